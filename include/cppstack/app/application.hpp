@@ -1,0 +1,47 @@
+#pragma once
+// The application: its route table (the single source of truth for the API) and the glue
+// from a Lambda invocation to a proxy response.
+//
+//   cppstack::app::Application application(cppstack::app::Config::from_environment());
+//   std::string response_json = application.handle_event(event_json, {.request_id = "..."});
+
+#include <chrono>
+#include <cppstack/app/config.hpp>
+#include <cppstack/http/service.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cppstack::app {
+
+/// State the handlers share for the life of the process.
+struct ApplicationState {
+  Config config;
+  std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
+  std::vector<std::string> link_paths;  ///< GET routes without variables, for the index
+};
+
+/// The application's routes. Handlers keep `state` alive.
+[[nodiscard]] std::vector<http::Route> application_routes(std::shared_ptr<ApplicationState> state);
+
+class Application {
+ public:
+  explicit Application(Config config);
+
+  /// Event JSON in, proxy response JSON out. Throws events::EventParseError when the event
+  /// is not an API Gateway proxy event (the runtime reports it as a function error).
+  [[nodiscard]] std::string handle_event(std::string_view event_json,
+                                         const http::InvocationInfo& invocation) const;
+  [[nodiscard]] events::ProxyResponse handle(const events::ProxyEvent& event,
+                                             const http::InvocationInfo& invocation) const;
+  [[nodiscard]] const std::vector<http::Route>& routes() const noexcept {
+    return service_.router().routes();
+  }
+
+ private:
+  std::shared_ptr<ApplicationState> state_;
+  http::Service service_;
+};
+
+}  // namespace cppstack::app

@@ -1,0 +1,54 @@
+#pragma once
+// The HTTP side of a function: routes an API Gateway event through middleware to a handler
+// and always returns a proxy response. Middleware is shaped `(request, next) -> response`;
+// the first one added is the outermost. Unknown paths get a JSON 404, a wrong method a 405
+// with Allow, and any exception a JSON 500 carrying the request id (the process goes on).
+//
+//   cppstack::http::Service service(cppstack::http::Router(routes), {cors_middleware({})});
+//   events::ProxyResponse response = service.handle(event, {.request_id = "..."});
+
+#include <cppstack/http/router.hpp>
+#include <functional>
+#include <vector>
+
+namespace cppstack::http {
+
+using Next = std::function<events::ProxyResponse(Request&)>;
+using Middleware = std::function<events::ProxyResponse(Request&, const Next&)>;
+
+/// Called with the exception when a handler or middleware throws; returns the response.
+using ExceptionHandler = std::function<events::ProxyResponse(const Request&, std::exception_ptr)>;
+
+class Service {
+ public:
+  Service(Router router, std::vector<Middleware> middleware = {},
+          ExceptionHandler on_exception = nullptr);
+
+  [[nodiscard]] events::ProxyResponse handle(const events::ProxyEvent& event,
+                                             InvocationInfo invocation) const;
+  [[nodiscard]] const Router& router() const noexcept { return router_; }
+
+ private:
+  events::ProxyResponse call(std::size_t index, Request& request) const;
+  events::ProxyResponse route(Request& request) const;
+
+  Router router_;
+  std::vector<Middleware> middleware_;
+  ExceptionHandler on_exception_;
+};
+
+struct CorsOptions {
+  std::string allow_origin = "*";
+  std::string allow_headers = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token";
+  std::string allow_methods = "GET,POST,PUT,PATCH,DELETE,OPTIONS";
+  int max_age_seconds = 600;
+};
+
+/// Adds Access-Control-Allow-Origin to every response and answers OPTIONS preflights.
+[[nodiscard]] Middleware cors_middleware(CorsOptions options);
+
+/// The default exception handler: logs the error and returns a JSON 500 with the request id.
+[[nodiscard]] events::ProxyResponse default_exception_response(const Request& request,
+                                                               std::exception_ptr error);
+
+}  // namespace cppstack::http

@@ -1,0 +1,107 @@
+#include <cppstack/app/build_info.hpp>
+#include <cppstack/app/handlers.hpp>
+#include <cppstack/http/responses.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <cstdio>
+#include <unistd.h>
+
+namespace cppstack::app {
+namespace {
+
+// The stage prefix the client used, so links work both on API Gateway and locally.
+std::string stage_prefix(const http::Request& request) {
+  const std::string& stage = request.event.request_context.stage;
+  return stage.empty() ? std::string() : "/" + stage;
+}
+
+boost::json::value null_if_empty(const std::string& text) {
+  if (text.empty()) return nullptr;
+  return boost::json::value(text);
+}
+
+}  // namespace
+
+events::ProxyResponse index_handler(const ApplicationState& state, const http::Request& request) {
+  const std::string prefix = stage_prefix(request);
+  boost::json::object links;
+  for (const std::string& path : state.link_paths) {
+    const std::size_t last_slash = path.rfind('/');
+    std::string name = path.substr(last_slash + 1);
+    links[name.empty() || path == "/v1" ? "self" : name] = prefix + path;
+  }
+  return http::json_response(
+      200, boost::json::object{{"message", "Hello from " + state.config.application_name},
+                               {"application", state.config.application_name},
+                               {"version", build_info().version},
+                               {"links", std::move(links)}});
+}
+
+events::ProxyResponse metadata_handler(const ApplicationState& state,
+                                       const http::Request& request) {
+  const Config& config = state.config;
+  const BuildInfo& build = build_info();
+  boost::json::object function{{"name", null_if_empty(config.function_name)},
+                               {"version", null_if_empty(config.function_version)},
+                               {"memoryMb", config.memory_size_mb}};
+  return http::json_response(
+      200,
+      boost::json::object{{"application", config.application_name},
+                          {"version", build.version},
+                          {"commit", build.commit},
+                          {"buildTime", build.build_time},
+                          {"compiler", compiler_description()},
+                          {"architecture", cpu_architecture()},
+                          {"stage", null_if_empty(request.event.request_context.stage)},
+                          {"region", null_if_empty(config.region)},
+                          {"function", std::move(function)},
+                          {"coldStart", request.invocation.cold_start},
+                          {"requestId", request.invocation.request_id},
+                          {"apiRequestId", null_if_empty(request.event.request_context.request_id)}});
+}
+
+long resident_memory_kib() noexcept {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (statm == nullptr) return 0;
+  long total_pages = 0;
+  long resident_pages = 0;
+  const int fields = std::fscanf(statm, "%ld %ld", &total_pages, &resident_pages);
+  std::fclose(statm);
+  if (fields != 2) return 0;
+  return resident_pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+events::ProxyResponse health_handler(const ApplicationState& state, const http::Request&) {
+  const auto uptime = std::chrono::steady_clock::now() - state.started_at;
+  const double uptime_seconds = std::chrono::duration<double>(uptime).count();
+
+  // Memory: warn above 90% of the configured function memory, fail above 98%: the
+  // platform kills the process at 100%.
+  const long resident_kib = resident_memory_kib();
+  std::string memory_status = "pass";
+  if (state.config.memory_size_mb > 0) {
+    const double limit_kib = state.config.memory_size_mb * 1024.0;
+    const double used = static_cast<double>(resident_kib) / limit_kib;
+    if (used > 0.98) {
+      memory_status = "fail";
+    } else if (used > 0.90) {
+      memory_status = "warn";
+    }
+  }
+  boost::json::array checks{
+      boost::json::object{{"name", "configuration"}, {"status", "pass"}},
+      boost::json::object{{"name", "memory"},
+                          {"status", memory_status},
+                          {"observedValue", resident_kib},
+                          {"observedUnit", "KiB"},
+                          {"limitMb", state.config.memory_size_mb}}};
+  const bool failing = memory_status == "fail";
+  return http::json_response(failing ? 503 : 200,
+                             boost::json::object{{"status", failing ? "fail" : "pass"},
+                                                 {"uptimeSeconds", uptime_seconds},
+                                                 {"version", build_info().version},
+                                                 {"checks", std::move(checks)}});
+}
+
+}  // namespace cppstack::app

@@ -1,0 +1,16 @@
+#include <cppstack/http/request.hpp>
+
+namespace cppstack::http {
+
+std::optional<std::string_view> Request::path_parameter(std::string_view name) const {
+  const auto found = path_parameters.find(std::string(name));
+  if (found == path_parameters.end()) return std::nullopt;
+  return std::string_view(found->second);
+}
+
+std::string_view Request::correlation_id() const {
+  if (!event.request_context.request_id.empty()) return event.request_context.request_id;
+  return invocation.request_id;
+}
+
+}  // namespace cppstack::http

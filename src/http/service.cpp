@@ -1,0 +1,93 @@
+#include <cppstack/http/responses.hpp>
+#include <cppstack/http/service.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/object.hpp>
+#include <cstdio>
+
+namespace cppstack::http {
+
+Service::Service(Router router, std::vector<Middleware> middleware, ExceptionHandler on_exception)
+    : router_(std::move(router)),
+      middleware_(std::move(middleware)),
+      on_exception_(on_exception ? std::move(on_exception) : ExceptionHandler(default_exception_response)) {}
+
+events::ProxyResponse Service::handle(const events::ProxyEvent& event,
+                                      InvocationInfo invocation) const {
+  Request request{event, invocation, {}, nullptr};
+  try {
+    return call(0, request);
+  } catch (...) {
+    try {
+      return on_exception_(request, std::current_exception());
+    } catch (...) {
+      // A throwing exception handler must not turn a request into a dead process.
+      return default_exception_response(request, std::current_exception());
+    }
+  }
+}
+
+events::ProxyResponse Service::call(std::size_t index, Request& request) const {
+  if (index == middleware_.size()) return route(request);
+  const Next next = [this, index](Request& inner) { return call(index + 1, inner); };
+  return middleware_[index](request, next);
+}
+
+events::ProxyResponse Service::route(Request& request) const {
+  RouteMatch match = router_.match(request.event.http_method, request.event.path);
+  switch (match.outcome) {
+    case RouteMatch::Outcome::matched:
+      request.path_parameters = std::move(match.parameters);
+      request.route_template = &match.route->path;
+      return match.route->handler(request);
+    case RouteMatch::Outcome::method_not_allowed: {
+      events::ProxyResponse response =
+          error_response(405, "Method Not Allowed", request.correlation_id());
+      response.headers.emplace("Allow", match.allowed_methods);
+      return response;
+    }
+    case RouteMatch::Outcome::not_found:
+      break;
+  }
+  return error_response(404, "Not Found", request.correlation_id());
+}
+
+events::ProxyResponse default_exception_response(const Request& request,
+                                                 std::exception_ptr error) {
+  std::string detail = "unknown exception";
+  try {
+    if (error) std::rethrow_exception(error);
+  } catch (const std::exception& exception) {
+    detail = exception.what();
+  } catch (...) {
+  }
+  // One structured line so the failure is searchable in CloudWatch by request id.
+  const boost::json::object log_line{{"level", "ERROR"},
+                                     {"message", "unhandled exception in handler"},
+                                     {"error", detail},
+                                     {"path", request.event.path},
+                                     {"correlation_id", request.correlation_id()},
+                                     {"function_request_id", request.invocation.request_id}};
+  const std::string text = boost::json::serialize(log_line) + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  return error_response(500, "Internal Server Error", request.correlation_id());
+}
+
+Middleware cors_middleware(CorsOptions options) {
+  return [options = std::move(options)](Request& request, const Next& next) {
+    events::ProxyResponse response;
+    if (request.event.http_method == "OPTIONS" && request.event.header("Origin")) {
+      response.status_code = 204;
+      response.headers.emplace("Access-Control-Allow-Methods", options.allow_methods);
+      response.headers.emplace("Access-Control-Allow-Headers", options.allow_headers);
+      response.headers.emplace("Access-Control-Max-Age", std::to_string(options.max_age_seconds));
+    } else {
+      response = next(request);
+    }
+    response.headers.insert_or_assign("Access-Control-Allow-Origin", options.allow_origin);
+    if (options.allow_origin != "*") response.headers.insert_or_assign("Vary", "Origin");
+    return response;
+  };
+}
+
+}  // namespace cppstack::http

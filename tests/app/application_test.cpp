@@ -1,0 +1,119 @@
+#include <boost/json/parse.hpp>
+#include <cppstack/app/application.hpp>
+#include <cppstack/app/build_info.hpp>
+
+#include <gtest/gtest.h>
+
+namespace cppstack::app {
+namespace {
+
+std::string event_json(const std::string& method, const std::string& path,
+                       const std::string& stage = "prod") {
+  return R"({"resource":")" + path + R"(","path":")" + path + R"(","httpMethod":")" + method +
+         R"(","headers":{"Accept":"application/json"},"multiValueHeaders":{"Accept":["application/json"]},)"
+         R"("queryStringParameters":null,"multiValueQueryStringParameters":null,"pathParameters":null,)"
+         R"("stageVariables":null,"requestContext":{"stage":")" + stage +
+         R"(","requestId":"api-req-1","path":"/)" + stage + path +
+         R"(","httpMethod":")" + method + R"(","requestTimeEpoch":1700000000000},"body":null,"isBase64Encoded":false})";
+}
+
+Config test_config() {
+  Config config;
+  config.application_name = "orders-api";
+  config.region = "eu-west-1";
+  config.function_name = "orders-fn";
+  config.function_version = "$LATEST";
+  config.memory_size_mb = 128;
+  return config;
+}
+
+struct Answer {
+  int status;
+  boost::json::object body;
+  boost::json::object whole;
+};
+
+Answer call(const Application& application, const std::string& method, const std::string& path,
+            http::InvocationInfo info = {.request_id = "lambda-req-1", .cold_start = false}) {
+  const std::string output = application.handle_event(event_json(method, path), info);
+  boost::json::object whole = boost::json::parse(output).as_object();
+  const int status = static_cast<int>(whole.at("statusCode").as_int64());
+  boost::json::object body = boost::json::parse(whole.at("body").as_string()).as_object();
+  return {status, std::move(body), std::move(whole)};
+}
+
+TEST(Application, IndexGreetsAndLinksToTheOtherEndpoints) {
+  const Application application(test_config());
+  const Answer answer = call(application, "GET", "/v1/");
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.whole.at("headers").at("Content-Type"), "application/json");
+  EXPECT_EQ(answer.body.at("message"), "Hello from orders-api");
+  EXPECT_EQ(answer.body.at("version"), build_info().version);
+  EXPECT_EQ(answer.body.at("links").at("self"), "/prod/v1");
+  EXPECT_EQ(answer.body.at("links").at("metadata"), "/prod/v1/metadata");
+  EXPECT_EQ(answer.body.at("links").at("health"), "/prod/v1/health");
+}
+
+TEST(Application, MetadataReportsBuildPlatformAndInvocation) {
+  const Application application(test_config());
+  const Answer cold = call(application, "GET", "/v1/metadata",
+                           {.request_id = "lambda-req-9", .cold_start = true});
+  ASSERT_EQ(cold.status, 200);
+  const auto& body = cold.body;
+  EXPECT_EQ(body.at("application"), "orders-api");
+  EXPECT_EQ(body.at("version"), build_info().version);
+  EXPECT_FALSE(body.at("commit").as_string().empty());
+  EXPECT_EQ(body.at("buildTime").as_string().size(), 20u);  // 2026-01-02T03:04:05Z
+  EXPECT_NE(body.at("compiler").as_string().find("GCC"), std::string::npos);
+  EXPECT_EQ(body.at("architecture"), cpu_architecture());
+  EXPECT_EQ(body.at("stage"), "prod");
+  EXPECT_EQ(body.at("region"), "eu-west-1");
+  EXPECT_EQ(body.at("function").at("name"), "orders-fn");
+  EXPECT_EQ(body.at("function").at("version"), "$LATEST");
+  EXPECT_EQ(body.at("function").at("memoryMb"), 128);
+  EXPECT_EQ(body.at("coldStart"), true);
+  EXPECT_EQ(body.at("requestId"), "lambda-req-9");
+  EXPECT_EQ(body.at("apiRequestId"), "api-req-1");
+  EXPECT_EQ(call(application, "GET", "/v1/metadata").body.at("coldStart"), false);
+}
+
+TEST(Application, HealthPassesWithUptimeAndChecks) {
+  const Application application(test_config());
+  const Answer answer = call(application, "GET", "/v1/health");
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body.at("status"), "pass");
+  EXPECT_GE(answer.body.at("uptimeSeconds").to_number<double>(), 0.0);
+  const auto& checks = answer.body.at("checks").as_array();
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].at("name"), "configuration");
+  EXPECT_EQ(checks[1].at("name"), "memory");
+  EXPECT_GT(checks[1].at("observedValue").as_int64(), 0);
+}
+
+TEST(Application, UnknownRouteIs404AndWrongMethodIs405) {
+  const Application application(test_config());
+  EXPECT_EQ(call(application, "GET", "/v1/nothing").status, 404);
+  const Answer wrong_method = call(application, "DELETE", "/v1/health");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.whole.at("headers").at("Allow"), "GET");
+}
+
+TEST(Application, AnEventThatIsNotAProxyEventThrowsForTheRuntimeToReport) {
+  const Application application(test_config());
+  EXPECT_THROW((void)application.handle_event("not json", {}), events::EventParseError);
+  EXPECT_THROW((void)application.handle_event(R"({"hello":"world"})", {}), events::EventParseError);
+}
+
+TEST(Application, CorsIsOffByDefaultAndOnWhenConfigured) {
+  const Application plain(test_config());
+  EXPECT_FALSE(call(plain, "GET", "/v1/health").whole.at("headers").as_object().contains(
+      "Access-Control-Allow-Origin"));
+  Config with_cors = test_config();
+  with_cors.cors_allow_origin = "*";
+  const Application cors(with_cors);
+  EXPECT_EQ(call(cors, "GET", "/v1/health").whole.at("headers").at("Access-Control-Allow-Origin"),
+            "*");
+}
+
+}  // namespace
+}  // namespace cppstack::app
