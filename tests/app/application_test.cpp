@@ -48,7 +48,7 @@ TEST(Application, IndexGreetsAndLinksToTheOtherEndpoints) {
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.whole.at("headers").at("Content-Type"), "application/json");
   EXPECT_EQ(answer.body.at("message"), "Hello from orders-api");
-  EXPECT_EQ(answer.body.at("version"), build_info().version);
+  EXPECT_EQ(answer.body.at("version").as_string(), build_info().version);
   EXPECT_EQ(answer.body.at("links").at("self"), "/prod/v1");
   EXPECT_EQ(answer.body.at("links").at("metadata"), "/prod/v1/metadata");
   EXPECT_EQ(answer.body.at("links").at("health"), "/prod/v1/health");
@@ -61,11 +61,11 @@ TEST(Application, MetadataReportsBuildPlatformAndInvocation) {
   ASSERT_EQ(cold.status, 200);
   const auto& body = cold.body;
   EXPECT_EQ(body.at("application"), "orders-api");
-  EXPECT_EQ(body.at("version"), build_info().version);
+  EXPECT_EQ(body.at("version").as_string(), build_info().version);
   EXPECT_FALSE(body.at("commit").as_string().empty());
   EXPECT_EQ(body.at("buildTime").as_string().size(), 20u);  // 2026-01-02T03:04:05Z
   EXPECT_NE(body.at("compiler").as_string().find("GCC"), std::string::npos);
-  EXPECT_EQ(body.at("architecture"), cpu_architecture());
+  EXPECT_EQ(body.at("architecture").as_string(), cpu_architecture());
   EXPECT_EQ(body.at("stage"), "prod");
   EXPECT_EQ(body.at("region"), "eu-west-1");
   EXPECT_EQ(body.at("function").at("name"), "orders-fn");
