@@ -7,24 +7,24 @@
 // measured process's CPU figures.
 #include <CLI/CLI.hpp>
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 extern char** environ;
@@ -117,8 +117,9 @@ class RuntimeConnection {
  private:
   static std::size_t content_length(const std::string& headers) {
     std::string lower = headers;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char character) { return static_cast<char>(std::tolower(character)); });
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char character) {
+      return static_cast<char>(std::tolower(character));
+    });
     const std::size_t found = lower.find("\r\ncontent-length:");
     if (found == std::string::npos) return 0;
     return std::stoul(lower.substr(found + 17));
@@ -132,7 +133,8 @@ class RuntimeConnection {
 std::string event_response(const std::string& request_id, const std::string& event) {
   return "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: " + request_id +
          "\r\nLambda-Runtime-Deadline-Ms: 9999999999999\r\n"
-         "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:bench\r\n"
+         "Lambda-Runtime-Invoked-Function-Arn: "
+         "arn:aws:lambda:us-east-1:123456789012:function:bench\r\n"
          "Content-Type: application/json\r\nContent-Length: " +
          std::to_string(event.size()) + "\r\n\r\n" + event;
 }
@@ -254,7 +256,8 @@ int main(int argc, char** argv) {
   int runs = 31;
   long invocations = 100000;
   cli.add_option("--bootstrap", bootstrap, "the runtime binary to measure")->required();
-  cli.add_option("--floor", floor, "static program that only connects and sends GET /next")->required();
+  cli.add_option("--floor", floor, "static program that only connects and sends GET /next")
+      ->required();
   cli.add_option("--event", event_file, "event to answer /next with")->required();
   cli.add_option("--runs", runs, "cold starts per binary (median reported)");
   cli.add_option("--invocations", invocations, "warm invocations");
@@ -283,10 +286,13 @@ int main(int argc, char** argv) {
               bootstrap_median);
   std::printf("| cold start ratio bootstrap / floor | %.2f x | <= 1.3 x |\n",
               bootstrap_median / floor_median);
-  std::printf("| first response: exec -> /v1/metadata response posted, median | %.0f us | <= 2000 us |\n",
-              median(first_responses));
-  std::printf("| warm CPU per invocation (user+sys, whole process), %ld invocations | %.1f us | <= 20 us |\n",
-              invocations, warm.cpu_us_per_invocation);
+  std::printf(
+      "| first response: exec -> /v1/metadata response posted, median | %.0f us | <= 2000 us |\n",
+      median(first_responses));
+  std::printf(
+      "| warm CPU per invocation (user+sys, whole process), %ld invocations | %.1f us | <= 20 us "
+      "|\n",
+      invocations, warm.cpu_us_per_invocation);
   std::printf("| peak RSS after %ld invocations | %.2f MB | <= 8 MB |\n", invocations,
               static_cast<double>(warm.peak_rss_kib) / 1024.0);
   std::printf("| RSS at half / at end | %ld KiB / %ld KiB | not growing |\n", warm.rss_at_half_kib,

@@ -25,9 +25,9 @@ int main(void) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0 || connect(fd, (struct sockaddr*)&peer, sizeof peer) != 0) return 1;
   char request[256];
-  int length = snprintf(request, sizeof request,
-                        "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n",
-                        address);
+  int length =
+      snprintf(request, sizeof request,
+               "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: %s\r\n\r\n", address);
   if (write(fd, request, (size_t)length) != length) return 1;
   char reply[4096];
   (void)read(fd, reply, sizeof reply); /* wait like a runtime would, until killed */

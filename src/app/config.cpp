@@ -16,8 +16,10 @@ void validate_application_name(const std::string& name) {
         return std::isalnum(static_cast<unsigned char>(character)) || character == '-';
       });
   if (!valid) {
-    throw ConfigError("APPLICATION must start with a letter and contain only letters, digits and "
-                      "hyphens (at most 64 characters), got '" + name + "'");
+    throw ConfigError(
+        "APPLICATION must start with a letter and contain only letters, digits and "
+        "hyphens (at most 64 characters), got '" +
+        name + "'");
   }
 }
 
@@ -25,16 +27,19 @@ int parse_memory_size(const std::string& text) {
   int value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc{} || end != text.data() + text.size() || value < 128 || value > 10240) {
-    throw ConfigError("AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be a whole number of MB from 128 to "
-                      "10240, got '" + text + "'");
+    throw ConfigError(
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be a whole number of MB from 128 to "
+        "10240, got '" +
+        text + "'");
   }
   return value;
 }
 
 LogLevel parse_log_level(const std::string& text) {
   std::string upper = text;
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char character) { return static_cast<char>(std::toupper(character)); });
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char character) {
+    return static_cast<char>(std::toupper(character));
+  });
   if (upper == "DEBUG") return LogLevel::debug;
   if (upper == "INFO") return LogLevel::info;
   if (upper == "WARN" || upper == "WARNING") return LogLevel::warn;

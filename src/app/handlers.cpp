@@ -2,10 +2,10 @@
 #include <cppstack/app/handlers.hpp>
 #include <cppstack/http/responses.hpp>
 
+#include <unistd.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdio>
-#include <unistd.h>
 
 namespace cppstack::app {
 namespace {
@@ -46,19 +46,19 @@ events::ProxyResponse metadata_handler(const ApplicationState& state,
                                {"version", null_if_empty(config.function_version)},
                                {"memoryMb", config.memory_size_mb}};
   return http::json_response(
-      200,
-      boost::json::object{{"application", config.application_name},
-                          {"version", build.version},
-                          {"commit", build.commit},
-                          {"buildTime", build.build_time},
-                          {"compiler", compiler_description()},
-                          {"architecture", cpu_architecture()},
-                          {"stage", null_if_empty(request.event.request_context.stage)},
-                          {"region", null_if_empty(config.region)},
-                          {"function", std::move(function)},
-                          {"coldStart", request.invocation.cold_start},
-                          {"requestId", request.invocation.request_id},
-                          {"apiRequestId", null_if_empty(request.event.request_context.request_id)}});
+      200, boost::json::object{
+               {"application", config.application_name},
+               {"version", build.version},
+               {"commit", build.commit},
+               {"buildTime", build.build_time},
+               {"compiler", compiler_description()},
+               {"architecture", cpu_architecture()},
+               {"stage", null_if_empty(request.event.request_context.stage)},
+               {"region", null_if_empty(config.region)},
+               {"function", std::move(function)},
+               {"coldStart", request.invocation.cold_start},
+               {"requestId", request.invocation.request_id},
+               {"apiRequestId", null_if_empty(request.event.request_context.request_id)}});
 }
 
 long resident_memory_kib() noexcept {
@@ -89,13 +89,12 @@ events::ProxyResponse health_handler(const ApplicationState& state, const http::
       memory_status = "warn";
     }
   }
-  boost::json::array checks{
-      boost::json::object{{"name", "configuration"}, {"status", "pass"}},
-      boost::json::object{{"name", "memory"},
-                          {"status", memory_status},
-                          {"observedValue", resident_kib},
-                          {"observedUnit", "KiB"},
-                          {"limitMb", state.config.memory_size_mb}}};
+  boost::json::array checks{boost::json::object{{"name", "configuration"}, {"status", "pass"}},
+                            boost::json::object{{"name", "memory"},
+                                                {"status", memory_status},
+                                                {"observedValue", resident_kib},
+                                                {"observedUnit", "KiB"},
+                                                {"limitMb", state.config.memory_size_mb}}};
   const bool failing = memory_status == "fail";
   return http::json_response(failing ? 503 : 200,
                              boost::json::object{{"status", failing ? "fail" : "pass"},

@@ -6,7 +6,7 @@
 
 namespace cppstack::app {
 
-std::vector<http::Route> application_routes(std::shared_ptr<ApplicationState> state) {
+std::vector<http::Route> application_routes(const std::shared_ptr<ApplicationState>& state) {
   std::vector<http::Route> routes;
   routes.push_back({.method = "GET",
                     .path = "/v1",

@@ -13,8 +13,8 @@ events::ProxyResponse json_response(int status_code, const boost::json::value& b
 
 events::ProxyResponse error_response(int status_code, std::string_view message,
                                      std::string_view request_id) {
-  return json_response(status_code, boost::json::object{{"message", message},
-                                                        {"requestId", request_id}});
+  return json_response(status_code,
+                       boost::json::object{{"message", message}, {"requestId", request_id}});
 }
 
 }  // namespace cppstack::http

@@ -27,13 +27,10 @@ boost::json::object json_content(boost::json::object schema) {
   return {{"application/json", boost::json::object{{"schema", std::move(schema)}}}};
 }
 
-boost::json::object error_schema_reference() {
-  return {{"$ref", "#/components/schemas/Error"}};
-}
+boost::json::object error_schema_reference() { return {{"$ref", "#/components/schemas/Error"}}; }
 
 boost::json::object operation_for(const Route& route) {
-  boost::json::object operation{{"operationId", route.handler_name},
-                                {"summary", route.summary}};
+  boost::json::object operation{{"operationId", route.handler_name}, {"summary", route.summary}};
   boost::json::array parameters;
   const PathTemplate path_template = PathTemplate::parse(route.path);
   for (const auto& segment : path_template.segments()) {
@@ -52,7 +49,8 @@ boost::json::object operation_for(const Route& route) {
       {"500", boost::json::object{{"description", "Unhandled error in the function"},
                                   {"content", json_content(error_schema_reference())}}}};
   if (route.settings.auth == AuthMode::api_key) {
-    operation["security"] = boost::json::array{boost::json::object{{"apiKey", boost::json::array{}}}};
+    operation["security"] =
+        boost::json::array{boost::json::object{{"apiKey", boost::json::array{}}}};
     responses["403"] = boost::json::object{{"description", "Missing or wrong API key"},
                                            {"content", json_content(error_schema_reference())}};
   }
@@ -91,9 +89,8 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
         route.method == "ANY" ? "x-amazon-apigateway-any-method" : lower_case(route.method);
     path_item.as_object()[key] = operation_for(route);
   }
-  boost::json::object server_variables{
-      {"restApiId", boost::json::object{{"default", "example"}}},
-      {"region", boost::json::object{{"default", "us-east-1"}}}};
+  boost::json::object server_variables{{"restApiId", boost::json::object{{"default", "example"}}},
+                                       {"region", boost::json::object{{"default", "us-east-1"}}}};
   boost::json::object error_schema{
       {"type", "object"},
       {"required", boost::json::array{"message"}},
@@ -104,19 +101,18 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
       {"info", boost::json::object{{"title", description.title},
                                    {"version", description.version},
                                    {"description", description.description}}},
-      {"servers",
-       boost::json::array{boost::json::object{
-           {"url", "https://{restApiId}.execute-api.{region}.amazonaws.com/" +
-                       std::string(description.stage)},
-           {"variables", std::move(server_variables)}}}},
+      {"servers", boost::json::array{boost::json::object{
+                      {"url", "https://{restApiId}.execute-api.{region}.amazonaws.com/" +
+                                  std::string(description.stage)},
+                      {"variables", std::move(server_variables)}}}},
       {"paths", std::move(paths)},
       {"components",
        boost::json::object{
            {"schemas", boost::json::object{{"Error", std::move(error_schema)}}},
            {"securitySchemes",
-            boost::json::object{{"apiKey", boost::json::object{{"type", "apiKey"},
-                                                               {"name", "x-api-key"},
-                                                               {"in", "header"}}}}}}}};
+            boost::json::object{
+                {"apiKey", boost::json::object{
+                               {"type", "apiKey"}, {"name", "x-api-key"}, {"in", "header"}}}}}}}};
 }
 
 }  // namespace cppstack::http

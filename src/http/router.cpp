@@ -7,7 +7,7 @@
 namespace cppstack::http {
 namespace {
 
-constexpr std::array<std::string_view, 8> known_methods = {"GET",   "POST",    "PUT",  "PATCH",
+constexpr std::array<std::string_view, 8> known_methods = {"GET",    "POST",    "PUT",  "PATCH",
                                                            "DELETE", "OPTIONS", "HEAD", "ANY"};
 
 bool is_known_method(std::string_view method) {

@@ -1,8 +1,8 @@
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/service.hpp>
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 
 namespace cppstack::http {
@@ -10,7 +10,8 @@ namespace cppstack::http {
 Service::Service(Router router, std::vector<Middleware> middleware, ExceptionHandler on_exception)
     : router_(std::move(router)),
       middleware_(std::move(middleware)),
-      on_exception_(on_exception ? std::move(on_exception) : ExceptionHandler(default_exception_response)) {}
+      on_exception_(on_exception ? std::move(on_exception)
+                                 : ExceptionHandler(default_exception_response)) {}
 
 events::ProxyResponse Service::handle(const events::ProxyEvent& event,
                                       InvocationInfo invocation) const {
@@ -53,7 +54,7 @@ events::ProxyResponse Service::route(Request& request) const {
 }
 
 events::ProxyResponse default_exception_response(const Request& request,
-                                                 std::exception_ptr error) {
+                                                 const std::exception_ptr& error) {
   std::string detail = "unknown exception";
   try {
     if (error) std::rethrow_exception(error);

@@ -12,9 +12,9 @@ std::string event_json(const std::string& method, const std::string& path,
   return R"({"resource":")" + path + R"(","path":")" + path + R"(","httpMethod":")" + method +
          R"(","headers":{"Accept":"application/json"},"multiValueHeaders":{"Accept":["application/json"]},)"
          R"("queryStringParameters":null,"multiValueQueryStringParameters":null,"pathParameters":null,)"
-         R"("stageVariables":null,"requestContext":{"stage":")" + stage +
-         R"(","requestId":"api-req-1","path":"/)" + stage + path +
-         R"(","httpMethod":")" + method + R"(","requestTimeEpoch":1700000000000},"body":null,"isBase64Encoded":false})";
+         R"("stageVariables":null,"requestContext":{"stage":")" +
+         stage + R"(","requestId":"api-req-1","path":"/)" + stage + path + R"(","httpMethod":")" +
+         method + R"(","requestTimeEpoch":1700000000000},"body":null,"isBase64Encoded":false})";
 }
 
 Config test_config() {
@@ -56,8 +56,8 @@ TEST(Application, IndexGreetsAndLinksToTheOtherEndpoints) {
 
 TEST(Application, MetadataReportsBuildPlatformAndInvocation) {
   const Application application(test_config());
-  const Answer cold = call(application, "GET", "/v1/metadata",
-                           {.request_id = "lambda-req-9", .cold_start = true});
+  const Answer cold =
+      call(application, "GET", "/v1/metadata", {.request_id = "lambda-req-9", .cold_start = true});
   ASSERT_EQ(cold.status, 200);
   const auto& body = cold.body;
   EXPECT_EQ(body.at("application"), "orders-api");
@@ -106,8 +106,10 @@ TEST(Application, AnEventThatIsNotAProxyEventThrowsForTheRuntimeToReport) {
 
 TEST(Application, CorsIsOffByDefaultAndOnWhenConfigured) {
   const Application plain(test_config());
-  EXPECT_FALSE(call(plain, "GET", "/v1/health").whole.at("headers").as_object().contains(
-      "Access-Control-Allow-Origin"));
+  EXPECT_FALSE(call(plain, "GET", "/v1/health")
+                   .whole.at("headers")
+                   .as_object()
+                   .contains("Access-Control-Allow-Origin"));
   Config with_cors = test_config();
   with_cors.cors_allow_origin = "*";
   const Application cors(with_cors);

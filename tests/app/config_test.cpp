@@ -54,12 +54,11 @@ TEST(Config, BadValuesGiveAnErrorNamingTheVariable) {
     const char* variable;
     const char* value;
   };
-  for (const Case& bad : {Case{"APPLICATION", ""}, Case{"APPLICATION", "1abc"},
-                          Case{"APPLICATION", "my_app"}, Case{"APPLICATION", "has space"},
-                          Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "lots"},
-                          Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "64"},
-                          Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128MB"},
-                          Case{"LOG_LEVEL", "LOUD"}}) {
+  for (const Case& bad :
+       {Case{"APPLICATION", ""}, Case{"APPLICATION", "1abc"}, Case{"APPLICATION", "my_app"},
+        Case{"APPLICATION", "has space"}, Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "lots"},
+        Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "64"},
+        Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128MB"}, Case{"LOG_LEVEL", "LOUD"}}) {
     const std::string message = error_of({{bad.variable, bad.value}});
     EXPECT_NE(message.find(bad.variable), std::string::npos) << bad.variable << "=" << bad.value;
     EXPECT_NE(message.find(std::string("'") + bad.value + "'"), std::string::npos) << message;

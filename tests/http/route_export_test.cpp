@@ -8,7 +8,10 @@ namespace {
 
 std::vector<Route> sample_routes() {
   const Handler handler = [](const Request&) { return events::ProxyResponse{}; };
-  return {Route{.method = "GET", .path = "/v1", .handler_name = "index", .summary = "Index",
+  return {Route{.method = "GET",
+                .path = "/v1",
+                .handler_name = "index",
+                .summary = "Index",
                 .handler = handler},
           Route{.method = "POST",
                 .path = "/v1/items/{id}",
@@ -18,8 +21,11 @@ std::vector<Route> sample_routes() {
                              .cache_ttl_seconds = 30,
                              .throttle = Throttle{.rate_limit = 5, .burst_limit = 10}},
                 .handler = handler},
-          Route{.method = "ANY", .path = "/v1/files/{path+}", .handler_name = "files",
-                .summary = "Files", .handler = handler}};
+          Route{.method = "ANY",
+                .path = "/v1/files/{path+}",
+                .handler_name = "files",
+                .summary = "Files",
+                .handler = handler}};
 }
 
 TEST(RouteTableJson, HasEveryRouteWithItsSettings) {

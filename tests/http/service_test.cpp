@@ -42,7 +42,8 @@ TEST(Service, PassesPathParametersAndInvocationToTheHandler) {
 }
 
 TEST(Service, UnknownPathIsAJson404WithTheRequestId) {
-  const Service service(Router(routes_with([](const Request&) { return events::ProxyResponse{}; })));
+  const Service service(
+      Router(routes_with([](const Request&) { return events::ProxyResponse{}; })));
   const auto response = service.handle(event_for("GET", "/nowhere"), {});
   EXPECT_EQ(response.status_code, 404);
   EXPECT_EQ(response.headers.at("Content-Type"), "application/json");
@@ -51,7 +52,8 @@ TEST(Service, UnknownPathIsAJson404WithTheRequestId) {
 }
 
 TEST(Service, WrongMethodIs405WithAllow) {
-  const Service service(Router(routes_with([](const Request&) { return events::ProxyResponse{}; })));
+  const Service service(
+      Router(routes_with([](const Request&) { return events::ProxyResponse{}; })));
   const auto response = service.handle(event_for("POST", "/v1/items/1"), {});
   EXPECT_EQ(response.status_code, 405);
   EXPECT_EQ(response.headers.at("Allow"), "GET");
@@ -132,18 +134,18 @@ TEST(Service, CustomExceptionHandlerMapsExceptions) {
 }
 
 TEST(Service, ThrowingExceptionHandlerStillGivesA500) {
-  const Service service(
-      Router(routes_with([](const Request&) -> events::ProxyResponse { throw std::logic_error("a"); })),
-      {}, [](const Request&, std::exception_ptr) -> events::ProxyResponse {
-        throw std::runtime_error("handler of handlers failed");
-      });
+  const Service service(Router(routes_with([](const Request&) -> events::ProxyResponse {
+                          throw std::logic_error("a");
+                        })),
+                        {}, [](const Request&, std::exception_ptr) -> events::ProxyResponse {
+                          throw std::runtime_error("handler of handlers failed");
+                        });
   EXPECT_EQ(service.handle(event_for("GET", "/v1/items/9"), {}).status_code, 500);
 }
 
 TEST(CorsMiddleware, AddsOriginAndAnswersPreflight) {
-  const Service service(
-      Router(routes_with([](const Request&) { return json_response(200, {}); })),
-      {cors_middleware({.allow_origin = "https://example.com"})});
+  const Service service(Router(routes_with([](const Request&) { return json_response(200, {}); })),
+                        {cors_middleware({.allow_origin = "https://example.com"})});
   const auto response = service.handle(event_for("GET", "/v1/items/1"), {});
   EXPECT_EQ(response.headers.at("Access-Control-Allow-Origin"), "https://example.com");
   EXPECT_EQ(response.headers.at("Vary"), "Origin");

@@ -23,7 +23,8 @@ struct ApplicationState {
 };
 
 /// The application's routes. Handlers keep `state` alive.
-[[nodiscard]] std::vector<http::Route> application_routes(std::shared_ptr<ApplicationState> state);
+[[nodiscard]] std::vector<http::Route> application_routes(
+    const std::shared_ptr<ApplicationState>& state);
 
 class Application {
  public:

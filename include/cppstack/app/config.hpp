@@ -23,11 +23,11 @@ enum class LogLevel { debug, info, warn, error };
 
 struct Config {
   std::string application_name = "aws-cpp-stack";  ///< APPLICATION
-  std::string region;            ///< AWS_REGION
-  std::string function_name;     ///< AWS_LAMBDA_FUNCTION_NAME
-  std::string function_version;  ///< AWS_LAMBDA_FUNCTION_VERSION
-  int memory_size_mb = 0;        ///< AWS_LAMBDA_FUNCTION_MEMORY_SIZE; 0 when not on Lambda
-  LogLevel log_level = LogLevel::info;      ///< LOG_LEVEL: DEBUG, INFO, WARN or ERROR
+  std::string region;                              ///< AWS_REGION
+  std::string function_name;                       ///< AWS_LAMBDA_FUNCTION_NAME
+  std::string function_version;                    ///< AWS_LAMBDA_FUNCTION_VERSION
+  int memory_size_mb = 0;               ///< AWS_LAMBDA_FUNCTION_MEMORY_SIZE; 0 when not on Lambda
+  LogLevel log_level = LogLevel::info;  ///< LOG_LEVEL: DEBUG, INFO, WARN or ERROR
   std::optional<std::string> cors_allow_origin;  ///< CORS_ALLOW_ORIGIN; unset disables CORS
 
   using Lookup = std::function<std::optional<std::string>(std::string_view name)>;

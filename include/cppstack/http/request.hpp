@@ -17,15 +17,15 @@ namespace cppstack::http {
 
 /// Facts about the Lambda invocation behind the request.
 struct InvocationInfo {
-  std::string_view request_id;     ///< Lambda's request id (not API Gateway's)
-  std::int64_t deadline_ms = 0;    ///< epoch milliseconds; 0 when unknown
-  bool cold_start = false;         ///< first invocation handled by this process
+  std::string_view request_id;   ///< Lambda's request id (not API Gateway's)
+  std::int64_t deadline_ms = 0;  ///< epoch milliseconds; 0 when unknown
+  bool cold_start = false;       ///< first invocation handled by this process
 };
 
 struct Request {
   const events::ProxyEvent& event;
   InvocationInfo invocation;
-  events::StringMap path_parameters;  ///< captured by the router from the route template
+  events::StringMap path_parameters;            ///< captured by the router from the route template
   const std::string* route_template = nullptr;  ///< the matched template, once routed
 
   [[nodiscard]] std::optional<std::string_view> path_parameter(std::string_view name) const;

@@ -39,7 +39,8 @@ class Service {
 
 struct CorsOptions {
   std::string allow_origin = "*";
-  std::string allow_headers = "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token";
+  std::string allow_headers =
+      "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token";
   std::string allow_methods = "GET,POST,PUT,PATCH,DELETE,OPTIONS";
   int max_age_seconds = 600;
 };
@@ -49,6 +50,6 @@ struct CorsOptions {
 
 /// The default exception handler: logs the error and returns a JSON 500 with the request id.
 [[nodiscard]] events::ProxyResponse default_exception_response(const Request& request,
-                                                               std::exception_ptr error);
+                                                               const std::exception_ptr& error);
 
 }  // namespace cppstack::http
