@@ -1,0 +1,73 @@
+#pragma once
+// Builds the API Gateway REST proxy event (payload 1.0) for one HTTP request, exactly as API
+// Gateway fills it in: see contracts.md section 1. Shared by `start-api` and `generate-event`
+// so a generated sample event is byte for byte the shape the server sends.
+//
+//   cppstack::local::HttpRequestParts request{.method = "GET", .target = "/prod/v1/health"};
+//   auto stage_path = cppstack::local::stage_relative_path(request.target, "prod");
+//   auto match = table.match(request.method, *stage_path);
+//   auto event = cppstack::local::build_proxy_event(std::move(request), *match, settings);
+
+#include <chrono>
+#include <cppstack/events/proxy_event.hpp>
+#include <cppstack/local/route_table.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cppstack::local {
+
+/// The parts of an HTTP request the event is built from.
+struct HttpRequestParts {
+  std::string method{};
+  std::string target{};  ///< request-target as sent: /prod/v1/items?x=1 (still percent-encoded)
+  std::vector<std::pair<std::string, std::string>> headers{};  ///< in order, names as sent
+  std::string body{};
+  std::string source_ip = "127.0.0.1";
+  std::string protocol = "HTTP/1.1";
+  std::uint16_t local_port = 3000;
+};
+
+/// How the emulated REST API is configured.
+struct GatewaySettings {
+  std::string stage = "prod";
+  std::vector<std::string> binary_media_types{};  ///< e.g. image/png, image/*, */*
+  std::optional<events::StringMap> stage_variables{};
+  std::string account_id = "123456789012";
+  std::string api_id = "1234567890";
+};
+
+/// Identifiers API Gateway creates per request.
+struct RequestIdentifiers {
+  std::string request_id{};           ///< UUID, also the x-amzn-RequestId response header
+  std::string extended_request_id{};  ///< also the x-amz-apigw-id response header
+  std::chrono::system_clock::time_point received_at{};
+
+  [[nodiscard]] static RequestIdentifiers fresh();
+};
+
+/// The path below the stage (`/prod/v1/health` -> `/v1/health`, `/prod` -> `/`), without the
+/// query string; std::nullopt when the target is not under `/{stage}`.
+[[nodiscard]] std::optional<std::string> stage_relative_path(std::string_view target,
+                                                             std::string_view stage);
+
+/// True when a Content-Type or Accept media type matches one of the API's binary media
+/// types (`image/png`, `image/*`, `*/*`); parameters such as `; charset=` are ignored.
+[[nodiscard]] bool is_binary_media_type(std::string_view media_type,
+                                        const std::vector<std::string>& binary_media_types);
+
+/// `20/Feb/2018:22:48:57 +0000`, the requestContext.requestTime format.
+[[nodiscard]] std::string format_request_time(std::chrono::system_clock::time_point time);
+
+/// A random (version 4) UUID in its canonical text form.
+[[nodiscard]] std::string random_uuid();
+
+/// Builds the event; `api_key` is the key the caller presented when the route required one.
+[[nodiscard]] events::ProxyEvent build_proxy_event(
+    HttpRequestParts request, const RouteMatch& match, const GatewaySettings& settings,
+    const RequestIdentifiers& identifiers = RequestIdentifiers::fresh(),
+    const std::optional<std::string>& api_key = std::nullopt);
+
+}  // namespace cppstack::local

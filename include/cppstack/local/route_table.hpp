@@ -1,0 +1,79 @@
+#pragma once
+// The API's resources as API Gateway REST APIs match them, loaded from routes.json
+// (docs/route-table.md) or a catch-all `/{proxy+}` when no table is given.
+//
+// Matching follows API Gateway: static segments win over `{param}` captures, captures over a
+// greedy `{name+}`, a trailing slash is ignored, and a path that reaches a resource without
+// the request's method (nor ANY) is no match at all (API Gateway answers 403 for both).
+//
+//   auto table = cppstack::local::RouteTable::load("build/release/api/routes.json");
+//   if (auto match = table.match("GET", "/v1/items/42")) {
+//     match->route->path;                       // "/v1/items/{id}"
+//     match->path_parameters.at("id");          // "42"
+//   }
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cppstack::local {
+
+struct Throttle {
+  double rate_limit = 0;   ///< requests per second
+  double burst_limit = 0;  ///< bucket size
+};
+
+struct Route {
+  std::string method{};  ///< upper case, or ANY
+  std::string path{};    ///< resource template, e.g. /v1/items/{id}
+  std::string handler{};
+  bool requires_api_key = false;
+  std::optional<Throttle> throttle{};
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;
+  /// Captured values, percent-decoded as API Gateway passes them in pathParameters.
+  std::map<std::string, std::string> path_parameters{};
+};
+
+namespace detail {
+/// One segment of a compiled resource template.
+struct TemplateSegment {
+  enum class Kind { literal = 0, capture = 1, greedy = 2 } kind;
+  std::string text{};  ///< literal text, or the capture's name
+};
+}  // namespace detail
+
+class RouteTableError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class RouteTable {
+ public:
+  explicit RouteTable(std::vector<Route> routes);
+
+  /// Parses routes.json text; throws RouteTableError naming the bad entry.
+  [[nodiscard]] static RouteTable parse(std::string_view json);
+  /// Reads and parses a routes.json file; throws RouteTableError.
+  [[nodiscard]] static RouteTable load(const std::filesystem::path& file);
+  /// `/` and `/{proxy+}` with method ANY: every path reaches the function.
+  [[nodiscard]] static RouteTable catch_all();
+
+  /// Matches a stage-relative path (e.g. /v1/health, still percent-encoded).
+  [[nodiscard]] std::optional<RouteMatch> match(std::string_view method,
+                                                std::string_view path) const;
+
+  [[nodiscard]] const std::vector<Route>& routes() const noexcept { return routes_; }
+
+ private:
+  std::vector<Route> routes_{};
+  std::vector<std::vector<detail::TemplateSegment>> templates_{};  ///< parallel to routes_
+};
+
+}  // namespace cppstack::local

@@ -1,0 +1,247 @@
+#include <boost/url/parse_query.hpp>
+#include <cppstack/events/base64.hpp>
+#include <cppstack/local/gateway_event.hpp>
+#include <ctime>
+#include <random>
+
+#include "percent_decode.hpp"
+
+namespace cppstack::local {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::mt19937_64& random_engine() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return engine;
+}
+
+// Short stable identifiers shaped like API Gateway's (resource ids, API key ids).
+std::string stable_id(std::string_view seed, std::size_t length) {
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::uint64_t hash = 1469598103934665603ULL;  // FNV-1a
+  for (const char c : seed) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  std::string id;
+  for (std::size_t i = 0; i < length; ++i) {
+    id.push_back(alphabet[hash % alphabet.size()]);
+    hash /= alphabet.size();
+    if (hash == 0) hash = 0x9e3779b97f4a7c15ULL + i;
+  }
+  return id;
+}
+
+void set_header(events::StringMap& headers, events::MultiValueMap& multi, std::string_view name,
+                std::string value) {
+  for (auto& [existing, values] : multi) {
+    if (iequals(existing, name)) {
+      values.assign(1, value);
+      headers[existing] = std::move(value);
+      return;
+    }
+  }
+  multi[std::string(name)] = {value};
+  headers[std::string(name)] = std::move(value);
+}
+
+std::optional<std::string> find_header(const HttpRequestParts& request, std::string_view name) {
+  std::optional<std::string> found;
+  for (const auto& [key, value] : request.headers) {
+    if (iequals(key, name)) found = value;
+  }
+  return found;
+}
+
+void add_query(events::StringMap& single, events::MultiValueMap& multi, std::string key,
+               std::string value) {
+  single[key] = value;
+  multi[std::move(key)].push_back(std::move(value));
+}
+
+void parse_query_string(std::string_view query, events::StringMap& single,
+                        events::MultiValueMap& multi) {
+  if (auto params = boost::urls::parse_query(query)) {
+    for (const auto param : *params) {
+      if (param.key.empty() && !param.has_value) continue;  // "a=1&&b=2"
+      std::string key = percent_decode(param.key);
+      std::string value = param.has_value ? percent_decode(param.value) : std::string();
+      add_query(single, multi, std::move(key), std::move(value));
+    }
+    return;
+  }
+  // Not strictly valid query syntax (e.g. a raw space): split by hand like API Gateway does.
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    std::size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view piece = query.substr(start, end - start);
+    if (!piece.empty()) {
+      const std::size_t equals = piece.find('=');
+      add_query(single, multi, percent_decode(piece.substr(0, equals)),
+                equals == std::string_view::npos ? std::string()
+                                                 : percent_decode(piece.substr(equals + 1)));
+    }
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+RequestIdentifiers RequestIdentifiers::fresh() {
+  std::string extended(11, '\0');
+  for (auto& c : extended) c = static_cast<char>(random_engine()() & 0xff);
+  return RequestIdentifiers{random_uuid(), events::base64_encode(extended),
+                            std::chrono::system_clock::now()};
+}
+
+std::optional<std::string> stage_relative_path(std::string_view target, std::string_view stage) {
+  const std::size_t query = target.find('?');
+  std::string_view path = target.substr(0, query);
+  if (path.size() < stage.size() + 1 || path.front() != '/') return std::nullopt;
+  if (path.substr(1, stage.size()) != stage) return std::nullopt;
+  path.remove_prefix(stage.size() + 1);
+  if (path.empty()) return std::string("/");
+  if (path.front() != '/') return std::nullopt;  // /prodution is not stage prod
+  return std::string(path);
+}
+
+bool is_binary_media_type(std::string_view media_type,
+                          const std::vector<std::string>& binary_media_types) {
+  media_type = media_type.substr(0, media_type.find(';'));
+  media_type = media_type.substr(0, media_type.find(','));
+  while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
+  while (!media_type.empty() && media_type.front() == ' ') media_type.remove_prefix(1);
+  if (media_type.empty()) return false;
+  const std::size_t slash = media_type.find('/');
+  const std::string_view type = media_type.substr(0, slash);
+  const std::string_view subtype =
+      slash == std::string_view::npos ? std::string_view() : media_type.substr(slash + 1);
+  for (const auto& pattern_text : binary_media_types) {
+    const std::string_view pattern = pattern_text;
+    const std::size_t pattern_slash = pattern.find('/');
+    const std::string_view pattern_type = pattern.substr(0, pattern_slash);
+    const std::string_view pattern_subtype = pattern_slash == std::string_view::npos
+                                                 ? std::string_view()
+                                                 : pattern.substr(pattern_slash + 1);
+    const bool type_ok = pattern_type == "*" || iequals(pattern_type, type);
+    const bool subtype_ok = pattern_subtype == "*" || iequals(pattern_subtype, subtype);
+    if (type_ok && subtype_ok) return true;
+  }
+  return false;
+}
+
+std::string format_request_time(std::chrono::system_clock::time_point time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char text[40];
+  std::snprintf(text, sizeof text, "%02d/%s/%04d:%02d:%02d:%02d +0000", utc.tm_mday,
+                months[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+  return text;
+}
+
+std::string random_uuid() {
+  auto& engine = random_engine();
+  const std::uint64_t high = (engine() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  const std::uint64_t low = (engine() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char text[37];
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                static_cast<unsigned>((high >> 16) & 0xffff), static_cast<unsigned>(high & 0xffff),
+                static_cast<unsigned>(low >> 48),
+                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  return text;
+}
+
+events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch& match,
+                                     const GatewaySettings& settings,
+                                     const RequestIdentifiers& identifiers,
+                                     const std::optional<std::string>& api_key) {
+  events::ProxyEvent event;
+  const std::string_view target = request.target;
+  const std::size_t question = target.find('?');
+  const std::string_view full_path = target.substr(0, question);
+
+  event.resource = match.route->path;
+  event.path = stage_relative_path(full_path, settings.stage).value_or(std::string(full_path));
+  event.http_method = request.method;
+
+  events::StringMap headers;
+  events::MultiValueMap multi_headers;
+  for (auto& [name, value] : request.headers) {
+    headers[name] = value;
+    multi_headers[name].push_back(value);
+  }
+  // API Gateway adds the forwarding headers to what the client sent.
+  const auto forwarded_for = find_header(request, "X-Forwarded-For");
+  set_header(headers, multi_headers, "X-Forwarded-For",
+             forwarded_for ? *forwarded_for + ", " + request.source_ip : request.source_ip);
+  set_header(headers, multi_headers, "X-Forwarded-Port", std::to_string(request.local_port));
+  set_header(headers, multi_headers, "X-Forwarded-Proto", "http");
+  event.headers = std::move(headers);
+  event.multi_value_headers = std::move(multi_headers);
+
+  if (question != std::string_view::npos && question + 1 < target.size()) {
+    events::StringMap single;
+    events::MultiValueMap multi;
+    parse_query_string(target.substr(question + 1), single, multi);
+    if (!single.empty()) {
+      event.query_string_parameters = std::move(single);
+      event.multi_value_query_string_parameters = std::move(multi);
+    }
+  }
+  if (!match.path_parameters.empty()) {
+    event.path_parameters =
+        events::StringMap(match.path_parameters.begin(), match.path_parameters.end());
+  }
+  event.stage_variables = settings.stage_variables;
+
+  auto& context = event.request_context;
+  context.account_id = settings.account_id;
+  context.api_id = settings.api_id;
+  context.resource_id = stable_id(match.route->path, 6);
+  context.resource_path = match.route->path;
+  context.http_method = request.method;
+  context.stage = settings.stage;
+  context.request_id = identifiers.request_id;
+  context.extended_request_id = identifiers.extended_request_id;
+  context.path = std::string(full_path);
+  context.protocol = request.protocol;
+  context.request_time = format_request_time(identifiers.received_at);
+  context.request_time_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   identifiers.received_at.time_since_epoch())
+                                   .count();
+  std::string host = find_header(request, "Host").value_or("localhost");
+  if (const auto colon = host.rfind(':');
+      colon != std::string::npos && host.find(']') == std::string::npos) {
+    host.resize(colon);
+  }
+  context.domain_prefix = host.substr(0, host.find('.'));
+  context.domain_name = std::move(host);
+  context.identity.source_ip = request.source_ip;
+  context.identity.user_agent = find_header(request, "User-Agent");
+  if (api_key) {
+    context.identity.api_key = *api_key;
+    context.identity.api_key_id = stable_id(*api_key, 10);
+  }
+
+  if (!request.body.empty()) {
+    const auto content_type = find_header(request, "Content-Type");
+    if (content_type && is_binary_media_type(*content_type, settings.binary_media_types)) {
+      event.body = events::base64_encode(request.body);
+      event.is_base64_encoded = true;
+    } else {
+      event.body = std::move(request.body);
+    }
+  }
+  return event;
+}
+
+}  // namespace cppstack::local

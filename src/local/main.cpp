@@ -1,0 +1,339 @@
+// cppstack-local: run a Lambda custom-runtime bootstrap locally behind an emulated API Gateway
+// REST API (start-api) or Lambda Invoke API (start-lambda), invoke it once (invoke), or print
+// a sample proxy event (generate-event). See docs/local.md.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cppstack/events/proxy_event.hpp>
+#include <cppstack/local/api_gateway.hpp>
+#include <cppstack/local/env_file.hpp>
+#include <cppstack/local/function_pool.hpp>
+#include <cppstack/local/gateway_event.hpp>
+#include <cppstack/local/invoke_api.hpp>
+#include <cppstack/local/route_table.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+namespace local = cppstack::local;
+namespace asio = boost::asio;
+
+namespace {
+
+struct FunctionOptions {
+  std::string bootstrap;
+  std::string function_name;
+  std::string handler = "bootstrap";
+  std::string region;
+  double timeout_seconds = 30;
+  int memory_mb = 128;
+  int concurrency = 10;
+  std::vector<std::string> env;
+  std::string env_file;
+  bool log_request_ids = false;
+  int threads = 2;
+
+  void add_to(CLI::App& command) {
+    command
+        .add_option("--bootstrap", bootstrap, "The function: any Lambda custom-runtime bootstrap")
+        ->required()
+        ->check(CLI::ExistingFile);
+    command.add_option("--function-name", function_name,
+                       "Function name (default: APPLICATION from the env file, else "
+                       "aws-cpp-stack)");
+    command.add_option("--handler", handler, "_HANDLER value")->capture_default_str();
+    command.add_option("--region", region, "AWS_REGION (default: $AWS_REGION or us-east-1)");
+    command.add_option("--timeout", timeout_seconds, "Function timeout in seconds")
+        ->capture_default_str()
+        ->check(CLI::Range(0.001, 900.0));
+    command.add_option("--memory", memory_mb, "Memory size in MB (reported, not enforced)")
+        ->capture_default_str()
+        ->check(CLI::Range(128, 10240));
+    command.add_option("--concurrency", concurrency, "Maximum concurrent instances")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    command.add_option("--env", env, "KEY=VALUE for the function's environment (repeatable)");
+    command.add_option("--env-file", env_file, "Environment file (default: ./.env when present)");
+    command.add_flag("--log-request-ids", log_request_ids,
+                     "Prefix each function log line with its request id");
+    command.add_option("--threads", threads, "I/O threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+  }
+
+  local::FunctionConfig build() const {
+    local::FunctionConfig config;
+    config.bootstrap = std::filesystem::absolute(bootstrap);
+    std::string file = env_file;
+    if (file.empty() && std::filesystem::exists(".env")) file = ".env";
+    if (!file.empty()) config.environment = local::read_env_file(file);
+    for (const auto& assignment : env)
+      config.environment.push_back(local::parse_assignment(assignment));
+    config.function_name = function_name;
+    if (config.function_name.empty()) {
+      for (const auto& [key, value] : config.environment) {
+        if (key == "APPLICATION" && !value.empty()) config.function_name = value;
+      }
+    }
+    if (config.function_name.empty()) config.function_name = "aws-cpp-stack";
+    config.handler = handler;
+    config.region = region;
+    if (config.region.empty()) {
+      const char* from_environment = std::getenv("AWS_REGION");
+      if (from_environment == nullptr) from_environment = std::getenv("AWS_DEFAULT_REGION");
+      config.region = from_environment ? from_environment : "us-east-1";
+    }
+    config.timeout = std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
+    config.memory_mb = memory_mb;
+    config.max_instances = concurrency;
+    return config;
+  }
+};
+
+/// Runs the io_context on `threads` threads until SIGINT/SIGTERM, then stops the servers and
+/// the instances and returns.
+void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
+           const std::function<void()>& stop_servers,
+           const std::shared_ptr<local::LambdaLog>& log) {
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code error, int) {
+    if (error) return;
+    log->notice("shutting down");
+    stop_servers();
+    pool.shutdown([&io] { io.stop(); });
+  });
+  std::vector<std::thread> workers;
+  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+}
+
+void announce(const asio::ip::tcp::endpoint& endpoint) {
+  std::cout << "listening on " << endpoint.address().to_string() << ":" << endpoint.port()
+            << std::endl;
+}
+
+std::string read_all(std::istream& input) {
+  std::ostringstream text;
+  text << input.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  CLI::App app{"Local API Gateway + Lambda emulator for custom-runtime bootstraps"};
+  app.require_subcommand(1);
+
+  // start-api
+  auto* start_api = app.add_subcommand("start-api", "Serve the API as API Gateway would");
+  FunctionOptions api_function;
+  api_function.add_to(*start_api);
+  std::string api_host = "127.0.0.1";
+  std::uint16_t api_port = 3000;
+  std::string stage = "prod";
+  std::string routes_file;
+  std::string api_key;
+  double throttle_rate = 0;
+  double throttle_burst = 0;
+  std::vector<std::string> binary_media_types;
+  std::vector<std::string> stage_variables;
+  long integration_timeout_ms = 29000;
+  bool no_access_log = false;
+  start_api->add_option("--host", api_host, "Address to listen on")->capture_default_str();
+  start_api->add_option("--port", api_port, "Port (0: any free port)")->capture_default_str();
+  start_api->add_option("--stage", stage, "Stage name, the first path segment")
+      ->capture_default_str();
+  start_api->add_option("--routes", routes_file, "routes.json (default: ANY / and ANY /{proxy+})");
+  start_api->add_option("--api-key", api_key,
+                        "Key required in x-api-key by routes with auth apiKey");
+  start_api->add_option("--throttle-rate", throttle_rate, "Stage throttle: requests per second");
+  start_api->add_option("--throttle-burst", throttle_burst, "Stage throttle: burst size");
+  start_api->add_option("--binary-media-type", binary_media_types,
+                        "Binary media type, e.g. image/png or */* (repeatable)");
+  start_api->add_option("--stage-variable", stage_variables, "KEY=VALUE (repeatable)");
+  start_api
+      ->add_option("--integration-timeout", integration_timeout_ms,
+                   "Integration timeout in ms (50 to 29000)")
+      ->capture_default_str()
+      ->check(CLI::Range(50L, 29000L));
+  start_api->add_flag("--no-access-log", no_access_log, "Do not log one line per request");
+
+  // start-lambda
+  auto* start_lambda = app.add_subcommand("start-lambda", "Serve the Lambda Invoke API");
+  FunctionOptions lambda_function;
+  lambda_function.add_to(*start_lambda);
+  std::string lambda_host = "127.0.0.1";
+  std::uint16_t lambda_port = 3001;
+  start_lambda->add_option("--host", lambda_host, "Address to listen on")->capture_default_str();
+  start_lambda->add_option("--port", lambda_port, "Port (0: any free port)")->capture_default_str();
+
+  // invoke
+  auto* invoke = app.add_subcommand("invoke", "Invoke the function once with an event");
+  FunctionOptions invoke_function;
+  invoke_function.add_to(*invoke);
+  std::string event_file;
+  invoke->add_option("-e,--event", event_file, "Event file ('-' or none: standard input)");
+
+  // generate-event
+  auto* generate = app.add_subcommand("generate-event", "Print an API Gateway proxy event");
+  std::string event_method = "GET";
+  std::string event_path = "/";
+  std::string event_stage = "prod";
+  std::vector<std::string> event_headers;
+  std::vector<std::string> event_queries;
+  std::string event_body;
+  std::string event_routes;
+  std::vector<std::string> event_binary_types;
+  generate->add_option("--method", event_method, "HTTP method")->capture_default_str();
+  generate->add_option("--path", event_path, "Path below the stage, e.g. /v1/health")
+      ->capture_default_str();
+  generate->add_option("--stage", event_stage, "Stage")->capture_default_str();
+  generate->add_option("--header", event_headers, "Name:Value (repeatable)");
+  generate->add_option("--query", event_queries, "key=value, URL-encoded (repeatable)");
+  generate->add_option("--body", event_body, "Request body");
+  generate->add_option("--routes", event_routes, "routes.json, for resource and pathParameters");
+  generate->add_option("--binary-media-type", event_binary_types, "Binary media type (repeatable)");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (generate->parsed()) {
+      const auto table = event_routes.empty() ? local::RouteTable::catch_all()
+                                              : local::RouteTable::load(event_routes);
+      local::HttpRequestParts request;
+      request.method = event_method;
+      std::string path =
+          event_path.empty() || event_path.front() != '/' ? "/" + event_path : event_path;
+      request.target = "/" + event_stage + (path == "/" ? "" : path);
+      for (std::size_t i = 0; i < event_queries.size(); ++i) {
+        request.target += (i == 0 ? "?" : "&") + event_queries[i];
+      }
+      request.headers.emplace_back("Host", "127.0.0.1:3000");
+      request.headers.emplace_back("User-Agent", "cppstack-local");
+      for (const auto& header : event_headers) {
+        const auto colon = header.find(':');
+        if (colon == std::string::npos) throw std::runtime_error("--header needs Name:Value");
+        std::string value = header.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(' '));
+        request.headers.emplace_back(header.substr(0, colon), value);
+      }
+      request.body = event_body;
+      const auto match = table.match(request.method, path);
+      if (!match) {
+        std::cerr << "no route matches " << request.method << " " << path
+                  << " (API Gateway would answer 403 Missing Authentication Token)\n";
+        return 2;
+      }
+      local::GatewaySettings settings;
+      settings.stage = event_stage;
+      settings.binary_media_types = event_binary_types;
+      const auto event = local::build_proxy_event(std::move(request), *match, settings);
+      auto json = cppstack::events::serialize(event);
+      std::cout << json << "\n";
+      return 0;
+    }
+
+    auto log = std::make_shared<local::LambdaLog>(STDERR_FILENO);
+
+    if (invoke->parsed()) {
+      std::string payload;
+      if (event_file.empty() || event_file == "-") {
+        payload = isatty(STDIN_FILENO) ? std::string("{}") : read_all(std::cin);
+      } else {
+        std::ifstream input(event_file, std::ios::binary);
+        if (!input) throw std::runtime_error("cannot read event file " + event_file);
+        payload = read_all(input);
+      }
+      auto config = invoke_function.build();
+      log = std::make_shared<local::LambdaLog>(STDERR_FILENO, invoke_function.log_request_ids);
+      asio::io_context io;
+      local::FunctionPool pool(io, config, log);
+      local::InvokeResult result;
+      pool.invoke({.payload = std::move(payload)}, [&](local::InvokeResult outcome) {
+        result = std::move(outcome);
+        pool.shutdown([&io] { io.stop(); });
+      });
+      io.run();
+      switch (result.outcome) {
+        case local::InvokeOutcome::success:
+          std::cout << result.payload << std::endl;
+          return 0;
+        case local::InvokeOutcome::function_error:
+          std::cout << result.payload << std::endl;
+          return 1;
+        case local::InvokeOutcome::payload_too_large:
+          std::cerr << "event is over Lambda's " << local::max_sync_payload_bytes
+                    << "-byte payload limit\n";
+          return 1;
+        default:
+          std::cerr << "invocation did not run\n";
+          return 1;
+      }
+    }
+
+    if (start_api->parsed()) {
+      auto config = api_function.build();
+      log = std::make_shared<local::LambdaLog>(STDERR_FILENO, api_function.log_request_ids);
+      local::ApiGatewayConfig gateway;
+      gateway.host = api_host;
+      gateway.port = api_port;
+      gateway.settings.stage = stage;
+      gateway.settings.binary_media_types = binary_media_types;
+      if (!stage_variables.empty()) {
+        cppstack::events::StringMap variables;
+        for (const auto& assignment : stage_variables) {
+          variables.insert(local::parse_assignment(assignment));
+        }
+        gateway.settings.stage_variables = std::move(variables);
+      }
+      if (!routes_file.empty()) gateway.routes = local::RouteTable::load(routes_file);
+      if (!api_key.empty()) gateway.api_key = api_key;
+      if (throttle_rate > 0 || throttle_burst > 0) {
+        gateway.stage_throttle = local::Throttle{
+            throttle_rate, throttle_burst > 0 ? throttle_burst : std::max(1.0, throttle_rate)};
+      }
+      gateway.integration_timeout = std::chrono::milliseconds(integration_timeout_ms);
+      gateway.access_log = !no_access_log;
+      gateway.settings.account_id = config.account_id;
+
+      asio::io_context io;
+      local::FunctionPool pool(io, config, log);
+      local::ApiGatewayServer server(io, std::move(gateway), pool, log);
+      server.start();
+      announce(server.local_endpoint());
+      log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
+                  "; stage /" + stage +
+                  (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
+      serve(
+          io, api_function.threads, pool, [&server] { server.stop(); }, log);
+      return 0;
+    }
+
+    if (start_lambda->parsed()) {
+      auto config = lambda_function.build();
+      log = std::make_shared<local::LambdaLog>(STDERR_FILENO, lambda_function.log_request_ids);
+      asio::io_context io;
+      local::FunctionPool pool(io, config, log);
+      local::InvokeApiServer server(io, {.host = lambda_host, .port = lambda_port}, pool, log);
+      server.start();
+      announce(server.local_endpoint());
+      log->notice("function " + config.function_name + " (" + config.function_arn() + ") from " +
+                  config.bootstrap.string());
+      serve(
+          io, lambda_function.threads, pool, [&server] { server.stop(); }, log);
+      return 0;
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "cppstack-local: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
