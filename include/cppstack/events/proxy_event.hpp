@@ -3,7 +3,8 @@
 //
 // Pure data and its JSON conversion: no I/O. Every field of the event that API Gateway sends
 // is represented; fields that API Gateway sends as JSON null are std::nullopt here, and a
-// round trip (parse then serialize) keeps nulls as nulls.
+// round trip (parse then serialize) keeps nulls as nulls. A map with no entries is always
+// null, never {}, as API Gateway sends it: parsing {} gives std::nullopt.
 //
 //   auto event = cppstack::events::parse_proxy_event(R"({"httpMethod":"GET", ...})");
 //   if (auto agent = event.header("user-agent")) { ... }   // case-insensitive lookup
@@ -28,55 +29,59 @@ using MultiValueMap = std::map<std::string, std::vector<std::string>>;
 
 /// requestContext.identity. API Gateway sends every field; absent ones are null.
 struct Identity {
-  std::optional<std::string> source_ip;
-  std::optional<std::string> user_agent;
-  std::optional<std::string> api_key;
-  std::optional<std::string> api_key_id;
-  std::optional<std::string> access_key;
-  std::optional<std::string> account_id;
-  std::optional<std::string> caller;
-  std::optional<std::string> cognito_authentication_provider;
-  std::optional<std::string> cognito_authentication_type;
-  std::optional<std::string> cognito_identity_id;
-  std::optional<std::string> cognito_identity_pool_id;
-  std::optional<std::string> principal_org_id;
-  std::optional<std::string> user;
-  std::optional<std::string> user_arn;
+  std::optional<std::string> source_ip{};
+  std::optional<std::string> user_agent{};
+  std::optional<std::string> api_key{};
+  std::optional<std::string> api_key_id{};
+  std::optional<std::string> access_key{};
+  std::optional<std::string> account_id{};
+  std::optional<std::string> caller{};
+  std::optional<std::string> cognito_authentication_provider{};
+  std::optional<std::string> cognito_authentication_type{};
+  std::optional<std::string> cognito_identity_id{};
+  std::optional<std::string> cognito_identity_pool_id{};
+  std::optional<std::string> principal_org_id{};
+  std::optional<std::string> user{};
+  std::optional<std::string> user_arn{};
+
+  friend bool operator==(const Identity&, const Identity&) = default;
 };
 
 /// requestContext: who called, through which API, stage and resource, and when.
 struct RequestContext {
-  std::string account_id;
-  std::string api_id;
-  std::string resource_id;
-  std::string resource_path;  ///< the matched template, e.g. /v1/items/{id}
-  std::string http_method;
-  std::string stage;
-  std::string request_id;           ///< fresh UUID per request
-  std::string extended_request_id;  ///< also sent to the client as x-amz-apigw-id
-  std::string path;                 ///< WITH the stage, e.g. /prod/v1/health
-  std::string protocol;             ///< HTTP/1.1
-  std::string request_time;         ///< 20/Feb/2018:22:48:57 +0000
+  std::string account_id{};
+  std::string api_id{};
+  std::string resource_id{};
+  std::string resource_path{};  ///< the matched template, e.g. /v1/items/{id}
+  std::string http_method{};
+  std::string stage{};
+  std::string request_id{};             ///< fresh UUID per request
+  std::string extended_request_id{};    ///< also sent to the client as x-amz-apigw-id
+  std::string path{};                   ///< WITH the stage, e.g. /prod/v1/health
+  std::string protocol{};               ///< HTTP/1.1
+  std::string request_time{};           ///< 20/Feb/2018:22:48:57 +0000
   std::int64_t request_time_epoch = 0;  ///< milliseconds since the epoch
-  std::string domain_name;
-  std::string domain_prefix;
-  Identity identity;
-  std::optional<boost::json::object> authorizer;  ///< present when an authorizer ran
+  std::string domain_name{};
+  std::string domain_prefix{};
+  Identity identity{};
+  std::optional<boost::json::object> authorizer{};  ///< present when an authorizer ran
+
+  friend bool operator==(const RequestContext&, const RequestContext&) = default;
 };
 
 /// The whole proxy event.
 struct ProxyEvent {
-  std::string resource;     ///< the matched template, e.g. /v1/items/{id}
-  std::string path;         ///< WITHOUT the stage, e.g. /v1/health
-  std::string http_method;  ///< GET, POST, ...
-  std::optional<StringMap> headers;
-  std::optional<MultiValueMap> multi_value_headers;
-  std::optional<StringMap> query_string_parameters;
-  std::optional<MultiValueMap> multi_value_query_string_parameters;
-  std::optional<StringMap> path_parameters;
-  std::optional<StringMap> stage_variables;
-  RequestContext request_context;
-  std::optional<std::string> body;
+  std::string resource{};     ///< the matched template, e.g. /v1/items/{id}
+  std::string path{};         ///< WITHOUT the stage, e.g. /v1/health
+  std::string http_method{};  ///< GET, POST, ...
+  std::optional<StringMap> headers{};
+  std::optional<MultiValueMap> multi_value_headers{};
+  std::optional<StringMap> query_string_parameters{};
+  std::optional<MultiValueMap> multi_value_query_string_parameters{};
+  std::optional<StringMap> path_parameters{};
+  std::optional<StringMap> stage_variables{};
+  RequestContext request_context{};
+  std::optional<std::string> body{};
   bool is_base64_encoded = false;
 
   /// Last value of a header, looked up case-insensitively (HTTP names are case-insensitive).
@@ -87,6 +92,8 @@ struct ProxyEvent {
   [[nodiscard]] std::optional<std::string_view> path_parameter(std::string_view name) const;
   /// The body as bytes: base64-decoded when is_base64_encoded, else as sent; empty when null.
   [[nodiscard]] std::string decoded_body() const;
+
+  friend bool operator==(const ProxyEvent&, const ProxyEvent&) = default;
 };
 
 /// Thrown when an event is not valid JSON or not shaped like a proxy event.

@@ -18,14 +18,16 @@ namespace cppstack::events {
 
 struct ProxyResponse {
   int status_code = 200;
-  StringMap headers;
-  MultiValueMap multi_value_headers;
-  std::string body;
+  StringMap headers{};
+  MultiValueMap multi_value_headers{};
+  std::string body{};
   bool is_base64_encoded = false;
 
   /// All headers as API Gateway sends them: headers and multiValueHeaders merged, the
   /// multi-value entry winning on a clash (names compared case-insensitively).
   [[nodiscard]] MultiValueMap merged_headers() const;
+
+  friend bool operator==(const ProxyResponse&, const ProxyResponse&) = default;
 };
 
 /// Thrown when a function's output is not a valid proxy response: API Gateway answers 502.
