@@ -1,4 +1,5 @@
 #include <cppstack/app/application.hpp>
+#include <cppstack/app/handlers.hpp>
 
 namespace cppstack::app {
 namespace {
@@ -6,6 +7,7 @@ namespace {
 std::shared_ptr<ApplicationState> make_state(Config config) {
   auto state = std::make_shared<ApplicationState>();
   state->config = std::move(config);
+  state->metadata_constant_fields = metadata_constant_fields(state->config);
   return state;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 
 namespace cppstack::app {
@@ -38,27 +39,43 @@ events::ProxyResponse index_handler(const ApplicationState& state, const http::R
                                {"links", std::move(links)}});
 }
 
+std::string metadata_constant_fields(const Config& config) {
+  const BuildInfo& build = build_info();
+  boost::json::object constant{
+      {"application", config.application_name},
+      {"version", build.version},
+      {"commit", build.commit},
+      {"buildTime", build.build_time},
+      {"compiler", compiler_description()},
+      {"architecture", cpu_architecture()},
+      {"region", null_if_empty(config.region)},
+      {"function", boost::json::object{{"name", null_if_empty(config.function_name)},
+                                       {"version", null_if_empty(config.function_version)},
+                                       {"memoryMb", config.memory_size_mb}}}};
+  std::string text = boost::json::serialize(constant);
+  text.pop_back();  // the closing brace: per-request fields follow
+  return text;
+}
+
 events::ProxyResponse metadata_handler(const ApplicationState& state,
                                        const http::Request& request) {
-  const Config& config = state.config;
-  const BuildInfo& build = build_info();
-  boost::json::object function{{"name", null_if_empty(config.function_name)},
-                               {"version", null_if_empty(config.function_version)},
-                               {"memoryMb", config.memory_size_mb}};
-  return http::json_response(
-      200, boost::json::object{
-               {"application", config.application_name},
-               {"version", build.version},
-               {"commit", build.commit},
-               {"buildTime", build.build_time},
-               {"compiler", compiler_description()},
-               {"architecture", cpu_architecture()},
-               {"stage", null_if_empty(request.event.request_context.stage)},
-               {"region", null_if_empty(config.region)},
-               {"function", std::move(function)},
-               {"coldStart", request.invocation.cold_start},
-               {"requestId", request.invocation.request_id},
-               {"apiRequestId", null_if_empty(request.event.request_context.request_id)}});
+  // Most of the answer never changes in a process's life; it is serialized once at
+  // initialisation and only the per-request fields are written here.
+  const auto& context = request.event.request_context;
+  std::string body = state.metadata_constant_fields;
+  body.reserve(body.size() + 160);
+  body += R"(,"stage":)";
+  body += boost::json::serialize(null_if_empty(context.stage));
+  body += request.invocation.cold_start ? R"(,"coldStart":true)" : R"(,"coldStart":false)";
+  body += R"(,"requestId":)";
+  body += boost::json::serialize(boost::json::value(request.invocation.request_id));
+  body += R"(,"apiRequestId":)";
+  body += boost::json::serialize(null_if_empty(context.request_id));
+  body += '}';
+  events::ProxyResponse response;
+  response.headers.emplace("Content-Type", "application/json");
+  response.body = std::move(body);
+  return response;
 }
 
 long resident_memory_kib() noexcept {

@@ -19,7 +19,8 @@ namespace cppstack::app {
 struct ApplicationState {
   Config config;
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
-  std::vector<std::string> link_paths;  ///< GET routes without variables, for the index
+  std::vector<std::string> link_paths;   ///< GET routes without variables, for the index
+  std::string metadata_constant_fields;  ///< see metadata_constant_fields()
 };
 
 /// The application's routes. Handlers keep `state` alive.

@@ -18,6 +18,10 @@ namespace cppstack::app {
 [[nodiscard]] events::ProxyResponse health_handler(const ApplicationState& state,
                                                    const http::Request& request);
 
+/// The JSON of the metadata fields that are fixed for the life of the process: an object
+/// without its closing brace, for metadata_handler to complete.
+[[nodiscard]] std::string metadata_constant_fields(const Config& config);
+
 /// Resident memory of this process in KiB, from /proc/self/statm; 0 when unavailable.
 [[nodiscard]] long resident_memory_kib() noexcept;
 
