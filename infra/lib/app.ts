@@ -1,0 +1,69 @@
+/**
+ * Builds the whole CDK app from a configuration and a dist directory: the pipeline stack
+ * (which deploys the API stages) and a standalone `${APPLICATION}-Dev-Api` stack for direct
+ * deployment and inspection, with cdk-nag's AwsSolutions checks on everything.
+ *
+ * @example
+ *   const { app } = buildApp({ config: loadConfig(), distDir: resolveDistDir() });
+ *   app.synth();
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { App } from 'aws-cdk-lib';
+
+import { ApiStack } from './api-stack';
+import { apiStackName } from './api-stage';
+import { AppConfig, stackEnvironment } from './config';
+import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFindings } from './nag-suppressions';
+import { PipelineStack } from './pipeline-stack';
+import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
+
+export interface BuildAppOptions {
+  readonly config: AppConfig;
+  readonly distDir: string;
+  /** Where to write the cloud assembly; default: the CLI's choice (cdk.out). */
+  readonly outdir?: string;
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly pipelineStack: PipelineStack;
+  readonly devStack: ApiStack;
+}
+
+export function pipelineStackName(application: string): string {
+  return `${application}-CodePipelineStack`;
+}
+
+export function buildApp(options: BuildAppOptions): BuiltApp {
+  const { config } = options;
+  const routeTable = loadRouteTable(path.join(options.distDir, ROUTES_FILE));
+  const functionZip = functionZipPath(options.distDir);
+  // cdk.json's context (feature flags) also when the app is built outside the CLI, as in tests.
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'));
+  const app = new App({ outdir: options.outdir, analyticsReporting: false, context: cdkJson.context });
+  const env = stackEnvironment(config);
+
+  const pipelineStack = new PipelineStack(app, pipelineStackName(config.application), {
+    env,
+    description: `${config.application}: pipeline from GitHub ${config.github.owner}/${config.github.repo}@${config.github.branch}`,
+    config,
+    routeTable,
+    functionZip,
+  });
+  const devStack = new ApiStack(app, apiStackName(config.application, 'dev'), {
+    env,
+    description: `${config.application} REST API, deployed directly (outside the pipeline)`,
+    config,
+    routeTable,
+    functionZip,
+    deploymentName: 'dev',
+  });
+
+  // The pipeline's API stages enable the checks themselves (see ApiStage).
+  enableNagChecks(app);
+  suppressPipelineStackFindings(pipelineStack);
+  suppressApiStackFindings(devStack);
+  return { app, pipelineStack, devStack };
+}

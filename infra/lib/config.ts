@@ -1,0 +1,281 @@
+/**
+ * Deployment configuration read from the repository's `.env` (a copy of `.env.example`).
+ *
+ * Every key has its default in `.env.example`, so a fresh clone without `.env` still
+ * synthesizes. Values are layered like dotenv: `.env.example` < `.env` < process environment.
+ * Each value is validated, and a bad one fails with an error naming its key.
+ *
+ * @example
+ *   const config = loadConfig();                       // <repo>/.env over <repo>/.env.example
+ *   const custom = loadConfig({ overrides: { FUNCTION_ARCHITECTURE: 'arm64' } });
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+
+export type FunctionArchitecture = 'x86_64' | 'arm64';
+export type ExecutionLogLevel = 'ERROR' | 'INFO';
+
+export interface GitHubSource {
+  readonly owner: string;
+  readonly repo: string;
+  readonly branch: string;
+}
+
+export interface AppConfig {
+  /** Prefix of every stack name. */
+  readonly application: string;
+  /** Explicit target account, or undefined for an environment-agnostic template. */
+  readonly account?: string;
+  /** Explicit target region, or undefined for an environment-agnostic template. */
+  readonly region?: string;
+  readonly github: GitHubSource;
+  readonly codeStarConnectionArn?: string;
+  /** Version of the `github-token` secret to use; undefined for its current version. */
+  readonly githubTokenVersionId?: string;
+  readonly stagingEnabled: boolean;
+  readonly manualApproval: boolean;
+  readonly alarmEmail?: string;
+  readonly alarmLatencyP99: Duration;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly cacheClusterSize: string;
+  readonly executionLogLevel: ExecutionLogLevel;
+  readonly corsAllowOrigin?: string;
+  readonly functionMemoryMb: number;
+  readonly functionTimeout: Duration;
+  readonly functionArchitecture: FunctionArchitecture;
+  readonly reservedConcurrency?: number;
+  readonly logLevel: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly smokeTestPath: string;
+  /** The validated key/value pairs this configuration was built from (account and region resolved). */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadConfigOptions {
+  /** The user's file; default `<repo>/.env`. It may be absent. */
+  readonly envFile?: string;
+  /** The documented defaults; default `<repo>/.env.example`. It must exist. */
+  readonly exampleFile?: string;
+  /** Process environment: wins over both files for the keys they define; default `process.env`. */
+  readonly environment?: NodeJS.ProcessEnv;
+  /** Highest-priority values, for tests and tools. */
+  readonly overrides?: Readonly<Record<string, string>>;
+}
+
+/** Parses dotenv text: `KEY=value`, `export KEY=value`, quotes, `#` comments. */
+export function parseEnvText(text: string, source: string): Map<string, string> {
+  const values = new Map<string, string>();
+  text.split(/\r?\n/).forEach((rawLine, index) => {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!match) {
+      throw new ConfigError(`${source}:${index + 1}`, `expected KEY=value, got '${line}'`);
+    }
+    const [, key, rawValue] = match;
+    values.set(key, unquote(rawValue));
+  });
+  return values;
+}
+
+function unquote(rawValue: string): string {
+  const quote = rawValue[0];
+  if ((quote === '"' || quote === "'") && rawValue.length >= 2) {
+    const end = rawValue.indexOf(quote, 1);
+    if (end > 0) return rawValue.slice(1, end);
+  }
+  // Unquoted: an inline comment starts at whitespace followed by '#', as in sh.
+  return rawValue.replace(/\s+#.*$/, '').trim();
+}
+
+type Values = ReadonlyMap<string, string>;
+
+function text(values: Values, key: string): string {
+  return values.get(key) ?? '';
+}
+
+function required(values: Values, key: string): string {
+  const value = text(values, key);
+  if (value === '') throw new ConfigError(key, 'must not be empty');
+  return value;
+}
+
+function optional(values: Values, key: string): string | undefined {
+  const value = text(values, key);
+  return value === '' ? undefined : value;
+}
+
+function integer(values: Values, key: string, min: number, max: number): number {
+  const value = required(values, key);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(key, `must be a whole number from ${min} to ${max}, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function positiveNumber(values: Values, key: string): number {
+  const value = required(values, key);
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) <= 0) {
+    throw new ConfigError(key, `must be a positive number, got '${value}'`);
+  }
+  return Number(value);
+}
+
+function boolean(values: Values, key: string): boolean {
+  const value = required(values, key).toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new ConfigError(key, `must be true or false, got '${text(values, key)}'`);
+}
+
+function oneOf<T extends string>(values: Values, key: string, allowed: readonly T[], normalise = (v: string) => v): T {
+  const value = normalise(required(values, key));
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got '${text(values, key)}'`);
+  }
+  return value as T;
+}
+
+function matching(values: Values, key: string, pattern: RegExp, description: string): string {
+  const value = required(values, key);
+  if (!pattern.test(value)) throw new ConfigError(key, `${description}, got '${value}'`);
+  return value;
+}
+
+function optionalMatching(values: Values, key: string, pattern: RegExp, description: string): string | undefined {
+  return optional(values, key) === undefined ? undefined : matching(values, key, pattern, description);
+}
+
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((days): days is number => typeof days === 'number' && days > 0);
+const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
+
+/** Builds and validates the configuration from raw key/value pairs. */
+export function parseConfig(values: Values): AppConfig {
+  const application = matching(
+    values,
+    'APPLICATION',
+    /^[A-Za-z][A-Za-z0-9-]{0,63}$/,
+    'must start with a letter and contain only letters, digits and hyphens (at most 64 characters), as CloudFormation stack names do',
+  );
+  const account = optionalMatching(values, 'AWS_ACCOUNT_ID', /^\d{12}$/, 'must be a 12-digit AWS account id');
+  const region = optionalMatching(values, 'AWS_REGION', /^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name such as us-east-1');
+  const github: GitHubSource = {
+    owner: matching(values, 'GITHUB_OWNER', /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub user or organisation name'),
+    repo: matching(values, 'GITHUB_REPO', /^[A-Za-z0-9._-]{1,100}$/, 'must be a GitHub repository name'),
+    branch: matching(values, 'GITHUB_BRANCH', /^[^\s~^:?*[\\]+$/, 'must be a git branch name'),
+  };
+  const codeStarConnectionArn = optionalMatching(
+    values,
+    'CODESTAR_CONNECTION_ARN',
+    /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[A-Za-z0-9-]+$/,
+    'must be the ARN of a CodeConnections (or CodeStar Connections) connection',
+  );
+  const githubTokenVersionId = optionalMatching(
+    values,
+    'GITHUB_TOKEN_VERSION_ID',
+    /^[A-Za-z0-9-]{32,64}$/,
+    'must be a Secrets Manager version id (as printed by put-secret-value)',
+  );
+  const alarmEmail = optionalMatching(values, 'ALARM_EMAIL', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address');
+  const rateLimit = positiveNumber(values, 'API_THROTTLE_RATE_LIMIT');
+  const burstLimit = integer(values, 'API_THROTTLE_BURST_LIMIT', 1, 5000);
+  const reservedConcurrencyText = optional(values, 'FUNCTION_RESERVED_CONCURRENCY');
+  const smokeTestPath = matching(values, 'SMOKE_TEST_PATH', /^\/[A-Za-z0-9._~\-/]*$/, 'must be an absolute path without parameters, such as /v1/health');
+
+  const config: AppConfig = {
+    application,
+    account,
+    region,
+    github,
+    codeStarConnectionArn,
+    githubTokenVersionId,
+    stagingEnabled: boolean(values, 'STAGING_ENABLED'),
+    manualApproval: boolean(values, 'MANUAL_APPROVAL'),
+    alarmEmail,
+    alarmLatencyP99: Duration.millis(integer(values, 'ALARM_LATENCY_P99_MS', 1, 29000)),
+    throttle: { rateLimit, burstLimit },
+    cacheClusterSize: oneOf(values, 'API_CACHE_CLUSTER_SIZE', CACHE_CLUSTER_SIZES),
+    executionLogLevel: oneOf(values, 'API_EXECUTION_LOG_LEVEL', ['ERROR', 'INFO'] as const, (v) => v.toUpperCase()),
+    corsAllowOrigin: optional(values, 'CORS_ALLOW_ORIGIN'),
+    functionMemoryMb: integer(values, 'FUNCTION_MEMORY_MB', 128, 10240),
+    functionTimeout: Duration.seconds(integer(values, 'FUNCTION_TIMEOUT_SECONDS', 1, 900)),
+    functionArchitecture: oneOf(values, 'FUNCTION_ARCHITECTURE', ['x86_64', 'arm64'] as const),
+    reservedConcurrency: reservedConcurrencyText === undefined ? undefined : integer(values, 'FUNCTION_RESERVED_CONCURRENCY', 0, 100000),
+    logLevel: oneOf(values, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, (v) => v.toUpperCase()),
+    logRetention: retention(values),
+    smokeTestPath: smokeTestPath.length > 1 ? smokeTestPath.replace(/\/+$/, '') : smokeTestPath,
+    variables: Object.fromEntries(values),
+  };
+  return config;
+}
+
+function retention(values: Values): logs.RetentionDays {
+  const days = integer(values, 'LOG_RETENTION_DAYS', 1, Number.MAX_SAFE_INTEGER);
+  if (!RETENTION_DAYS.includes(days)) {
+    throw new ConfigError('LOG_RETENTION_DAYS', `must be one of CloudWatch Logs' retention periods (${RETENTION_DAYS.join(', ')}), got '${days}'`);
+  }
+  return days as logs.RetentionDays;
+}
+
+/**
+ * Reads `.env.example`, `.env` (if present), the process environment and the overrides, in
+ * rising priority, and validates the result. Keys the files do not know are rejected (a typo
+ * would otherwise be ignored silently); the process environment only supplies known keys.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
+  const exampleFile = options.exampleFile ?? path.join(REPOSITORY_ROOT, '.env.example');
+  const envFile = options.envFile ?? path.join(REPOSITORY_ROOT, '.env');
+  const environment = options.environment ?? process.env;
+
+  if (!fs.existsSync(exampleFile)) {
+    throw new ConfigError(exampleFile, 'the documented defaults file is missing');
+  }
+  const merged = parseEnvText(fs.readFileSync(exampleFile, 'utf8'), exampleFile);
+  const knownKeys = new Set(merged.keys());
+
+  if (fs.existsSync(envFile)) {
+    for (const [key, value] of parseEnvText(fs.readFileSync(envFile, 'utf8'), envFile)) {
+      if (!knownKeys.has(key)) {
+        throw new ConfigError(key, `unknown key in ${envFile} (known keys are those of ${path.basename(exampleFile)})`);
+      }
+      merged.set(key, value);
+    }
+  }
+  for (const key of knownKeys) {
+    const value = environment[key];
+    if (value !== undefined) merged.set(key, value);
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (!knownKeys.has(key)) throw new ConfigError(key, 'unknown key');
+    merged.set(key, value);
+  }
+  // With no explicit target, use the CLI's profile (set by `cdk` when credentials exist).
+  if ((merged.get('AWS_ACCOUNT_ID') ?? '') === '' && environment.CDK_DEFAULT_ACCOUNT) {
+    merged.set('AWS_ACCOUNT_ID', environment.CDK_DEFAULT_ACCOUNT);
+  }
+  if ((merged.get('AWS_REGION') ?? '') === '' && environment.CDK_DEFAULT_REGION) {
+    merged.set('AWS_REGION', environment.CDK_DEFAULT_REGION);
+  }
+  return parseConfig(merged);
+}
+
+/** The CDK environment of the stacks: explicit only for what is known. */
+export function stackEnvironment(config: AppConfig): { account?: string; region?: string } | undefined {
+  if (config.account === undefined && config.region === undefined) return undefined;
+  return { account: config.account, region: config.region };
+}

@@ -1,0 +1,174 @@
+/**
+ * `${APPLICATION}-CodePipelineStack`: the CDK Pipeline that builds, tests and deploys every
+ * push to the configured GitHub branch. The synth step runs the project's own scripts on
+ * Debian bookworm, then the API is deployed (to staging first when enabled) and smoke-tested.
+ *
+ * @example
+ *   new PipelineStack(app, `${config.application}-CodePipelineStack`, { config, routeTable, functionZip });
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { SecretValue, Stack, StackProps } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as pipelines from 'aws-cdk-lib/pipelines';
+import { Construct } from 'constructs';
+
+import { ApiStack } from './api-stack';
+import { ApiStage } from './api-stage';
+import { AppConfig } from './config';
+import { RouteTable } from './route-table';
+
+/** Secrets Manager secret holding the GitHub personal access token (without a connection). */
+export const GITHUB_TOKEN_SECRET = 'github-token';
+
+/**
+ * Debian bookworm, the distribution the project's dependency list targets. CodeBuild pulls it
+ * from the ECR Public mirror of Docker Hub's official images, which has no anonymous pull limit.
+ */
+export const BUILD_IMAGE = 'public.ecr.aws/docker/library/debian:bookworm';
+
+/** cfn-lint is a Python tool; the infra tests run it on every synthesized template. */
+export const CFN_LINT_VERSION = '1.51.0';
+
+export const SYNTH_INSTALL_COMMANDS = [
+  'scripts/install-deps.sh',
+  'python3 -m venv /opt/cfn-lint',
+  `/opt/cfn-lint/bin/pip install --quiet cfn-lint==${CFN_LINT_VERSION}`,
+  'ln -sf /opt/cfn-lint/bin/cfn-lint /usr/local/bin/cfn-lint',
+];
+
+export const SYNTH_COMMANDS = ['make test', 'make package', 'cd infra && npx cdk synth'];
+
+/** Fails the deployment unless the URL in $SMOKE_TEST_URL answers 200 (retrying transient errors). */
+export const SMOKE_TEST_COMMAND = [
+  'status=$(curl --silent --show-error --retry 5 --retry-delay 5 --max-time 10 --output smoke-test-body.txt --write-out "%{http_code}" "$SMOKE_TEST_URL")',
+  'echo "GET $SMOKE_TEST_URL -> HTTP $status"',
+  'cat smoke-test-body.txt; echo',
+  'test "$status" = 200',
+].join('; ');
+
+export interface PipelineStackProps extends StackProps {
+  readonly config: AppConfig;
+  readonly routeTable: RouteTable;
+  readonly functionZip: string;
+}
+
+export class PipelineStack extends Stack {
+  readonly pipeline: pipelines.CodePipeline;
+  readonly production: ApiStage;
+  readonly staging?: ApiStage;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const repository = `${config.github.owner}/${config.github.repo}`;
+
+    const source = config.codeStarConnectionArn
+      ? pipelines.CodePipelineSource.connection(repository, config.github.branch, {
+          connectionArn: config.codeStarConnectionArn,
+          triggerOnPush: true,
+        })
+      : pipelines.CodePipelineSource.gitHub(repository, config.github.branch, {
+          authentication: SecretValue.secretsManager(
+            GITHUB_TOKEN_SECRET,
+            config.githubTokenVersionId ? { versionId: config.githubTokenVersionId } : {},
+          ),
+          trigger: codepipelineActions.GitHubTrigger.WEBHOOK,
+        });
+
+    const synth = new pipelines.CodeBuildStep('Synth', {
+      input: source,
+      buildEnvironment: {
+        buildImage: codebuild.LinuxBuildImage.fromDockerRegistry(BUILD_IMAGE),
+        computeType: codebuild.ComputeType.LARGE,
+      },
+      // The build has no .env (it is not committed): it gets the configuration this stack was
+      // synthesized with, so the pipeline reproduces itself when it self-mutates.
+      env: { ...synthEnvironment(config), CDK_DISABLE_CLI_TELEMETRY: 'true', DEBIAN_FRONTEND: 'noninteractive' },
+      installCommands: SYNTH_INSTALL_COMMANDS,
+      commands: SYNTH_COMMANDS,
+      primaryOutputDirectory: 'infra/cdk.out',
+    });
+
+    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+      pipelineName: `${config.application}-Pipeline`,
+      pipelineType: codepipeline.PipelineType.V2,
+      synth,
+      // A customer managed, rotating KMS key encrypts the artifact bucket.
+      crossAccountKeys: true,
+      enableKeyRotation: true,
+      dockerEnabledForSynth: false,
+      dockerEnabledForSelfMutation: false,
+      cliVersion: pinnedCdkCliVersion(),
+    });
+
+    // The API is deployed to the pipeline's own account and region.
+    const stageInputs = { env: props.env, config, routeTable: props.routeTable, functionZip: props.functionZip };
+    if (config.stagingEnabled) {
+      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, deploymentName: 'staging' });
+      this.pipeline.addStage(this.staging, { post: [smokeTest('SmokeTestStaging', this.staging.apiStack)] });
+    }
+    this.production = new ApiStage(this, config.application, { ...stageInputs, deploymentName: 'prod' });
+    this.pipeline.addStage(this.production, {
+      pre:
+        this.staging && config.manualApproval
+          ? [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: 'Staging passed its smoke test. Deploy to production?' })]
+          : [],
+      post: [smokeTest('SmokeTest', this.production.apiStack)],
+    });
+
+    // Built here rather than at synthesis so its constructs can be addressed (nag suppressions).
+    this.pipeline.buildPipeline();
+    useSubForActionRoleArns(this.pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline);
+  }
+}
+
+/**
+ * CDK Pipelines writes the deploy actions' role ARNs as Fn::Join with an empty delimiter, which
+ * cfn-lint (E3703) rejects in favour of Fn::Sub; rewrite those ARNs as the equivalent Fn::Sub.
+ */
+function useSubForActionRoleArns(cfnPipeline: codepipeline.CfnPipeline): void {
+  const stages = Stack.of(cfnPipeline).resolve(cfnPipeline.stages) as Array<{ actions?: Array<{ configuration?: Record<string, unknown> }> }>;
+  stages.forEach((stage, stageIndex) =>
+    (stage.actions ?? []).forEach((action, actionIndex) => {
+      const sub = joinAsSub(action.configuration?.RoleArn);
+      if (sub !== undefined) {
+        cfnPipeline.addPropertyOverride(`Stages.${stageIndex}.Actions.${actionIndex}.Configuration.RoleArn`, { 'Fn::Sub': sub });
+      }
+    }),
+  );
+}
+
+/** The Fn::Sub string of `{"Fn::Join": ["", [...]]}` made of strings and Refs, else undefined. */
+export function joinAsSub(value: unknown): string | undefined {
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!join || join[0] !== '') return undefined;
+  let sub = '';
+  for (const part of join[1]) {
+    if (typeof part === 'string') sub += part.replace(/\$\{/g, '${!');
+    else if (typeof (part as { Ref?: unknown }).Ref === 'string') sub += `\${${(part as { Ref: string }).Ref}}`;
+    else return undefined;
+  }
+  return sub;
+}
+
+function smokeTest(id: string, apiStack: ApiStack): pipelines.ShellStep {
+  return new pipelines.ShellStep(id, {
+    envFromCfnOutputs: { SMOKE_TEST_URL: apiStack.smokeTestUrlOutput },
+    commands: [SMOKE_TEST_COMMAND],
+  });
+}
+
+/** The configuration as build environment variables; empty values are left out (they mean unset). */
+function synthEnvironment(config: AppConfig): Record<string, string> {
+  return Object.fromEntries(Object.entries(config.variables).filter(([, value]) => value !== ''));
+}
+
+/** The CDK CLI version of infra/package.json, so the pipeline's self-mutation uses the same CLI. */
+function pinnedCdkCliVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+  return manifest.devDependencies['aws-cdk'];
+}

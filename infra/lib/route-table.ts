@@ -1,0 +1,190 @@
+/**
+ * The route table exported by the C++ build (`dist/routes.json`, see docs/route-table.md) and
+ * the deployable package beside it. The API Gateway resources are generated from this table;
+ * no route is written in TypeScript.
+ *
+ * @example
+ *   const dist = resolveDistDir();                      // $CPPSTACK_DIST_DIR or <repo>/dist
+ *   const table = loadRouteTable(path.join(dist, ROUTES_FILE));
+ *   table.routes.map((route) => `${route.method} ${route.path}`);
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { REPOSITORY_ROOT } from './config';
+
+export const FUNCTION_ZIP_FILE = 'function.zip';
+export const ROUTES_FILE = 'routes.json';
+export const DIST_DIR_VARIABLE = 'CPPSTACK_DIST_DIR';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'ANY'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+/** The concrete methods an `ANY` method answers (API Gateway keeps their settings apart). */
+export const ANY_METHOD_EXPANSION: readonly HttpMethod[] = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+export type RouteAuth = 'none' | 'apiKey';
+
+export interface RouteThrottle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+export interface Route {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly handler: string;
+  readonly summary: string;
+  readonly auth: RouteAuth;
+  readonly cacheTtlSeconds: number;
+  readonly throttle: RouteThrottle | null;
+}
+
+export interface RouteTable {
+  readonly formatVersion: 1;
+  readonly routes: readonly Route[];
+}
+
+export class RouteTableError extends Error {
+  constructor(source: string, message: string) {
+    super(`${source}: ${message}`);
+    this.name = 'RouteTableError';
+  }
+}
+
+/** API Gateway's limit on a method's cache time to live. */
+export const MAX_CACHE_TTL_SECONDS = 3600;
+
+const LITERAL_SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
+const VARIABLE_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+const GREEDY_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\+\}$/;
+
+/** `$CPPSTACK_DIST_DIR` when set, otherwise `<repo>/dist`. */
+export function resolveDistDir(environment: NodeJS.ProcessEnv = process.env): string {
+  const configured = environment[DIST_DIR_VARIABLE];
+  return configured ? path.resolve(configured) : path.join(REPOSITORY_ROOT, 'dist');
+}
+
+/** The deployable zip in a dist directory; fails with the command that produces it. */
+export function functionZipPath(distDir: string): string {
+  const zip = path.join(distDir, FUNCTION_ZIP_FILE);
+  if (!fs.existsSync(zip)) {
+    throw new RouteTableError(zip, `missing; run \`make package\` (or set ${DIST_DIR_VARIABLE})`);
+  }
+  return zip;
+}
+
+export function loadRouteTable(file: string): RouteTable {
+  if (!fs.existsSync(file)) {
+    throw new RouteTableError(file, `missing; run \`make package\` (or set ${DIST_DIR_VARIABLE})`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new RouteTableError(file, `not valid JSON: ${(error as Error).message}`);
+  }
+  return parseRouteTable(document, file);
+}
+
+export function parseRouteTable(document: unknown, source: string): RouteTable {
+  if (!isObject(document)) throw new RouteTableError(source, 'expected a JSON object');
+  if (document.formatVersion !== 1) {
+    throw new RouteTableError(source, `formatVersion must be 1, got ${JSON.stringify(document.formatVersion)}`);
+  }
+  if (!Array.isArray(document.routes) || document.routes.length === 0) {
+    throw new RouteTableError(source, 'routes must be a non-empty array');
+  }
+  const routes = document.routes.map((entry: unknown, index: number) => parseRoute(entry, `${source}: routes[${index}]`));
+  checkConsistency(routes, source);
+  return { formatVersion: 1, routes };
+}
+
+function parseRoute(entry: unknown, where: string): Route {
+  if (!isObject(entry)) throw new RouteTableError(where, 'expected an object');
+  const method = entry.method;
+  if (typeof method !== 'string' || !(HTTP_METHODS as readonly string[]).includes(method)) {
+    throw new RouteTableError(where, `method must be one of ${HTTP_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+  }
+  const routePath = entry.path;
+  if (typeof routePath !== 'string') throw new RouteTableError(where, 'path must be a string');
+  checkPath(routePath, where);
+  const { handler, summary, auth, cacheTtlSeconds, throttle } = entry;
+  if (typeof handler !== 'string' || handler === '') throw new RouteTableError(where, 'handler must be a non-empty string');
+  if (typeof summary !== 'string') throw new RouteTableError(where, 'summary must be a string');
+  if (auth !== 'none' && auth !== 'apiKey') {
+    throw new RouteTableError(where, `auth must be "none" or "apiKey", got ${JSON.stringify(auth)}`);
+  }
+  if (!Number.isInteger(cacheTtlSeconds) || (cacheTtlSeconds as number) < 0 || (cacheTtlSeconds as number) > MAX_CACHE_TTL_SECONDS) {
+    throw new RouteTableError(where, `cacheTtlSeconds must be a whole number from 0 to ${MAX_CACHE_TTL_SECONDS}, got ${JSON.stringify(cacheTtlSeconds)}`);
+  }
+  return {
+    method: method as HttpMethod,
+    path: routePath,
+    handler,
+    summary,
+    auth,
+    cacheTtlSeconds: cacheTtlSeconds as number,
+    throttle: parseThrottle(throttle, where),
+  };
+}
+
+function parseThrottle(throttle: unknown, where: string): RouteThrottle | null {
+  if (throttle === null || throttle === undefined) return null;
+  if (!isObject(throttle)) throw new RouteTableError(where, 'throttle must be null or an object');
+  const { rateLimit, burstLimit } = throttle;
+  if (typeof rateLimit !== 'number' || !(rateLimit > 0)) {
+    throw new RouteTableError(where, `throttle.rateLimit must be a positive number, got ${JSON.stringify(rateLimit)}`);
+  }
+  if (!Number.isInteger(burstLimit) || (burstLimit as number) < 1) {
+    throw new RouteTableError(where, `throttle.burstLimit must be a positive whole number, got ${JSON.stringify(burstLimit)}`);
+  }
+  return { rateLimit, burstLimit: burstLimit as number };
+}
+
+function checkPath(routePath: string, where: string): void {
+  if (routePath === '/') return;
+  if (!routePath.startsWith('/') || routePath.endsWith('/')) {
+    throw new RouteTableError(where, `path must start with '/' and not end with '/', got '${routePath}'`);
+  }
+  const segments = routePath.slice(1).split('/');
+  segments.forEach((segment, index) => {
+    const isLast = index === segments.length - 1;
+    if (GREEDY_SEGMENT.test(segment)) {
+      if (!isLast) throw new RouteTableError(where, `the greedy segment '${segment}' must be the last one of '${routePath}'`);
+    } else if (!VARIABLE_SEGMENT.test(segment) && !LITERAL_SEGMENT.test(segment)) {
+      throw new RouteTableError(where, `invalid segment '${segment}' in path '${routePath}'`);
+    }
+  });
+}
+
+/** Rejects what API Gateway would reject at deployment time, so synth fails first. */
+function checkConsistency(routes: readonly Route[], source: string): void {
+  const seen = new Set<string>();
+  const variableChildren = new Map<string, string>();
+  for (const route of routes) {
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(key)) throw new RouteTableError(source, `duplicate route ${key}`);
+    seen.add(key);
+
+    let parent = '';
+    for (const segment of route.path === '/' ? [] : route.path.slice(1).split('/')) {
+      if (segment.startsWith('{')) {
+        const existing = variableChildren.get(parent);
+        if (existing !== undefined && existing !== segment) {
+          throw new RouteTableError(source, `'${parent || '/'}' has two variable children, ${existing} and ${segment}; API Gateway allows one`);
+        }
+        variableChildren.set(parent, segment);
+      }
+      parent = `${parent}/${segment}`;
+    }
+  }
+}
+
+/** The path parameters of a route path: `/v1/items/{id}` gives `['id']`, `{proxy+}` gives `['proxy']`. */
+export function pathParameters(routePath: string): string[] {
+  return [...routePath.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\+?\}/g)].map((match) => match[1]);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

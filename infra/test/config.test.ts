@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+import { ConfigError, loadConfig, parseEnvText, REPOSITORY_ROOT, stackEnvironment } from '../lib/config';
+
+const EXAMPLE = path.join(REPOSITORY_ROOT, '.env.example');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cppstack-config-'));
+after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+function envFile(name: string, text: string): string {
+  const file = path.join(scratch, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const MISSING_ENV = path.join(scratch, 'absent.env');
+
+/** Loads with only .env.example and the given values: no developer .env, no shell variables. */
+function configWith(overrides: Record<string, string>) {
+  return loadConfig({ envFile: MISSING_ENV, environment: {}, overrides });
+}
+
+describe('configuration from .env', () => {
+  it('falls back to .env.example when there is no .env, so a fresh clone synthesizes', () => {
+    const config = loadConfig({ envFile: MISSING_ENV, environment: {} });
+    assert.equal(config.application, 'aws-cpp-stack');
+    assert.equal(config.functionArchitecture, 'x86_64');
+    assert.equal(config.functionMemoryMb, 256);
+    assert.equal(config.functionTimeout.toSeconds(), 10);
+    assert.equal(config.logRetention, logs.RetentionDays.ONE_MONTH);
+    assert.deepEqual(config.throttle, { rateLimit: 100, burstLimit: 200 });
+    assert.equal(config.stagingEnabled, false);
+    assert.equal(config.codeStarConnectionArn, undefined);
+    assert.equal(config.alarmEmail, undefined);
+    assert.equal(config.reservedConcurrency, undefined);
+    assert.equal(config.smokeTestPath, '/v1/health');
+    assert.equal(stackEnvironment(config), undefined, 'no account or region: environment-agnostic');
+  });
+
+  it('layers .env over .env.example and the process environment over .env', () => {
+    const file = envFile('layered.env', 'APPLICATION=orders\nFUNCTION_MEMORY_MB=512\nexport LOG_LEVEL="debug"  \n# comment\n');
+    const config = loadConfig({ envFile: file, environment: { FUNCTION_MEMORY_MB: '1024', UNRELATED: 'x' } });
+    assert.equal(config.application, 'orders');
+    assert.equal(config.functionMemoryMb, 1024);
+    assert.equal(config.logLevel, 'DEBUG');
+    assert.equal(config.github.branch, 'main', 'keys absent from .env keep the documented default');
+  });
+
+  it('uses an explicit environment only for what is known (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION)', () => {
+    const fromCli = loadConfig({ envFile: MISSING_ENV, environment: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' } });
+    assert.deepEqual(stackEnvironment(fromCli), { account: '123456789012', region: 'eu-west-1' });
+    const regionOnly = loadConfig({ envFile: MISSING_ENV, environment: { CDK_DEFAULT_REGION: 'ap-southeast-2' } });
+    assert.deepEqual(stackEnvironment(regionOnly), { account: undefined, region: 'ap-southeast-2' });
+    const explicit = loadConfig({
+      envFile: envFile('explicit.env', 'AWS_ACCOUNT_ID=210987654321\nAWS_REGION=us-west-2\n'),
+      environment: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
+    });
+    assert.deepEqual(stackEnvironment(explicit), { account: '210987654321', region: 'us-west-2' }, '.env wins over the CLI profile');
+  });
+
+  it('rejects a key .env.example does not know, naming it', () => {
+    const file = envFile('typo.env', 'ALARM_EMIAL=ops@example.com\n');
+    assert.throws(() => loadConfig({ envFile: file, environment: {} }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.key, 'ALARM_EMIAL');
+      return true;
+    });
+  });
+
+  it('rejects a line that is not KEY=value, naming the file and line', () => {
+    const file = envFile('broken.env', 'APPLICATION=ok\nthis is not an assignment\n');
+    assert.throws(() => loadConfig({ envFile: file, environment: {} }), new RegExp(`${file.replace(/[.]/g, '\\.')}:2`));
+  });
+
+  const invalidValues: Array<[string, string]> = [
+    ['APPLICATION', '1-starts-with-digit'],
+    ['APPLICATION', 'has_underscore'],
+    ['APPLICATION', 'a'.repeat(65)],
+    ['APPLICATION', ''],
+    ['AWS_ACCOUNT_ID', '1234'],
+    ['AWS_REGION', 'Frankfurt'],
+    ['GITHUB_OWNER', ''],
+    ['GITHUB_REPO', 'has space'],
+    ['GITHUB_BRANCH', 'bad..branch~1'],
+    ['CODESTAR_CONNECTION_ARN', 'arn:aws:s3:::bucket'],
+    ['GITHUB_TOKEN_VERSION_ID', 'v2'],
+    ['STAGING_ENABLED', 'maybe'],
+    ['MANUAL_APPROVAL', ''],
+    ['ALARM_EMAIL', 'not-an-address'],
+    ['ALARM_LATENCY_P99_MS', '0'],
+    ['API_THROTTLE_RATE_LIMIT', '-5'],
+    ['API_THROTTLE_BURST_LIMIT', '1.5'],
+    ['API_CACHE_CLUSTER_SIZE', '2'],
+    ['API_EXECUTION_LOG_LEVEL', 'DEBUG'],
+    ['FUNCTION_MEMORY_MB', '64'],
+    ['FUNCTION_TIMEOUT_SECONDS', '901'],
+    ['FUNCTION_ARCHITECTURE', 'arm'],
+    ['FUNCTION_RESERVED_CONCURRENCY', 'lots'],
+    ['LOG_LEVEL', 'TRACE'],
+    ['LOG_RETENTION_DAYS', '31'],
+    ['SMOKE_TEST_PATH', 'v1/health'],
+  ];
+  for (const [key, value] of invalidValues) {
+    it(`rejects ${key}=${JSON.stringify(value.length > 20 ? value.slice(0, 20) + '...' : value)} with an error naming ${key}`, () => {
+      assert.throws(() => configWith({ [key]: value }), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+        assert.equal(error.key, key);
+        assert.match(error.message, new RegExp(`^${key}: `));
+        return true;
+      });
+    });
+  }
+
+  it('accepts the documented alternatives', () => {
+    const config = configWith({
+      FUNCTION_ARCHITECTURE: 'arm64',
+      FUNCTION_RESERVED_CONCURRENCY: '10',
+      CODESTAR_CONNECTION_ARN: 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+      ALARM_EMAIL: 'ops@example.com',
+      STAGING_ENABLED: 'true',
+      API_EXECUTION_LOG_LEVEL: 'info',
+      LOG_RETENTION_DAYS: '365',
+    });
+    assert.equal(config.functionArchitecture, 'arm64');
+    assert.equal(config.reservedConcurrency, 10);
+    assert.match(config.codeStarConnectionArn ?? '', /^arn:aws:codeconnections:/);
+    assert.equal(config.alarmEmail, 'ops@example.com');
+    assert.equal(config.stagingEnabled, true);
+    assert.equal(config.executionLogLevel, 'INFO');
+    assert.equal(config.logRetention, logs.RetentionDays.ONE_YEAR);
+  });
+
+  it('parses dotenv text: quotes, export, inline comments', () => {
+    const values = parseEnvText('A=1\nexport B="two words"\nC=\'#not a comment\'\nD=value # comment\nE=\n', 'inline');
+    assert.deepEqual(Object.fromEntries(values), { A: '1', B: 'two words', C: '#not a comment', D: 'value', E: '' });
+  });
+
+  it('.env.example is valid sh, as `make deploy` sources it, and sh reads the same values', () => {
+    const shell = execFileSync('sh', ['-c', `set -a; . "$1"; env`, 'sh', EXAMPLE], { encoding: 'utf8', env: {} });
+    const fromShell = new Map(shell.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    for (const [key, value] of parseEnvText(fs.readFileSync(EXAMPLE, 'utf8'), EXAMPLE)) {
+      assert.equal(fromShell.get(key), value, key);
+    }
+  });
+});

@@ -1,0 +1,269 @@
+/**
+ * The app as `make synth` builds it on a fresh clone: .env.example's configuration, the real
+ * dist/ of the C++ build. Synthesized once; every check below reads that one assembly.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import { Match } from 'aws-cdk-lib/assertions';
+
+import { resolveDistDir } from '../lib/route-table';
+import { deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
+import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
+import { synthesize } from './support/synth';
+
+const app = synthesize();
+after(() => app.dispose());
+
+const distDir = resolveDistDir();
+const routes = routesOf(distDir);
+const API_STACKS = ['aws-cpp-stack-Api', 'aws-cpp-stack-Dev-Api'];
+const PIPELINE_STACK = 'aws-cpp-stack-CodePipelineStack';
+
+it('synthesizes the pipeline stack, the production API stage and the standalone dev API', () => {
+  assert.deepEqual(app.stacks.map((stack) => stack.stackName).sort(), [PIPELINE_STACK, ...API_STACKS].sort());
+});
+
+for (const stackName of API_STACKS) {
+  describe(`API stack ${stackName}`, () => {
+    const template = app.template(stackName);
+    const json = app.templateJson(stackName);
+
+    it('runs the bootstrap binary on provided.al2023, x86_64, with active tracing and its own log group', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'provided.al2023',
+        Handler: 'bootstrap',
+        Architectures: ['x86_64'],
+        MemorySize: 256,
+        Timeout: 10,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^FunctionLogs') } },
+        Environment: { Variables: Match.objectLike({ APPLICATION: 'aws-cpp-stack', LOG_LEVEL: 'INFO' }) },
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AsyncInvokeDeadLetterQueue'), 'Arn'] } },
+      });
+      const fn = onlyResource(json, 'AWS::Lambda::Function');
+      assert.equal(fn.ReservedConcurrentExecutions, undefined, 'no reserved concurrency unless configured');
+      const logGroupId = fn.LoggingConfig.LogGroup.Ref;
+      assert.equal(json.Resources[logGroupId].Properties.RetentionInDays, 30);
+    });
+
+    it('deploys dist/function.zip unchanged as the function code', () => {
+      const fn = onlyResource(json, 'AWS::Lambda::Function');
+      const stack = app.stacks.find((candidate) => candidate.stackName === stackName)!;
+      const manifestFile = stack.dependencies.find((dependency) => dependency.id === `${stack.id}.assets`)!.manifest.properties as { file: string };
+      const assets = JSON.parse(fs.readFileSync(path.join(stack.assembly.directory, manifestFile.file), 'utf8'));
+      const entry = Object.values<any>(assets.files).find((file) => Object.values<any>(file.destinations).some((d) => d.objectKey === fn.Code.S3Key));
+      assert.equal(entry.source.packaging, 'file', 'uploaded as is');
+      const asset = path.join(stack.assembly.directory, entry.source.path);
+      assert.ok(fs.readFileSync(asset).equals(fs.readFileSync(path.join(distDir, 'function.zip'))), 'the asset is the zip itself, not a re-packaged copy');
+    });
+
+    it('sends failed asynchronous invocations to an encrypted dead-letter queue that only accepts TLS', () => {
+      template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    it('lets the function write only to its own log group (no managed policy)', () => {
+      const roles = resourcesOfType(json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('FunctionRole'));
+      assert.equal(roles.length, 1);
+      assert.equal(roles[0][1].ManagedPolicyArns, undefined);
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FunctionLogs'), 'Arn'] } }),
+          ]),
+        },
+      });
+    });
+
+    it('serves exactly the routes of dist/routes.json, each a Lambda proxy integration', () => {
+      const methods = deployedMethods(json);
+      assert.deepEqual(methods.map((m) => m.key).sort(), routes.map(routeKey).sort());
+      for (const method of methods) {
+        const route = routes.find((r) => routeKey(r) === method.key)!;
+        assert.equal(method.properties.Integration.Type, 'AWS_PROXY', method.key);
+        assert.equal(method.properties.Integration.IntegrationHttpMethod, 'POST', method.key);
+        assert.equal(method.properties.ApiKeyRequired, route.auth === 'apiKey', method.key);
+        assert.match(method.properties.RequestValidatorId.Ref, /^ApiRequestValidator/, method.key);
+      }
+    });
+
+    it('validates request parameters and bodies', () => {
+      template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    });
+
+    it('grants API Gateway one invoke permission scoped to this API', () => {
+      const permissions = resourcesOfType(json, 'AWS::Lambda::Permission');
+      assert.equal(permissions.length, 1);
+      assert.equal(permissions[0][1].Principal, 'apigateway.amazonaws.com');
+      assert.match(JSON.stringify(permissions[0][1].SourceArn), /"Ref":"Api[0-9A-F]{8}"/);
+    });
+
+    it('deploys stage prod with throttling, tracing, JSON access logs and execution logging', () => {
+      const stage = onlyResource(json, 'AWS::ApiGateway::Stage');
+      assert.equal(stage.StageName, 'prod');
+      assert.equal(stage.TracingEnabled, true);
+      assert.equal(stage.CacheClusterEnabled, undefined, 'no cache cluster while no route is cached');
+      const defaults = stage.MethodSettings.find((s: any) => s.HttpMethod === '*' && s.ResourcePath === '/*');
+      assert.equal(defaults.ThrottlingRateLimit, 100);
+      assert.equal(defaults.ThrottlingBurstLimit, 200);
+      assert.equal(defaults.LoggingLevel, 'ERROR');
+      assert.equal(defaults.MetricsEnabled, true);
+      assert.equal(defaults.DataTraceEnabled, false);
+      const format = JSON.parse(stage.AccessLogSetting.Format);
+      assert.equal(format.requestId, '$context.requestId');
+      assert.equal(format.status, '$context.status');
+      assert.equal(format.xrayTraceId, '$context.xrayTraceId');
+      assert.match(stage.AccessLogSetting.DestinationArn['Fn::GetAtt'][0], /^ApiAccessLogs/);
+    });
+
+    it('sets the account-level CloudWatch role so execution logging works on a first deployment', () => {
+      const account = onlyResource(json, 'AWS::ApiGateway::Account');
+      assert.match(account.CloudWatchRoleArn['Fn::GetAtt'][0], /^ApiCloudWatchRole/);
+    });
+
+    it('needs no usage plan or API key while no route asks for one', () => {
+      template.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
+      template.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    });
+
+    it('outputs the API URL and the URL of every route', () => {
+      const outputs = json.Outputs;
+      assert.ok(outputs.ApiUrl);
+      for (const route of routes) {
+        const output = Object.values<any>(outputs).find((o) => o.Description?.startsWith(`${routeKey(route)}:`));
+        assert.ok(output, `an output for ${routeKey(route)}`);
+        const parts = output.Value['Fn::Join'][1];
+        assert.equal(parts[parts.length - 1], route.path, `the URL of ${routeKey(route)} ends with its path`);
+      }
+    });
+
+    it('alarms on 5XX, p99 latency, function errors, throttles and dead letters, notifying an encrypted topic', () => {
+      const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
+      const byMetric = (name: string) => alarms.find((a) => a.MetricName === name);
+      assert.equal(byMetric('5XXError')?.Namespace, 'AWS/ApiGateway');
+      assert.equal(byMetric('Latency')?.ExtendedStatistic, 'p99');
+      assert.equal(byMetric('Latency')?.Threshold, 2000);
+      assert.equal(byMetric('Errors')?.Namespace, 'AWS/Lambda');
+      assert.equal(byMetric('Throttles')?.Namespace, 'AWS/Lambda');
+      assert.equal(byMetric('ApproximateNumberOfMessagesVisible')?.Namespace, 'AWS/SQS');
+      assert.equal(alarms.length, 5);
+      for (const alarm of alarms) {
+        assert.equal(alarm.AlarmActions.length, 1);
+        assert.match(alarm.AlarmActions[0].Ref, /AlarmTopic/);
+        assert.equal(alarm.TreatMissingData, 'notBreaching');
+      }
+      const topic = onlyResource(json, 'AWS::SNS::Topic');
+      const keyId = topic.KmsMasterKeyId['Fn::GetAtt'][0];
+      assert.equal(json.Resources[keyId].Properties.EnableKeyRotation, true);
+      template.resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+
+    it('has a dashboard of the API and the function', () => {
+      const dashboard = onlyResource(json, 'AWS::CloudWatch::Dashboard');
+      const body = JSON.stringify(dashboard.DashboardBody);
+      for (const metric of ['5XXError', 'Latency', 'Invocations', 'Duration', 'ConcurrentExecutions']) {
+        assert.ok(body.includes(metric), `dashboard shows ${metric}`);
+      }
+    });
+  });
+}
+
+describe(`pipeline stack ${PIPELINE_STACK} (GitHub token source)`, () => {
+  const template = app.template(PIPELINE_STACK);
+  const json = app.templateJson(PIPELINE_STACK);
+  const pipeline = onlyResource(json, 'AWS::CodePipeline::Pipeline');
+  const stage = (name: string) => pipeline.Stages.find((s: any) => s.Name === name);
+  const project = (idPrefix: string) => {
+    const found = resourcesOfType(json, 'AWS::CodeBuild::Project').filter(([id]) => id.startsWith(idPrefix));
+    assert.equal(found.length, 1, `one CodeBuild project ${idPrefix}*`);
+    return found[0][1];
+  };
+
+  it('pulls GitHub with the github-token secret, triggered by a webhook', () => {
+    const [source] = stage('Source').Actions;
+    assert.deepEqual(source.ActionTypeId, { Category: 'Source', Owner: 'ThirdParty', Provider: 'GitHub', Version: '1' });
+    assert.equal(source.Configuration.Owner, 'your-github-user');
+    assert.equal(source.Configuration.Repo, 'aws-cpp-stack');
+    assert.equal(source.Configuration.Branch, 'main');
+    assert.equal(source.Configuration.OAuthToken, '{{resolve:secretsmanager:github-token:SecretString:::}}');
+    assert.equal(source.Configuration.PollForSourceChanges, false);
+    template.hasResourceProperties('AWS::CodePipeline::Webhook', {
+      Authentication: 'GITHUB_HMAC',
+      AuthenticationConfiguration: { SecretToken: '{{resolve:secretsmanager:github-token:SecretString:::}}' },
+      RegisterWithThirdParty: true,
+      TargetAction: source.Name,
+    });
+  });
+
+  it('builds on Debian bookworm with the project\'s own scripts and synthesizes into infra/cdk.out', () => {
+    const synth = project('PipelineBuildSynth');
+    assert.equal(synth.Environment.Image, 'public.ecr.aws/docker/library/debian:bookworm');
+    const spec = JSON.parse(synth.Source.BuildSpec);
+    assert.equal(spec.phases.install.commands[0], 'scripts/install-deps.sh');
+    assert.ok(spec.phases.install.commands.some((c: string) => /pip install .*cfn-lint==/.test(c)), 'installs cfn-lint for the infra tests');
+    assert.deepEqual(spec.phases.build.commands, ['make test', 'make package', 'cd infra && npx cdk synth']);
+    assert.equal(spec.artifacts['base-directory'], 'infra/cdk.out');
+    const variables = Object.fromEntries(synth.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+    assert.equal(variables.CDK_DISABLE_CLI_TELEMETRY, 'true');
+    assert.equal(variables.APPLICATION, 'aws-cpp-stack', 'the build synthesizes with the same configuration');
+  });
+
+  it('deploys the application stage, then smoke-tests /v1/health from the stack output', () => {
+    const appStage = stage('aws-cpp-stack');
+    assert.ok(appStage, 'a pipeline stage named after APPLICATION');
+    const deploy = appStage.Actions.find((a: any) => a.ActionTypeId.Provider === 'CloudFormation' && a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE');
+    assert.equal(deploy.Configuration.StackName, 'aws-cpp-stack-Api');
+    const smoke = appStage.Actions.find((a: any) => a.Name === 'SmokeTest');
+    assert.ok(smoke.RunOrder > deploy.RunOrder, 'the smoke test runs after the deployment');
+    const variables = JSON.parse(smoke.Configuration.EnvironmentVariables);
+    assert.equal(variables.length, 1);
+    assert.equal(variables[0].name, 'SMOKE_TEST_URL');
+    assert.match(variables[0].value, /^#\{[A-Za-z0-9]+\.UrlGetV1Health\}$/);
+    const spec = JSON.parse(project('PipelineawscppstackSmokeTest').Source.BuildSpec);
+    const command = spec.phases.build.commands.join('\n');
+    assert.match(command, /curl [^\n]*"\$SMOKE_TEST_URL"/);
+    assert.match(command, /test "\$status" = 200$/);
+    assert.equal(pipeline.Stages.some((s: any) => s.Actions.some((a: any) => a.ActionTypeId.Category === 'Approval')), false, 'no approval without staging');
+  });
+
+  it('encrypts artifacts with a rotating KMS key', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const bucket = onlyResource(json, 'AWS::S3::Bucket');
+    const encryption = bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
+    assert.equal(encryption.SSEAlgorithm, 'aws:kms');
+    assert.match(encryption.KMSMasterKeyID['Fn::GetAtt'][0], /ArtifactsBucketEncryptionKey/);
+    assert.deepEqual(bucket.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+  });
+
+  it('updates itself with the pinned CDK CLI', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    const spec = JSON.parse(project('PipelineUpdatePipelineSelfMutation').Source.BuildSpec);
+    assert.deepEqual(spec.phases.install.commands, [`npm install -g aws-cdk@${manifest.devDependencies['aws-cdk']}`]);
+  });
+});
+
+describe('static checks of the default app', () => {
+  it('cdk-nag AwsSolutions: no unacknowledged error or warning in any stack', () => {
+    const findings = unacknowledgedFindings(app.stacks);
+    assert.deepEqual(findings, []);
+  });
+
+  it('every acknowledged cdk-nag finding carries a reason', () => {
+    const suppressed = app.stacks.flatMap((stack) =>
+      Object.values<any>(stack.template.Resources).flatMap((resource) => resource.Metadata?.cdk_nag?.rules_to_suppress ?? []),
+    );
+    assert.ok(suppressed.length > 0);
+    for (const suppression of suppressed) assert.ok(suppression.reason.length >= 40, `${suppression.id}: ${suppression.reason}`);
+  });
+
+  it('cfn-lint: no error in any synthesized template', (t) => {
+    const matches = runCfnLint(app.templateFiles());
+    for (const match of matches) t.diagnostic(describeCfnLintMatch(match));
+    assert.deepEqual(matches.filter((m) => m.Level === 'Error').map(describeCfnLintMatch), []);
+  });
+});
