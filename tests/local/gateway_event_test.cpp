@@ -1,1 +1,176 @@
 #include <gtest/gtest.h>
+
+#include <cppstack/events/base64.hpp>
+#include <cppstack/local/gateway_event.hpp>
+#include <regex>
+
+namespace cppstack::local {
+namespace {
+
+using namespace std::chrono_literals;
+
+RequestIdentifiers fixed_identifiers() {
+  // 20/Feb/2018:22:48:57.123 +0000
+  return RequestIdentifiers{"c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "BQGojGtXoAMFmJw=",
+                            std::chrono::system_clock::time_point{1519166937123ms}};
+}
+
+TEST(GatewayEvent, StageRelativePath) {
+  EXPECT_EQ(stage_relative_path("/prod/v1/health", "prod"), "/v1/health");
+  EXPECT_EQ(stage_relative_path("/prod/v1/health?x=1", "prod"), "/v1/health");
+  EXPECT_EQ(stage_relative_path("/prod", "prod"), "/");
+  EXPECT_EQ(stage_relative_path("/prod/", "prod"), "/");
+  EXPECT_EQ(stage_relative_path("/prod?x", "prod"), "/");
+  EXPECT_EQ(stage_relative_path("/production/v1", "prod"), std::nullopt);
+  EXPECT_EQ(stage_relative_path("/dev/v1", "prod"), std::nullopt);
+  EXPECT_EQ(stage_relative_path("/", "prod"), std::nullopt);
+  EXPECT_EQ(stage_relative_path("*", "prod"), std::nullopt);
+}
+
+TEST(GatewayEvent, RequestTimeFormat) {
+  EXPECT_EQ(format_request_time(std::chrono::system_clock::time_point{1519166937123ms}),
+            "20/Feb/2018:22:48:57 +0000");
+  EXPECT_EQ(format_request_time(std::chrono::system_clock::time_point{0ms}),
+            "01/Jan/1970:00:00:00 +0000");
+}
+
+TEST(GatewayEvent, RandomUuidsAreVersion4AndDistinct) {
+  const std::regex uuid("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  const auto first = random_uuid();
+  const auto second = random_uuid();
+  EXPECT_TRUE(std::regex_match(first, uuid)) << first;
+  EXPECT_TRUE(std::regex_match(second, uuid)) << second;
+  EXPECT_NE(first, second);
+  const auto ids = RequestIdentifiers::fresh();
+  EXPECT_EQ(ids.extended_request_id.size(), 16U);
+  EXPECT_NE(ids.request_id, RequestIdentifiers::fresh().request_id);
+}
+
+TEST(GatewayEvent, BinaryMediaTypes) {
+  const std::vector<std::string> types{"image/png", "application/octet-stream", "audio/*"};
+  EXPECT_TRUE(is_binary_media_type("image/png", types));
+  EXPECT_TRUE(is_binary_media_type("IMAGE/PNG; charset=binary", types));
+  EXPECT_TRUE(is_binary_media_type("audio/mpeg", types));
+  EXPECT_FALSE(is_binary_media_type("image/jpeg", types));
+  EXPECT_FALSE(is_binary_media_type("application/json", types));
+  EXPECT_FALSE(is_binary_media_type("", types));
+  EXPECT_FALSE(is_binary_media_type("image/png", {}));
+  EXPECT_TRUE(is_binary_media_type("text/html", {"*/*"}));
+}
+
+TEST(GatewayEvent, BuildsEveryFieldLikeApiGateway) {
+  const auto table = RouteTable::parse(
+      R"({"routes":[{"method":"GET","path":"/v1/items/{id}","handler":"item","auth":"none"}]})");
+  HttpRequestParts request;
+  request.method = "GET";
+  request.target = "/prod/v1/items/a%2Fb?tag=x&tag=y%20z&plus=1+2&flag&=skip";
+  request.headers = {{"Host", "abc123.execute-api.us-east-1.amazonaws.com:3000"},
+                     {"User-Agent", "tests/1.0"},
+                     {"X-Custom_Header", "one"},
+                     {"x-multi", "1"},
+                     {"x-multi", "2"}};
+  request.source_ip = "10.1.2.3";
+  request.local_port = 3000;
+  const auto match = table.match("GET", *stage_relative_path(request.target, "prod"));
+  ASSERT_TRUE(match);
+  GatewaySettings settings;
+  const auto event = build_proxy_event(request, *match, settings, fixed_identifiers());
+
+  EXPECT_EQ(event.resource, "/v1/items/{id}");
+  EXPECT_EQ(event.path, "/v1/items/a%2Fb");
+  EXPECT_EQ(event.http_method, "GET");
+  ASSERT_TRUE(event.headers);
+  EXPECT_EQ(event.headers->at("X-Custom_Header"), "one");  // case and '_' kept
+  EXPECT_EQ(event.headers->at("x-multi"), "2");            // last value
+  EXPECT_EQ(event.multi_value_headers->at("x-multi"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(event.headers->at("X-Forwarded-For"), "10.1.2.3");
+  EXPECT_EQ(event.headers->at("X-Forwarded-Port"), "3000");
+  EXPECT_EQ(event.headers->at("X-Forwarded-Proto"), "http");
+  ASSERT_TRUE(event.query_string_parameters);
+  EXPECT_EQ(event.query_string_parameters->at("tag"), "y z");
+  EXPECT_EQ(event.multi_value_query_string_parameters->at("tag"),
+            (std::vector<std::string>{"x", "y z"}));
+  EXPECT_EQ(event.query_string_parameters->at("plus"), "1+2");
+  EXPECT_EQ(event.query_string_parameters->at("flag"), "");
+  ASSERT_TRUE(event.path_parameters);
+  EXPECT_EQ(event.path_parameters->at("id"), "a/b");
+  EXPECT_FALSE(event.stage_variables);
+  EXPECT_FALSE(event.body);
+  EXPECT_FALSE(event.is_base64_encoded);
+
+  const auto& context = event.request_context;
+  EXPECT_EQ(context.resource_path, "/v1/items/{id}");
+  EXPECT_EQ(context.http_method, "GET");
+  EXPECT_EQ(context.stage, "prod");
+  EXPECT_EQ(context.path, "/prod/v1/items/a%2Fb");
+  EXPECT_EQ(context.protocol, "HTTP/1.1");
+  EXPECT_EQ(context.request_id, "c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+  EXPECT_EQ(context.extended_request_id, "BQGojGtXoAMFmJw=");
+  EXPECT_EQ(context.request_time, "20/Feb/2018:22:48:57 +0000");
+  EXPECT_EQ(context.request_time_epoch, 1519166937123);
+  EXPECT_EQ(context.domain_name, "abc123.execute-api.us-east-1.amazonaws.com");
+  EXPECT_EQ(context.domain_prefix, "abc123");
+  EXPECT_EQ(context.account_id, "123456789012");
+  EXPECT_EQ(context.resource_id.size(), 6U);
+  EXPECT_EQ(context.identity.source_ip, "10.1.2.3");
+  EXPECT_EQ(context.identity.user_agent, "tests/1.0");
+  EXPECT_FALSE(context.identity.api_key);
+  EXPECT_FALSE(context.identity.api_key_id);
+}
+
+TEST(GatewayEvent, NullsWhenThereIsNothingToSend) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "GET", .target = "/prod"};
+  const auto match = table.match("GET", "/");
+  ASSERT_TRUE(match);
+  const auto event = build_proxy_event(request, *match, GatewaySettings{});
+  EXPECT_EQ(event.path, "/");
+  EXPECT_EQ(event.resource, "/");
+  EXPECT_EQ(event.request_context.path, "/prod");
+  EXPECT_FALSE(event.query_string_parameters);
+  EXPECT_FALSE(event.multi_value_query_string_parameters);
+  EXPECT_FALSE(event.path_parameters);
+  EXPECT_FALSE(event.body);
+  EXPECT_FALSE(event.request_context.identity.user_agent);
+}
+
+TEST(GatewayEvent, AppendsToForwardedForAndKeepsItsSpelling) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "GET", .target = "/prod/x"};
+  request.headers = {{"x-forwarded-for", "203.0.113.9"}};
+  const auto event = build_proxy_event(request, *table.match("GET", "/x"), GatewaySettings{});
+  EXPECT_EQ(event.headers->at("x-forwarded-for"), "203.0.113.9, 127.0.0.1");
+  EXPECT_EQ(event.headers->count("X-Forwarded-For"), 0U);
+}
+
+TEST(GatewayEvent, BinaryBodiesAreBase64AndTextBodiesAreNot) {
+  const auto table = RouteTable::catch_all();
+  GatewaySettings settings;
+  settings.binary_media_types = {"image/png"};
+  HttpRequestParts binary{.method = "POST", .target = "/prod/upload"};
+  binary.headers = {{"Content-Type", "image/png"}};
+  binary.body = std::string("\x89PNG\0\x01", 6);
+  const auto binary_event = build_proxy_event(binary, *table.match("POST", "/upload"), settings);
+  EXPECT_TRUE(binary_event.is_base64_encoded);
+  EXPECT_EQ(events::base64_decode(*binary_event.body), binary.body);
+
+  HttpRequestParts text{.method = "POST", .target = "/prod/upload"};
+  text.headers = {{"Content-Type", "application/json"}};
+  text.body = R"({"a":1})";
+  const auto text_event = build_proxy_event(text, *table.match("POST", "/upload"), settings);
+  EXPECT_FALSE(text_event.is_base64_encoded);
+  EXPECT_EQ(text_event.body, R"({"a":1})");
+}
+
+TEST(GatewayEvent, ApiKeyIdentity) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "GET", .target = "/prod/x"};
+  const auto event = build_proxy_event(request, *table.match("GET", "/x"), GatewaySettings{},
+                                       RequestIdentifiers::fresh(), std::string("secret-key"));
+  EXPECT_EQ(event.request_context.identity.api_key, "secret-key");
+  ASSERT_TRUE(event.request_context.identity.api_key_id);
+  EXPECT_EQ(event.request_context.identity.api_key_id->size(), 10U);
+}
+
+}  // namespace
+}  // namespace cppstack::local

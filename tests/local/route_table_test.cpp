@@ -1,1 +1,113 @@
 #include <gtest/gtest.h>
+
+#include <cppstack/local/route_table.hpp>
+
+namespace cppstack::local {
+namespace {
+
+RouteTable sample_table() {
+  return RouteTable::parse(R"({"formatVersion":1,"routes":[
+    {"method":"GET","path":"/v1","handler":"root","auth":"none","throttle":null},
+    {"method":"GET","path":"/v1/health","handler":"health","auth":"none","throttle":null},
+    {"method":"GET","path":"/v1/items/{id}","handler":"item","auth":"none","throttle":null},
+    {"method":"PUT","path":"/v1/items/{id}","handler":"put","auth":"apiKey",
+     "throttle":{"rateLimit":5,"burstLimit":2}},
+    {"method":"GET","path":"/v1/items/special","handler":"special","auth":"none","throttle":null},
+    {"method":"ANY","path":"/v1/files/{path+}","handler":"files","auth":"none","throttle":null},
+    {"method":"GET","path":"/v1/{section}/latest","handler":"latest","auth":"none","throttle":null},
+    {"method":"GET","path":"/v1/items/special/more","handler":"more","auth":"none","throttle":null}
+  ]})");
+}
+
+struct MatchCase {
+  std::string method;
+  std::string path;
+  std::string expected_template;  // empty: no match (API Gateway answers 403)
+  std::map<std::string, std::string> expected_parameters;
+};
+
+class RouteTableMatch : public ::testing::TestWithParam<MatchCase> {};
+
+TEST_P(RouteTableMatch, MatchesLikeApiGateway) {
+  const auto table = sample_table();
+  const auto& c = GetParam();
+  const auto match = table.match(c.method, c.path);
+  if (c.expected_template.empty()) {
+    EXPECT_FALSE(match.has_value())
+        << c.method << " " << c.path << " matched " << match->route->path;
+    return;
+  }
+  ASSERT_TRUE(match.has_value()) << c.method << " " << c.path;
+  EXPECT_EQ(match->route->path, c.expected_template);
+  EXPECT_EQ(match->path_parameters, c.expected_parameters);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RouteTableMatch,
+    ::testing::Values(
+        MatchCase{"GET", "/v1/health", "/v1/health", {}},
+        MatchCase{"GET", "/v1/health/", "/v1/health", {}},  // trailing slash ignored
+        MatchCase{"GET", "/v1/", "/v1", {}},
+        MatchCase{"GET", "/v1/items/42", "/v1/items/{id}", {{"id", "42"}}},
+        MatchCase{"GET", "/v1/items/a%20b", "/v1/items/{id}", {{"id", "a b"}}},
+        MatchCase{"GET", "/v1/items/a+b", "/v1/items/{id}", {{"id", "a+b"}}},
+        MatchCase{"GET", "/v1/items/special", "/v1/items/special", {}},  // static wins
+        MatchCase{"GET", "/v1/items/special/more", "/v1/items/special/more", {}},
+        MatchCase{"GET", "/v1/items/latest", "/v1/items/{id}", {{"id", "latest"}}},
+        // A capture in the middle, followed by a literal.
+        MatchCase{"GET", "/v1/other/latest", "/v1/{section}/latest", {{"section", "other"}}},
+        MatchCase{"GET", "/v1/files/a/b/c.txt", "/v1/files/{path+}", {{"path", "a/b/c.txt"}}},
+        MatchCase{"DELETE", "/v1/files/x", "/v1/files/{path+}", {{"path", "x"}}},  // ANY
+        MatchCase{"GET", "/v1/files", "", {}},    // greedy needs one segment at least
+        MatchCase{"POST", "/v1/health", "", {}},  // resource exists, method does not
+        MatchCase{"DELETE", "/v1/items/1", "", {}}, MatchCase{"GET", "/v2/health", "", {}},
+        MatchCase{"GET", "/", "", {}}, MatchCase{"GET", "/v1/items//", "", {}},
+        MatchCase{"get", "/v1/health", "", {}}));  // methods are case-sensitive
+
+TEST(RouteTable, CatchAllMatchesEveryPathAndMethod) {
+  const auto table = RouteTable::catch_all();
+  auto root = table.match("GET", "/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->route->path, "/");
+  EXPECT_TRUE(root->path_parameters.empty());
+  auto deep = table.match("PATCH", "/a/b%2Fc/d");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->route->path, "/{proxy+}");
+  EXPECT_EQ(deep->path_parameters.at("proxy"), "a/b/c/d");
+}
+
+TEST(RouteTable, ReadsAuthAndThrottle) {
+  const auto table = sample_table();
+  const auto put = table.match("PUT", "/v1/items/7");
+  ASSERT_TRUE(put);
+  EXPECT_TRUE(put->route->requires_api_key);
+  ASSERT_TRUE(put->route->throttle);
+  EXPECT_DOUBLE_EQ(put->route->throttle->rate_limit, 5);
+  EXPECT_DOUBLE_EQ(put->route->throttle->burst_limit, 2);
+  const auto get = table.match("GET", "/v1/items/7");
+  ASSERT_TRUE(get);
+  EXPECT_FALSE(get->route->requires_api_key);
+  EXPECT_FALSE(get->route->throttle);
+}
+
+TEST(RouteTable, RejectsMalformedTables) {
+  EXPECT_THROW((void)RouteTable::parse("not json"), RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":{}})"), RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[{"method":"GET"}]})"), RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"v1"}]})"),
+               RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/{p+}/tail"}]})"),
+               RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(
+                   R"({"routes":[{"method":"GET","path":"/a"},{"method":"GET","path":"/a"}]})"),
+               RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/a","auth":"iam"}]})"),
+               RouteTableError);
+}
+
+TEST(RouteTable, LoadReportsMissingFile) {
+  EXPECT_THROW((void)RouteTable::load("/nonexistent/routes.json"), RouteTableError);
+}
+
+}  // namespace
+}  // namespace cppstack::local
