@@ -1,4 +1,5 @@
 # Thin entry points; the real work is in CMake, CTest, scripts/ and infra/.
+export CDK_DISABLE_CLI_TELEMETRY := true
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)

@@ -44,3 +44,12 @@ if ((${#filtered[@]})); then
 else
   echo "install-deps: all system packages present"
 fi
+
+# cfn-lint is not packaged by Debian; the infrastructure tests run it on every template.
+if ! command -v cfn-lint >/dev/null 2>&1; then
+  echo "install-deps: installing cfn-lint with pip"
+  python3 -m pip install --user --quiet cfn-lint || {
+    echo "install-deps: cfn-lint is required (pip install cfn-lint)" >&2
+    exit 1
+  }
+fi
