@@ -304,6 +304,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
   void on_next(const std::shared_ptr<HttpExchange>& exchange) {
     if (stopping_) return;  // never answered: the process is being stopped
+    read_output();          // what it printed so far belongs before the next START
     if (!initialized_) {
       initialized_ = true;
       init_duration_ms_ = milliseconds_between(spawned_at_, Clock::now());
@@ -432,11 +433,11 @@ class Instance : public std::enable_shared_from_this<Instance> {
     auto invocation = current_;
     if (!invocation || invocation->finished) return;
     invocation->finished = true;
+    if (initialized_) deadline_timer_.cancel();
+    read_output();  // the function's last lines belong to it, before END
     const bool was_delivered = delivered_;
     current_.reset();
     delivered_ = false;
-    if (initialized_) deadline_timer_.cancel();
-    read_output();  // the function's last lines belong before END
     InvokeResult result{outcome, kind, invocation->request_id, std::move(payload), {}};
     if (outcome != InvokeOutcome::shutting_down) {
       if (!was_delivered) {
