@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <utility>
 
 namespace cppstack::local {
@@ -114,12 +115,18 @@ void signal_process_group(pid_t pid, int signal_number) {
 }
 
 long peak_memory_kb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  }
-  return -1;
+  // Read once per invocation: plain system calls, no stream machinery.
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char text[4096];
+  const ssize_t size = ::read(fd, text, sizeof text - 1);
+  ::close(fd);
+  if (size <= 0) return -1;
+  text[size] = '\0';
+  const char* field = std::strstr(text, "VmHWM:");
+  return field ? std::strtol(field + 6, nullptr, 10) : -1;
 }
 
 std::string describe_exit(int wait_status) {

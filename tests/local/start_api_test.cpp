@@ -246,6 +246,23 @@ TEST(StartApi, RequestOverTenMegabytesIs413) {
   EXPECT_EQ(request(emulator.port(), verb::get, "/prod/echo").result_int(), 200);
 }
 
+TEST(StartApi, CurlWithExpectContinueGetsTheBodyThroughOrA413) {
+  Emulator emulator(start_api());
+  TempDir directory;
+  const auto small = directory.write("small.json", std::string(2 * 1024 * 1024, 'b'));
+  const auto large = directory.write("large.json", std::string(11 * 1024 * 1024, 'c'));
+  const std::string url = "http://127.0.0.1:" + std::to_string(emulator.port()) + "/prod/echo";
+  // curl asks `Expect: 100-continue` before sending bodies this large.
+  auto result = run_command({"/usr/bin/curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                             "Expect: 100-continue", "--data-binary",
+                             std::string("@").append(small.string()), url});
+  EXPECT_EQ(result.out, "200") << result.err;
+  result =
+      run_command({"/usr/bin/curl", "-sS", "-w", "\n%{http_code}", "-H", "Expect: 100-continue",
+                   "--data-binary", std::string("@").append(large.string()), url});
+  EXPECT_EQ(result.out, "{\"message\":\"Request Too Long\"}\n413") << result.err;
+}
+
 TEST(StartApi, PayloadsOverSixMegabytesAre500) {
   Emulator emulator(start_api());
   // A 7 MB request fits API Gateway's 10 MB but not Lambda's 6 MB.
