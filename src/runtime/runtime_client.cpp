@@ -4,8 +4,6 @@
 
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <cerrno>
 #include <charconv>
 #include <tuple>
@@ -111,9 +109,22 @@ Reply RuntimeClient::post_init_error(const ErrorReport& report) {
 void RuntimeClient::set_invocation_target(std::string_view request_id, std::string_view action) {
   target_.assign(kInvocationTargetPrefix);
   // Request ids are UUIDs; encoding keeps any odd byte from breaking the request line.
-  boost::urls::encode(boost::urls::string_view(request_id.data(), request_id.size()),
-                      boost::urls::unreserved_chars, {},
-                      boost::urls::string_token::append_to(target_));
+  // (Written out rather than taken from Boost.URL, whose sources would pull iostreams into
+  // the static function binary.)
+  static constexpr char hex_digits[] = "0123456789ABCDEF";
+  for (const char character : request_id) {
+    const auto byte = static_cast<unsigned char>(character);
+    const bool unreserved = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                            (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' ||
+                            byte == '_' || byte == '~';
+    if (unreserved) {
+      target_.push_back(character);
+    } else {
+      target_.push_back('%');
+      target_.push_back(hex_digits[byte >> 4]);
+      target_.push_back(hex_digits[byte & 0x0F]);
+    }
+  }
   target_.append(action);
   post_request_.target(beast_view(target_));
 }

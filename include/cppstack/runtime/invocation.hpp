@@ -15,9 +15,9 @@
 namespace cppstack::runtime {
 
 struct Invocation {
-  std::string request_id;            ///< Lambda-Runtime-Aws-Request-Id
-  std::int64_t deadline_ms = 0;      ///< Lambda-Runtime-Deadline-Ms, epoch milliseconds
-  std::string invoked_function_arn;  ///< Lambda-Runtime-Invoked-Function-Arn
+  std::string request_id;                       ///< Lambda-Runtime-Aws-Request-Id
+  std::int64_t deadline_ms = 0;                 ///< Lambda-Runtime-Deadline-Ms, epoch milliseconds
+  std::string invoked_function_arn;             ///< Lambda-Runtime-Invoked-Function-Arn
   std::optional<std::string> trace_id;          ///< Lambda-Runtime-Trace-Id
   std::optional<std::string> client_context;    ///< Lambda-Runtime-Client-Context
   std::optional<std::string> cognito_identity;  ///< Lambda-Runtime-Cognito-Identity
