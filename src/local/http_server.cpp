@@ -44,6 +44,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     const bool keep_alive = request_keep_alive_ && response.keep_alive();
     response.keep_alive(keep_alive);
     response.prepare_payload();
+    if (head_request_) {
+      // A response to HEAD announces the length of the body it does not carry.
+      const auto length = response.body().size();
+      response.body().clear();
+      response.content_length(length);
+    }
     auto message = std::make_shared<HttpResponse>(std::move(response));
     http::async_write(
         stream_, *message,
@@ -105,6 +111,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     HttpRequest request = parser_->release();
     parser_.reset();
     request_keep_alive_ = request.keep_alive();
+    head_request_ = request.method() == http::verb::head;
     awaiting_reply_ = true;
     beast::error_code ignored;
     auto remote = stream_.socket().remote_endpoint(ignored);
@@ -158,6 +165,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<HttpServer::State> server_;
   std::vector<char> drain_buffer_;
   bool request_keep_alive_ = true;
+  bool head_request_ = false;
   bool awaiting_reply_ = false;
 };
 

@@ -195,6 +195,18 @@ TEST(StartApi, ResponseHeadersAreMergedWithMultiValueWinning) {
   EXPECT_EQ(request(emulator.port(), verb::get, "/prod/status/404").result_int(), 404);
 }
 
+TEST(StartApi, HeadResponsesCarryNoBodyAndKeepTheConnectionUsable) {
+  Emulator emulator(start_api());
+  Connection connection(emulator.port());
+  const auto head = connection.send(verb::head, "/prod/status/200");
+  EXPECT_EQ(head.result_int(), 200);
+  EXPECT_TRUE(head.body().empty());
+  EXPECT_EQ(head[http::field::content_length], "15");  // {"status":true}
+  const auto next = connection.send(verb::get, "/prod/status/200");
+  EXPECT_EQ(next.result_int(), 200);
+  EXPECT_EQ(next.body(), R"({"status":true})");
+}
+
 TEST(StartApi, FunctionFailuresAre502AndTheNextRequestWorks) {
   Emulator emulator(start_api());
   for (const std::string path :
