@@ -5,11 +5,16 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DIST_DIR := dist
 
-.PHONY: deps build test test-sanitize package run watch bench synth deploy format lint clean
+.PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean
 
-deps:
+deps: deps-system infra/node_modules/.package-lock.json
+
+deps-system:
 	scripts/install-deps.sh
-	@if [ -f infra/package.json ]; then cd infra && npm ci --no-audit --no-fund --loglevel=error; fi
+
+# npm ci only when the lock file changed since the last install.
+infra/node_modules/.package-lock.json: infra/package-lock.json
+	cd infra && npm ci --no-audit --no-fund --loglevel=error
 
 build:
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake --preset $(PRESET); fi
@@ -20,25 +25,25 @@ package: build
 
 test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)
-	@if [ -f infra/package.json ]; then cd infra && npm test; fi
+	cd infra && CPPSTACK_DIST_DIR=$(CURDIR)/$(DIST_DIR) npm test
 
 test-sanitize: deps
 	$(MAKE) PRESET=debug build
 	ctest --preset debug -j $(JOBS)
 
-run: build
+run: deps-system build
 	$(BUILD_DIR)/src/local/cppstack-local start-api --bootstrap $(BUILD_DIR)/src/app/bootstrap --routes $(BUILD_DIR)/api/routes.json
 
 watch:
 	scripts/watch.sh $(PRESET)
 
-bench: package
+bench: deps-system package
 	scripts/bench.sh $(BUILD_DIR)
 
-synth: package
+synth: deps package
 	cd infra && npx cdk synth --quiet
 
-deploy: package
+deploy: deps package
 	cd infra && npx cdk deploy "$$(. ./../.env 2>/dev/null; echo $${APPLICATION:-aws-cpp-stack})-CodePipelineStack"
 
 format:
