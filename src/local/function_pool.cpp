@@ -444,7 +444,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
         log_line("START RequestId: " + invocation->request_id + " Version: $LATEST",
                  invocation.get());
       }
-      log_line("END RequestId: " + invocation->request_id, invocation.get());
+      const std::string end = "END RequestId: " + invocation->request_id;
+      invocation->append_log(end);
       const double duration =
           was_delivered ? milliseconds_between(invocation->delivered_at, Clock::now()) : 0.0;
       if (!exited_) {
@@ -467,7 +468,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
       } else if (kind == FunctionErrorKind::crashed || kind == FunctionErrorKind::init_error) {
         report += "\tStatus: error\tError Type: Runtime.ExitError";
       }
-      log_line(report, invocation.get());
+      invocation->append_log(report);
+      pool_.log->line(end + "\n" + report);  // one write: nothing lands between them
       result.log_tail = invocation->tail();
     }
     cold_ = false;

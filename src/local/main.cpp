@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -34,6 +35,9 @@ struct FunctionOptions {
   double timeout_seconds = 30;
   int memory_mb = 128;
   int concurrency = 10;
+  CLI::Option* timeout_option = nullptr;
+  CLI::Option* memory_option = nullptr;
+  CLI::Option* concurrency_option = nullptr;
   std::vector<std::string> env;
   std::string env_file;
   bool log_request_ids = false;
@@ -50,16 +54,27 @@ struct FunctionOptions {
                        "Function name (default: APPLICATION from the env file, else "
                        "aws-cpp-stack)");
     command.add_option("--handler", handler, "_HANDLER value")->capture_default_str();
-    command.add_option("--region", region, "AWS_REGION (default: $AWS_REGION or us-east-1)");
-    command.add_option("--timeout", timeout_seconds, "Function timeout in seconds")
-        ->capture_default_str()
-        ->check(CLI::Range(0.001, 900.0));
-    command.add_option("--memory", memory_mb, "Memory size in MB (reported, not enforced)")
-        ->capture_default_str()
-        ->check(CLI::Range(128, 10240));
-    command.add_option("--concurrency", concurrency, "Maximum concurrent instances")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 1000));
+    command.add_option("--region", region,
+                       "AWS_REGION (default: AWS_REGION of the env file, $AWS_REGION, us-east-1)");
+    timeout_option =
+        command
+            .add_option(
+                "--timeout", timeout_seconds,
+                "Function timeout in seconds (default: FUNCTION_TIMEOUT_SECONDS of the env file)")
+            ->capture_default_str()
+            ->check(CLI::Range(0.001, 900.0));
+    memory_option = command
+                        .add_option("--memory", memory_mb,
+                                    "Memory size in MB, reported, not enforced (default: "
+                                    "FUNCTION_MEMORY_MB of the env file)")
+                        ->capture_default_str()
+                        ->check(CLI::Range(128, 10240));
+    concurrency_option = command
+                             .add_option("--concurrency", concurrency,
+                                         "Maximum concurrent instances (default: "
+                                         "FUNCTION_RESERVED_CONCURRENCY of the env file)")
+                             ->capture_default_str()
+                             ->check(CLI::Range(1, 1000));
     command.add_option("--env", env, "KEY=VALUE for the function's environment (repeatable)");
     command.add_option("--env-file", env_file, "Environment file (default: ./.env when present)");
     command.add_flag("--log-request-ids", log_request_ids,
@@ -85,15 +100,48 @@ struct FunctionOptions {
     }
     if (config.function_name.empty()) config.function_name = "aws-cpp-stack";
     config.handler = handler;
+    // The deployment's settings in the env file (see .env.example) are the defaults, so the
+    // function runs locally as configured on AWS; options given on the command line win.
+    const auto setting = [&config](std::string_view key) -> std::optional<std::string> {
+      std::optional<std::string> found;
+      for (const auto& [name, value] : config.environment) {
+        if (name == key && !value.empty()) found = value;
+      }
+      return found;
+    };
+    const auto number_setting = [&setting](std::string_view key) -> std::optional<long> {
+      const auto text = setting(key);
+      if (!text) return std::nullopt;
+      try {
+        return std::stol(*text);
+      } catch (const std::exception&) {
+        throw std::runtime_error(std::string(key) + " in the env file is not a number: " + *text);
+      }
+    };
     config.region = region;
+    if (config.region.empty()) config.region = setting("AWS_REGION").value_or("");
     if (config.region.empty()) {
       const char* from_environment = std::getenv("AWS_REGION");
       if (from_environment == nullptr) from_environment = std::getenv("AWS_DEFAULT_REGION");
       config.region = from_environment ? from_environment : "us-east-1";
     }
-    config.timeout = std::chrono::milliseconds(static_cast<long>(timeout_seconds * 1000));
-    config.memory_mb = memory_mb;
-    config.max_instances = concurrency;
+    double timeout = timeout_seconds;
+    int memory = memory_mb;
+    int instances = concurrency;
+    if (timeout_option->count() == 0) {
+      if (auto value = number_setting("FUNCTION_TIMEOUT_SECONDS")) timeout = double(*value);
+    }
+    if (memory_option->count() == 0) {
+      if (auto value = number_setting("FUNCTION_MEMORY_MB")) memory = int(*value);
+    }
+    if (concurrency_option->count() == 0) {
+      if (auto value = number_setting("FUNCTION_RESERVED_CONCURRENCY"); value && *value > 0) {
+        instances = int(*value);
+      }
+    }
+    config.timeout = std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+    config.memory_mb = memory;
+    config.max_instances = instances;
     return config;
   }
 };
