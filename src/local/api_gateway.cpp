@@ -155,14 +155,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
         });
     pool.invoke(InvokeRequest{.payload = std::move(payload)},
                 [self = shared_from_this(), pending](InvokeResult result) {
-                  asio::post(pending->exchange->executor(),
-                             [self, pending, result = std::move(result)]() mutable {
-                               self->on_result(*pending, std::move(result));
-                             });
+                  pending->exchange->post([self, pending, result = std::move(result)] {
+                    self->on_result(*pending, result);
+                  });
                 });
   }
 
-  void on_result(PendingRequest& pending, InvokeResult result) {
+  void on_result(PendingRequest& pending, const InvokeResult& result) {
     if (pending.answered) return;
     const auto& ids = pending.identifiers;
     switch (result.outcome) {

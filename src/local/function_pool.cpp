@@ -276,7 +276,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
     return std::chrono::duration<double>(value).count();
   }
 
-  void on_runtime_request(std::shared_ptr<HttpExchange> exchange) {
+  void on_runtime_request(const std::shared_ptr<HttpExchange>& exchange) {
     const auto& request = exchange->request;
     std::string_view target(request.target().data(), request.target().size());
     target = target.substr(0, target.find('?'));
@@ -544,7 +544,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
           emit_function_line(std::string_view(partial_line_).substr(start, newline - start));
         }
         partial_line_.erase(0, start);
-        if (partial_line_.size() > 256 * 1024) emit_function_line(std::exchange(partial_line_, {}));
+        if (partial_line_.size() > std::size_t{256} * 1024) {
+          emit_function_line(std::exchange(partial_line_, {}));
+        }
         continue;
       }
       if (got == 0) return false;
@@ -615,7 +617,11 @@ std::vector<std::string> FunctionPool::Impl::environment_for(std::uint16_t runti
   variables["TZ"] = ":UTC";
   std::vector<std::string> environment;
   environment.reserve(variables.size());
-  for (const auto& [key, value] : variables) environment.push_back(key + "=" + value);
+  for (const auto& [key, value] : variables) {
+    std::string entry;
+    entry.reserve(key.size() + 1 + value.size());
+    environment.push_back(entry.append(key).append("=").append(value));
+  }
   return environment;
 }
 

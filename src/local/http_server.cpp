@@ -141,7 +141,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void linger() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    drain_buffer_.resize(64 * 1024);
+    drain_buffer_.resize(std::size_t{64} * 1024);
     drain();
   }
 
@@ -198,6 +198,10 @@ void HttpExchange::reply(HttpResponse response) {
                  [session = session_, response = std::move(response)]() mutable {
                    session->deliver(std::move(response));
                  });
+}
+
+void HttpExchange::post(std::function<void()> work) {
+  asio::post(session_->executor(), std::move(work));
 }
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint,

@@ -37,14 +37,17 @@ class HttpExchange {
   /// The connection's strand: timers for this exchange belong on it.
   [[nodiscard]] boost::asio::any_io_executor executor() const;
   void reply(HttpResponse response);
+  /// Runs `work` on the connection's strand (not inline), e.g. to continue after a callback
+  /// from another strand.
+  void post(std::function<void()> work);
 
  private:
   std::shared_ptr<HttpSession> session_;
 };
 
 struct HttpServerOptions {
-  std::size_t body_limit = 10 * 1024 * 1024;
-  std::size_t header_limit = 64 * 1024;
+  std::size_t body_limit = std::size_t{10} * 1024 * 1024;
+  std::size_t header_limit = std::size_t{64} * 1024;
   /// Keep-alive connections idle longer than this are closed (zero: never).
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   /// The answer to a request whose body is over body_limit (called on the session's strand).

@@ -14,7 +14,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 HttpResponse lambda_error(http::status status, std::string_view error_type,
-                          boost::json::object body) {
+                          const boost::json::object& body) {
   HttpResponse response = json_response(status, boost::json::serialize(body));
   response.set("x-amzn-ErrorType", error_type);
   response.set("x-amzn-RequestId", random_uuid());
@@ -62,7 +62,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     return false;
   }
 
-  void handle(std::shared_ptr<HttpExchange> exchange) {
+  void handle(const std::shared_ptr<HttpExchange>& exchange) {
     auto& request = exchange->request;
     std::string_view target(request.target().data(), request.target().size());
     const auto question = target.find('?');
@@ -124,7 +124,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
       HttpResponse response{http::status::accepted, 11};
       response.set("x-amzn-RequestId", random_uuid());
       exchange->reply(std::move(response));
-      pool.invoke(std::move(invoke), [log = log](InvokeResult result) {
+      pool.invoke(std::move(invoke), [log = log](const InvokeResult& result) {
         if (result.outcome == InvokeOutcome::function_error) {
           log->notice("asynchronous invocation " + result.request_id +
                       " failed: " + result.payload);
@@ -171,8 +171,8 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
   std::unique_ptr<HttpServer> server;
 };
 
-InvokeApiServer::InvokeApiServer(asio::io_context& io, InvokeApiConfig config, FunctionPool& pool,
-                                 std::shared_ptr<LambdaLog> log)
+InvokeApiServer::InvokeApiServer(asio::io_context& io, const InvokeApiConfig& config,
+                                 FunctionPool& pool, std::shared_ptr<LambdaLog> log)
     : impl_(std::make_shared<Impl>(io, config, pool, std::move(log))) {}
 
 InvokeApiServer::~InvokeApiServer() { impl_->server->stop(); }

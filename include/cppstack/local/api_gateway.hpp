@@ -22,7 +22,7 @@
 namespace cppstack::local {
 
 /// API Gateway's request payload limit (10 MB).
-inline constexpr std::size_t max_gateway_request_bytes = 10 * 1024 * 1024;
+inline constexpr std::size_t max_gateway_request_bytes = std::size_t{10} * 1024 * 1024;
 
 struct ApiGatewayConfig {
   std::string host = "127.0.0.1";

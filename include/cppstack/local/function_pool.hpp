@@ -28,7 +28,7 @@
 namespace cppstack::local {
 
 /// Lambda's synchronous request and response payload limit (6 MB).
-inline constexpr std::size_t max_sync_payload_bytes = 6 * 1024 * 1024;
+inline constexpr std::size_t max_sync_payload_bytes = std::size_t{6} * 1024 * 1024;
 
 struct FunctionConfig {
   std::filesystem::path bootstrap{};  ///< any executable speaking the Runtime API

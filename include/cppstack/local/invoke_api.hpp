@@ -18,7 +18,7 @@
 namespace cppstack::local {
 
 /// Lambda's limit on an asynchronous (Event) invocation's payload.
-inline constexpr std::size_t max_async_payload_bytes = 256 * 1024;
+inline constexpr std::size_t max_async_payload_bytes = std::size_t{256} * 1024;
 
 struct InvokeApiConfig {
   std::string host = "127.0.0.1";
@@ -27,7 +27,7 @@ struct InvokeApiConfig {
 
 class InvokeApiServer {
  public:
-  InvokeApiServer(boost::asio::io_context& io, InvokeApiConfig config, FunctionPool& pool,
+  InvokeApiServer(boost::asio::io_context& io, const InvokeApiConfig& config, FunctionPool& pool,
                   std::shared_ptr<LambdaLog> log);
   ~InvokeApiServer();
   InvokeApiServer(const InvokeApiServer&) = delete;
