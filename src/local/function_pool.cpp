@@ -193,9 +193,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
     };
     runtime_api_ = std::make_unique<HttpServer>(
         pool_.io, tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0), std::move(options),
-        [weak = weak_from_this()](std::shared_ptr<HttpExchange> exchange) {
+        [weak = weak_from_this()](const std::shared_ptr<HttpExchange>& exchange) {
           if (auto self = weak.lock()) {
-            self->on_runtime_request(std::move(exchange));
+            self->on_runtime_request(exchange);
           } else {
             exchange->reply(runtime_error_response(http::status::forbidden, "instance stopped",
                                                    "InvalidStateTransition"));

@@ -42,7 +42,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     };
     server = std::make_unique<HttpServer>(
         io, tcp::endpoint(asio::ip::make_address(config.host), config.port), std::move(options),
-        [this](std::shared_ptr<HttpExchange> exchange) { handle(std::move(exchange)); });
+        [this](const std::shared_ptr<HttpExchange>& exchange) { handle(exchange); });
   }
 
   // Accepts the forms Lambda accepts: NAME, ACCOUNT:function:NAME and the full ARN, each
