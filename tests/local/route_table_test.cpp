@@ -26,6 +26,11 @@ struct MatchCase {
   std::map<std::string, std::string> expected_parameters;
 };
 
+// Readable test names in test listings (instead of the bytes of the struct).
+void PrintTo(const MatchCase& match_case, std::ostream* out) {
+  *out << match_case.method << " " << match_case.path;
+}
+
 class RouteTableMatch : public ::testing::TestWithParam<MatchCase> {};
 
 TEST_P(RouteTableMatch, MatchesLikeApiGateway) {
