@@ -31,7 +31,7 @@ wait_for() {
 api_port="$(free_port)"
 "$build_dir/src/local/cppstack-local" start-api --port "$api_port" --no-access-log \
   --bootstrap "$build_dir/src/app/bootstrap" --routes "$build_dir/api/routes.json" \
-  --threads 2 --concurrency "$connections" --env-file /dev/null >"$workdir/emulator.log" 2>&1 &
+  --concurrency "$connections" --env-file /dev/null >"$workdir/emulator.log" 2>&1 &
 emulator_pid=$!
 api_url="http://127.0.0.1:$api_port/prod/v1/health"
 wait_for "$api_url"

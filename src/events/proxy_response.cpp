@@ -14,7 +14,7 @@ namespace {
 constexpr std::int64_t lowest_status_code = 100;
 constexpr std::int64_t highest_status_code = 599;
 
-[[noreturn]] void fail(std::string message) { throw ResponseShapeError(std::move(message)); }
+[[noreturn]] void fail(const std::string& message) { throw ResponseShapeError(message); }
 
 std::string quoted(std::string_view text) {
   std::string out;

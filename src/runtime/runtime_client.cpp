@@ -21,8 +21,8 @@ constexpr std::string_view kNextTarget = "/2018-06-01/runtime/invocation/next";
 constexpr std::string_view kInvocationTargetPrefix = "/2018-06-01/runtime/invocation/";
 constexpr std::string_view kInitErrorTarget = "/2018-06-01/runtime/init/error";
 constexpr std::string_view kErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
-constexpr std::uint64_t kMaxReplyBytes = 64 * 1024;
-constexpr std::size_t kReadBufferBytes = 64 * 1024;
+constexpr std::uint64_t kMaxReplyBytes = std::uint64_t{64} * 1024;
+constexpr std::size_t kReadBufferBytes = std::size_t{64} * 1024;
 
 boost::beast::string_view beast_view(std::string_view text) { return {text.data(), text.size()}; }
 std::string_view std_view(boost::beast::string_view text) { return {text.data(), text.size()}; }
