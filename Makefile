@@ -50,7 +50,7 @@ format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
 
 lint:
-	git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format --dry-run --Werror
 	scripts/tidy.sh $(BUILD_DIR)
 
 clean:
