@@ -162,6 +162,15 @@ rusage stop(pid_t pid) {
   return usage;
 }
 
+// Time on CPU in ns from the scheduler (/proc/PID/schedstat): exact, where rusage's
+// user/system split is sampled at timer ticks.
+double scheduler_cpu_ns(pid_t pid) {
+  std::ifstream schedstat("/proc/" + std::to_string(pid) + "/schedstat");
+  double on_cpu_ns = -1;
+  schedstat >> on_cpu_ns;
+  return on_cpu_ns;
+}
+
 long status_field_kib(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -206,6 +215,9 @@ StartTimes measure_start(const std::string& binary, const std::string& event, bo
 
 struct WarmResult {
   double cpu_us_per_invocation;
+  double user_us_per_invocation;
+  double system_us_per_invocation;
+  double scheduler_us_per_invocation;
   long peak_rss_kib;
   long rss_at_half_kib;
   long rss_at_end_kib;
@@ -215,6 +227,7 @@ WarmResult measure_warm(const std::string& binary, const std::string& event, lon
   const Listener listener;
   RuntimeConnection connection(listener);
   const pid_t pid = spawn(binary, listener.address());
+  double cpu_ns_after_first = 0;
   long rss_at_half = 0;
   long rss_at_end = 0;
   long peak = 0;
@@ -227,15 +240,27 @@ WarmResult measure_warm(const std::string& binary, const std::string& event, lon
       throw std::runtime_error("unexpected post: " + posted);
     }
     connection.send(accepted_response);
+    if (index == 0) cpu_ns_after_first = scheduler_cpu_ns(pid);
     if (index + 1 == invocations / 2) rss_at_half = status_field_kib(pid, "VmRSS");
   }
   connection.read_request();  // the next GET: every invocation is fully done
   rss_at_end = status_field_kib(pid, "VmRSS");
   peak = status_field_kib(pid, "VmHWM");
+  const double warm_cpu_ns = scheduler_cpu_ns(pid) - cpu_ns_after_first;
   const rusage usage = stop(pid);
-  const double cpu_us = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 +
-                        static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
-  return {cpu_us / static_cast<double>(invocations), peak, rss_at_half, rss_at_end};
+  const auto microseconds = [](const timeval& time) {
+    return static_cast<double>(time.tv_sec) * 1e6 + static_cast<double>(time.tv_usec);
+  };
+  const double count = static_cast<double>(invocations);
+  const double user_us = microseconds(usage.ru_utime) / count;
+  const double system_us = microseconds(usage.ru_stime) / count;
+  return {user_us + system_us,
+          user_us,
+          system_us,
+          warm_cpu_ns / 1000.0 / static_cast<double>(invocations - 1),
+          peak,
+          rss_at_half,
+          rss_at_end};
 }
 
 std::string read_file(const std::string& path) {
@@ -268,14 +293,18 @@ int main(int argc, char** argv) {
   std::vector<double> floor_times;
   std::vector<double> bootstrap_times;
   std::vector<double> first_responses;
+  std::vector<double> floor_first_responses;
   // Interleaved so both binaries see the same machine noise.
   for (int run = 0; run < runs; ++run) {
-    floor_times.push_back(measure_start(floor, event, false).first_request_us);
+    const StartTimes floor_start = measure_start(floor, event, true);
+    floor_times.push_back(floor_start.first_request_us);
+    floor_first_responses.push_back(floor_start.first_response_us);
     const StartTimes times = measure_start(bootstrap, event, true);
     bootstrap_times.push_back(times.first_request_us);
     first_responses.push_back(times.first_response_us);
   }
   const WarmResult warm = measure_warm(bootstrap, event, invocations);
+  const WarmResult floor_warm = measure_warm(floor, event, invocations);
   const double floor_median = median(floor_times);
   const double bootstrap_median = median(bootstrap_times);
 
@@ -289,10 +318,21 @@ int main(int argc, char** argv) {
   std::printf(
       "| first response: exec -> /v1/metadata response posted, median | %.0f us | <= 2000 us |\n",
       median(first_responses));
+  std::printf("| first response of the floor (fixed response, no JSON), median | %.0f us | |\n",
+              median(floor_first_responses));
   std::printf(
       "| warm CPU per invocation (user+sys, whole process), %ld invocations | %.1f us | <= 20 us "
       "|\n",
       invocations, warm.cpu_us_per_invocation);
+  std::printf("| of which user / system (rusage, sampled at timer ticks) | %.1f us / %.1f us | |\n",
+              warm.user_us_per_invocation, warm.system_us_per_invocation);
+  std::printf("| warm on-CPU time per invocation (scheduler, exact; init excluded) | %.1f us | |\n",
+              warm.scheduler_us_per_invocation);
+  std::printf("| the same for the floor (same 4 system calls, no JSON) | %.1f us | |\n",
+              floor_warm.scheduler_us_per_invocation);
+  std::printf(
+      "| runtime client + application above the floor, per invocation | %.1f us | <= 20 us |\n",
+      warm.scheduler_us_per_invocation - floor_warm.scheduler_us_per_invocation);
   std::printf("| peak RSS after %ld invocations | %.2f MB | <= 8 MB |\n", invocations,
               static_cast<double>(warm.peak_rss_kib) / 1024.0);
   std::printf("| RSS at half / at end | %ld KiB / %ld KiB | not growing |\n", warm.rss_at_half_kib,
