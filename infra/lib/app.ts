@@ -15,6 +15,7 @@ import { App } from 'aws-cdk-lib';
 import { ApiStack } from './api-stack';
 import { apiStackName } from './api-stage';
 import { AppConfig, stackEnvironment } from './config';
+import { checkFunctionPackage } from './function-package';
 import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFindings } from './nag-suppressions';
 import { PipelineStack } from './pipeline-stack';
 import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
@@ -40,6 +41,8 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   const { config } = options;
   const routeTable = loadRouteTable(path.join(options.distDir, ROUTES_FILE));
   const functionZip = functionZipPath(options.distDir);
+  // Lambda accepts a binary for the wrong CPU and only fails on the first invocation.
+  checkFunctionPackage(functionZip, config.functionArchitecture);
   // cdk.json's context (feature flags) also when the app is built outside the CLI, as in tests.
   const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8'));
   const app = new App({ outdir: options.outdir, analyticsReporting: false, context: cdkJson.context });

@@ -122,7 +122,7 @@ const PIPELINE_SUPPRESSIONS: NagPackSuppression[] = [
     id: 'AwsSolutions-CB5',
     reason:
       'The synth step runs on Debian bookworm so that the build installs exactly the Debian packages of scripts/install-deps.sh, ' +
-      'as developer machines and CI do; CodeBuild\'s images are Ubuntu or Amazon Linux.',
+      'as developer machines and CI do, on x86_64 or ARM; CodeBuild\'s images are Ubuntu or Amazon Linux.',
   },
 ];
 

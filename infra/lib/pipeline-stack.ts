@@ -1,7 +1,8 @@
 /**
  * `${APPLICATION}-CodePipelineStack`: the CDK Pipeline that builds, tests and deploys every
  * push to the configured GitHub branch. The synth step runs the project's own scripts on
- * Debian bookworm, then the API is deployed (to staging first when enabled) and smoke-tested.
+ * Debian bookworm, on the CPU of FUNCTION_ARCHITECTURE (x86_64 or ARM), then the API is
+ * deployed (to staging first when enabled) and smoke-tested.
  *
  * @example
  *   new PipelineStack(app, `${config.application}-CodePipelineStack`, { config, routeTable, functionZip });
@@ -18,7 +19,7 @@ import { Construct } from 'constructs';
 
 import { ApiStack } from './api-stack';
 import { ApiStage } from './api-stage';
-import { AppConfig } from './config';
+import { AppConfig, FunctionArchitecture } from './config';
 import { RouteTable } from './route-table';
 
 /** Secrets Manager secret holding the GitHub personal access token (without a connection). */
@@ -82,7 +83,7 @@ export class PipelineStack extends Stack {
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
       buildEnvironment: {
-        buildImage: codebuild.LinuxBuildImage.fromDockerRegistry(BUILD_IMAGE),
+        buildImage: synthBuildImage(config.functionArchitecture),
         computeType: codebuild.ComputeType.LARGE,
       },
       // The build has no .env (it is not committed): it gets the configuration this stack was
@@ -160,6 +161,16 @@ function smokeTest(id: string, apiStack: ApiStack): pipelines.ShellStep {
     envFromCfnOutputs: { SMOKE_TEST_URL: apiStack.smokeTestUrlOutput },
     commands: [SMOKE_TEST_COMMAND],
   });
+}
+
+/**
+ * The build compiles `bootstrap` natively, so it runs on the CPU the function runs on. The
+ * Debian image is multi-platform: the same name gives the aarch64 variant on ARM.
+ */
+export function synthBuildImage(architecture: FunctionArchitecture): codebuild.IBuildImage {
+  return architecture === 'arm64'
+    ? codebuild.LinuxArmBuildImage.fromDockerRegistry(BUILD_IMAGE)
+    : codebuild.LinuxBuildImage.fromDockerRegistry(BUILD_IMAGE);
 }
 
 /** The configuration as build environment variables; empty values are left out (they mean unset). */

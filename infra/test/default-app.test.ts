@@ -1,6 +1,8 @@
 /**
- * The app as `make synth` builds it on a fresh clone: .env.example's configuration, the real
- * dist/ of the C++ build. Synthesized once; every check below reads that one assembly.
+ * The app as `make synth` builds it on a fresh clone: .env.example's configuration (x86_64),
+ * the real dist/ of the C++ build. Synthesized once; every check below reads that one assembly.
+ * Where the build ran on ARM (the pipeline with FUNCTION_ARCHITECTURE=arm64), the real bootstrap
+ * cannot serve an x86_64 configuration, so a copy of dist/ with an x86_64 test package stands in.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,15 +11,18 @@ import { after, describe, it } from 'node:test';
 
 import { Match } from 'aws-cdk-lib/assertions';
 
-import { resolveDistDir } from '../lib/route-table';
 import { deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
 import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
-import { synthesize } from './support/synth';
+import { distFor, synthesize } from './support/synth';
 
-const app = synthesize();
-after(() => app.dispose());
+const dist = distFor('x86_64');
+const distDir = dist.dir;
+const app = synthesize({ distDir });
+after(() => {
+  app.dispose();
+  dist.dispose();
+});
 
-const distDir = resolveDistDir();
 const routes = routesOf(distDir);
 const API_STACKS = ['aws-cpp-stack-Api', 'aws-cpp-stack-Dev-Api'];
 const PIPELINE_STACK = 'aws-cpp-stack-CodePipelineStack';
@@ -203,6 +208,7 @@ describe(`pipeline stack ${PIPELINE_STACK} (GitHub token source)`, () => {
   it('builds on Debian bookworm with the project\'s own scripts and synthesizes into infra/cdk.out', () => {
     const synth = project('PipelineBuildSynth');
     assert.equal(synth.Environment.Image, 'public.ecr.aws/docker/library/debian:bookworm');
+    assert.equal(synth.Environment.Type, 'LINUX_CONTAINER', 'x86_64, as the function');
     const spec = JSON.parse(synth.Source.BuildSpec);
     assert.equal(spec.phases.install.commands[0], 'scripts/install-deps.sh');
     assert.ok(spec.phases.install.commands.some((c: string) => /pip install .*cfn-lint==/.test(c)), 'installs cfn-lint for the infra tests');

@@ -1,7 +1,8 @@
 /**
  * The app with every option turned the other way and a routes.json grown by three routes
  * (an API-key POST with its own throttle, a cached GET with a path parameter, a greedy ANY):
- * a copy of the real dist/ with the routes appended, no other edit. Synthesized once.
+ * a copy of the real dist/ with the routes appended and, for FUNCTION_ARCHITECTURE=arm64, a
+ * function.zip whose bootstrap is an aarch64 ELF executable. Synthesized once.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,7 +13,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { resolveDistDir } from '../lib/route-table';
 import { deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
 import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
-import { distWithExtraRoutes, synthesize } from './support/synth';
+import { functionZipFor } from './support/function-zip';
+import { copyOfDist, synthesize } from './support/synth';
 
 const EXTRA_ROUTES = [
   { method: 'POST', path: '/v1/items', handler: 'create_item', summary: 'Create an item', auth: 'apiKey', cacheTtlSeconds: 0, throttle: { rateLimit: 5, burstLimit: 10 } },
@@ -21,7 +23,7 @@ const EXTRA_ROUTES = [
 ];
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:123456789012:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 
-const distDir = distWithExtraRoutes(EXTRA_ROUTES);
+const distDir = copyOfDist({ extraRoutes: EXTRA_ROUTES, functionZip: functionZipFor('arm64') });
 const app = synthesize({
   distDir,
   overrides: {
@@ -163,6 +165,18 @@ describe(`pipeline stack ${PIPELINE_STACK} (CodeConnections, staging, approval)`
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'codestar-connections:UseConnection', Resource: CONNECTION_ARN })]) },
     });
+  });
+
+  it('builds and synthesizes on ARM, so the pipeline compiles an aarch64 bootstrap; the other projects stay x86_64', () => {
+    const projects = resourcesOfType(json, 'AWS::CodeBuild::Project');
+    const [[, synth]] = projects.filter(([id]) => id.startsWith('PipelineBuildSynth'));
+    assert.equal(synth.Environment.Type, 'ARM_CONTAINER');
+    assert.equal(synth.Environment.Image, 'public.ecr.aws/docker/library/debian:bookworm', 'the same multi-platform Debian image');
+    assert.equal(synth.Environment.ComputeType, 'BUILD_GENERAL1_LARGE');
+    assert.equal(synth.Environment.ImagePullCredentialsType, 'SERVICE_ROLE');
+    const others = projects.filter(([id]) => !id.startsWith('PipelineBuildSynth'));
+    assert.ok(others.length > 0);
+    for (const [id, project] of others) assert.equal(project.Environment.Type, 'LINUX_CONTAINER', id);
   });
 
   it('deploys staging, smoke-tests it, waits for approval, then deploys and smoke-tests production', () => {

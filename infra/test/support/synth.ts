@@ -12,8 +12,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 
 import { buildApp, BuiltApp } from '../../lib/app';
-import { loadConfig } from '../../lib/config';
-import { resolveDistDir } from '../../lib/route-table';
+import { FunctionArchitecture, loadConfig } from '../../lib/config';
+import { inspectFunctionPackage } from '../../lib/function-package';
+import { FUNCTION_ZIP_FILE, functionZipPath, resolveDistDir, ROUTES_FILE } from '../../lib/route-table';
+import { functionZipFor } from './function-zip';
 
 export interface SynthesizedApp {
   readonly built: BuiltApp;
@@ -68,15 +70,43 @@ export function synthesize(options: SynthOptions = {}): SynthesizedApp {
   return synthesized;
 }
 
-/** A copy of the real dist directory whose routes.json has the given routes appended. */
-export function distWithExtraRoutes(extraRoutes: object[]): string {
+export interface DistCopyOptions {
+  /** Routes appended to routes.json. */
+  readonly extraRoutes?: object[];
+  /** Replaces function.zip. */
+  readonly functionZip?: Buffer;
+}
+
+/** A temporary copy of the real dist directory, edited only as the options say. */
+export function copyOfDist(options: DistCopyOptions = {}): string {
   const source = resolveDistDir();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppstack-dist-'));
   for (const file of fs.readdirSync(source)) {
     if (fs.statSync(path.join(source, file)).isFile()) fs.copyFileSync(path.join(source, file), path.join(dir, file));
   }
-  const table = JSON.parse(fs.readFileSync(path.join(dir, 'routes.json'), 'utf8'));
-  table.routes.push(...extraRoutes);
-  fs.writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(table, null, 2));
+  if (options.extraRoutes) {
+    const table = JSON.parse(fs.readFileSync(path.join(dir, ROUTES_FILE), 'utf8'));
+    table.routes.push(...options.extraRoutes);
+    fs.writeFileSync(path.join(dir, ROUTES_FILE), JSON.stringify(table, null, 2));
+  }
+  if (options.functionZip) fs.writeFileSync(path.join(dir, FUNCTION_ZIP_FILE), options.functionZip);
   return dir;
+}
+
+export interface DistForArchitecture {
+  readonly dir: string;
+  dispose(): void;
+}
+
+/**
+ * The real dist directory when its bootstrap runs on the architecture; otherwise (a build on the
+ * other CPU, such as the pipeline's ARM build) a copy whose function.zip is a test package for it.
+ */
+export function distFor(architecture: FunctionArchitecture): DistForArchitecture {
+  const real = resolveDistDir();
+  if (inspectFunctionPackage(functionZipPath(real)).architecture === architecture) {
+    return { dir: real, dispose: () => undefined };
+  }
+  const dir = copyOfDist({ functionZip: functionZipFor(architecture) });
+  return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
