@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spawn.h>
@@ -147,8 +148,15 @@ pid_t spawn(const std::string& binary, const std::string& runtime_api) {
   std::string variable = "AWS_LAMBDA_RUNTIME_API=" + runtime_api;
   char* arguments[] = {const_cast<char*>(binary.c_str()), nullptr};
   char* environment[] = {variable.data(), nullptr};
+  // The runtime's own log lines would drown the tables: send them to /dev/null.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid = 0;
-  if (posix_spawn(&pid, binary.c_str(), nullptr, nullptr, arguments, environment) != 0) {
+  const int failed = posix_spawn(&pid, binary.c_str(), &actions, nullptr, arguments, environment);
+  posix_spawn_file_actions_destroy(&actions);
+  if (failed != 0) {
     throw std::runtime_error("cannot start " + binary);
   }
   return pid;

@@ -4,9 +4,11 @@
 namespace cppstack::app {
 namespace {
 
-std::shared_ptr<ApplicationState> make_state(Config config) {
+std::shared_ptr<ApplicationState> make_state(Config config, observability::Logger::Sink log_sink) {
   auto state = std::make_shared<ApplicationState>();
   state->config = std::move(config);
+  state->logger = observability::Logger(state->config.application_name, state->config.log_level,
+                                        state->config.function_name, std::move(log_sink));
   state->metadata_constant_fields = metadata_constant_fields(state->config);
   return state;
 }
@@ -32,9 +34,26 @@ std::vector<std::string> link_paths_of(const std::vector<http::Route>& routes) {
 
 }  // namespace
 
-Application::Application(Config config)
-    : state_(make_state(std::move(config))),
-      service_(http::Router(application_routes(state_)), make_middleware(state_->config)) {
+http::ExceptionHandler logging_exception_handler(const std::shared_ptr<ApplicationState>& state) {
+  return [state](const http::Request& request, const std::exception_ptr& error) {
+    const observability::InvocationLogContext context{
+        .function_request_id = request.invocation.request_id,
+        .correlation_id = request.correlation_id(),
+        .xray_trace_id = request.invocation.trace_id,
+        .cold_start = request.invocation.cold_start};
+    state->logger.log(observability::LogLevel::error, "unhandled exception in handler",
+                      {{"error", http::exception_text(error)},
+                       {"http_method", request.event.http_method},
+                       {"path", request.event.path}},
+                      &context);
+    return http::internal_error_response(request);
+  };
+}
+
+Application::Application(Config config, observability::Logger::Sink log_sink)
+    : state_(make_state(std::move(config), std::move(log_sink))),
+      service_(http::Router(application_routes(state_)), make_middleware(state_->config),
+               logging_exception_handler(state_)) {
   state_->link_paths = link_paths_of(service_.router().routes());
 }
 

@@ -36,14 +36,7 @@ int parse_memory_size(const std::string& text) {
 }
 
 LogLevel parse_log_level(const std::string& text) {
-  std::string upper = text;
-  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char character) {
-    return static_cast<char>(std::toupper(character));
-  });
-  if (upper == "DEBUG") return LogLevel::debug;
-  if (upper == "INFO") return LogLevel::info;
-  if (upper == "WARN" || upper == "WARNING") return LogLevel::warn;
-  if (upper == "ERROR") return LogLevel::error;
+  if (auto level = observability::parse_log_level(text)) return *level;
   throw ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got '" + text + "'");
 }
 

@@ -53,15 +53,23 @@ events::ProxyResponse Service::route(Request& request) const {
   return error_response(404, "Not Found", request.correlation_id());
 }
 
-events::ProxyResponse default_exception_response(const Request& request,
-                                                 const std::exception_ptr& error) {
-  std::string detail = "unknown exception";
+events::ProxyResponse internal_error_response(const Request& request) {
+  return error_response(500, "Internal Server Error", request.correlation_id());
+}
+
+std::string exception_text(const std::exception_ptr& error) {
   try {
     if (error) std::rethrow_exception(error);
   } catch (const std::exception& exception) {
-    detail = exception.what();
+    return exception.what();
   } catch (...) {
   }
+  return "unknown exception";
+}
+
+events::ProxyResponse default_exception_response(const Request& request,
+                                                 const std::exception_ptr& error) {
+  const std::string detail = exception_text(error);
   // One structured line so the failure is searchable in CloudWatch by request id.
   const boost::json::object log_line{{"level", "ERROR"},
                                      {"message", "unhandled exception in handler"},
@@ -71,7 +79,7 @@ events::ProxyResponse default_exception_response(const Request& request,
                                      {"function_request_id", request.invocation.request_id}};
   const std::string text = boost::json::serialize(log_line) + "\n";
   std::fwrite(text.data(), 1, text.size(), stderr);
-  return error_response(500, "Internal Server Error", request.correlation_id());
+  return internal_error_response(request);
 }
 
 Middleware cors_middleware(CorsOptions options) {

@@ -104,6 +104,52 @@ TEST(Application, AnEventThatIsNotAProxyEventThrowsForTheRuntimeToReport) {
   EXPECT_THROW((void)application.handle_event(R"({"hello":"world"})", {}), events::EventParseError);
 }
 
+TEST(Application, UnhandledExceptionsAreLoggedWithTheInvocationContextNotSentToTheClient) {
+  std::vector<std::string> lines;
+  auto state = std::make_shared<ApplicationState>();
+  state->logger =
+      observability::Logger("orders-api", LogLevel::info, "orders-fn",
+                            [&lines](std::string_view line) { lines.emplace_back(line); });
+  const auto handler = logging_exception_handler(state);
+  events::ProxyEvent event;
+  event.http_method = "GET";
+  event.path = "/v1/items/7";
+  event.request_context.request_id = "api-req-7";
+  const http::Request request{
+      event,
+      {.request_id = "lambda-req-7", .cold_start = true, .trace_id = "Root=1-x"},
+      {},
+      nullptr};
+  const auto response =
+      handler(request, std::make_exception_ptr(std::runtime_error("disk full on /var/task")));
+  EXPECT_EQ(response.status_code, 500);
+  EXPECT_EQ(response.body.find("disk full"), std::string::npos);
+  EXPECT_EQ(boost::json::parse(response.body).at("requestId"), "api-req-7");
+  ASSERT_EQ(lines.size(), 1u);
+  const auto line = boost::json::parse(lines[0]).as_object();
+  EXPECT_EQ(line.at("level"), "ERROR");
+  EXPECT_EQ(line.at("error"), "disk full on /var/task");
+  EXPECT_EQ(line.at("service"), "orders-api");
+  EXPECT_EQ(line.at("function_request_id"), "lambda-req-7");
+  EXPECT_EQ(line.at("correlation_id"), "api-req-7");
+  EXPECT_EQ(line.at("xray_trace_id"), "Root=1-x");
+  EXPECT_EQ(line.at("cold_start"), true);
+  EXPECT_EQ(line.at("path"), "/v1/items/7");
+}
+
+TEST(Application, LogsThroughTheConfiguredSinkAtTheConfiguredLevel) {
+  std::vector<std::string> lines;
+  Config config = test_config();
+  config.log_level = LogLevel::warn;
+  const Application application(config,
+                                [&lines](std::string_view line) { lines.emplace_back(line); });
+  application.logger().log(LogLevel::info, "not shown");
+  application.logger().log(LogLevel::warn, "shown");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(boost::json::parse(lines[0]).at("service"), "orders-api");
+  EXPECT_EQ(boost::json::parse(lines[0]).at("function_name"), "orders-fn");
+}
+
 TEST(Application, CorsIsOffByDefaultAndOnWhenConfigured) {
   const Application plain(test_config());
   EXPECT_FALSE(call(plain, "GET", "/v1/health")

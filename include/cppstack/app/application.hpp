@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cppstack/app/config.hpp>
 #include <cppstack/http/service.hpp>
+#include <cppstack/observability/logger.hpp>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@ namespace cppstack::app {
 /// State the handlers share for the life of the process.
 struct ApplicationState {
   Config config;
+  observability::Logger logger{"aws-cpp-stack"};  ///< service = the application's name
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
   std::vector<std::string> link_paths;   ///< GET routes without variables, for the index
   std::string metadata_constant_fields;  ///< see metadata_constant_fields()
@@ -27,9 +29,15 @@ struct ApplicationState {
 [[nodiscard]] std::vector<http::Route> application_routes(
     const std::shared_ptr<ApplicationState>& state);
 
+/// Logs an unhandled exception with the invocation's context (Powertools keys), then answers
+/// the generic JSON 500: the exception's text stays in the log, out of the response.
+[[nodiscard]] http::ExceptionHandler logging_exception_handler(
+    const std::shared_ptr<ApplicationState>& state);
+
 class Application {
  public:
-  explicit Application(Config config);
+  /// `log_sink` receives the structured log lines (default: stderr).
+  explicit Application(Config config, observability::Logger::Sink log_sink = nullptr);
 
   /// Event JSON in, proxy response JSON out. Throws events::EventParseError when the event
   /// is not an API Gateway proxy event (the runtime reports it as a function error).
@@ -40,6 +48,7 @@ class Application {
   [[nodiscard]] const std::vector<http::Route>& routes() const noexcept {
     return service_.router().routes();
   }
+  [[nodiscard]] const observability::Logger& logger() const noexcept { return state_->logger; }
 
  private:
   std::shared_ptr<ApplicationState> state_;

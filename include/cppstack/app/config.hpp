@@ -6,6 +6,7 @@
 //   auto config = cppstack::app::Config::from_environment();
 //   std::string_view name = config.application_name;
 
+#include <cppstack/observability/logger.hpp>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -19,7 +20,7 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class LogLevel { debug, info, warn, error };
+using observability::LogLevel;
 
 struct Config {
   std::string application_name = "aws-cpp-stack";  ///< APPLICATION

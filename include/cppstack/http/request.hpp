@@ -17,9 +17,10 @@ namespace cppstack::http {
 
 /// Facts about the Lambda invocation behind the request.
 struct InvocationInfo {
-  std::string_view request_id;   ///< Lambda's request id (not API Gateway's)
-  std::int64_t deadline_ms = 0;  ///< epoch milliseconds; 0 when unknown
-  bool cold_start = false;       ///< first invocation handled by this process
+  std::string_view request_id{};  ///< Lambda's request id (not API Gateway's)
+  std::int64_t deadline_ms = 0;   ///< epoch milliseconds; 0 when unknown
+  bool cold_start = false;        ///< first invocation handled by this process
+  std::string_view trace_id{};    ///< X-Ray trace header of the invocation; empty when none
 };
 
 struct Request {

@@ -8,6 +8,7 @@
 //   events::ProxyResponse response = service.handle(event, {.request_id = "..."});
 
 #include <cppstack/http/router.hpp>
+#include <exception>
 #include <functional>
 #include <vector>
 
@@ -48,7 +49,13 @@ struct CorsOptions {
 /// Adds Access-Control-Allow-Origin to every response and answers OPTIONS preflights.
 [[nodiscard]] Middleware cors_middleware(CorsOptions options);
 
-/// The default exception handler: logs the error and returns a JSON 500 with the request id.
+/// The JSON 500 an unhandled exception becomes: {"message": "Internal Server Error",
+/// "requestId": ...}. The exception's text is never sent to the client.
+[[nodiscard]] events::ProxyResponse internal_error_response(const Request& request);
+/// what() of a std::exception, else "unknown exception".
+[[nodiscard]] std::string exception_text(const std::exception_ptr& error);
+
+/// The default exception handler: logs the error and returns internal_error_response().
 [[nodiscard]] events::ProxyResponse default_exception_response(const Request& request,
                                                                const std::exception_ptr& error);
 

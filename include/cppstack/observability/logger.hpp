@@ -1,0 +1,57 @@
+#pragma once
+// Structured JSON logs, one object per line on stderr, with the keys Powertools for AWS
+// Lambda uses (level, message, timestamp, service, cold_start, function_name,
+// function_request_id, xray_trace_id, correlation_id), so CloudWatch Logs Insights queries
+// and dashboards written for Powertools work unchanged.
+//
+//   cppstack::observability::Logger logger("orders-api", LogLevel::info, "orders-fn");
+//   logger.log(LogLevel::warn, "stock low", {{"sku", "A-1"}}, &invocation_context);
+
+#include <boost/json/object.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace cppstack::observability {
+
+enum class LogLevel { debug, info, warn, error };
+
+/// "DEBUG", "INFO", "WARN", "ERROR".
+[[nodiscard]] std::string_view to_string(LogLevel level) noexcept;
+/// Case-insensitive; WARNING is accepted for WARN. std::nullopt for anything else.
+[[nodiscard]] std::optional<LogLevel> parse_log_level(std::string_view text);
+
+/// The invocation a log line belongs to; empty fields are written as null.
+struct InvocationLogContext {
+  std::string_view function_request_id;
+  std::string_view correlation_id;
+  std::string_view xray_trace_id;
+  bool cold_start = false;
+};
+
+class Logger {
+ public:
+  /// Receives each complete line, newline included.
+  using Sink = std::function<void(std::string_view line)>;
+
+  explicit Logger(std::string service, LogLevel level = LogLevel::info,
+                  std::string function_name = {}, Sink sink = nullptr);
+
+  [[nodiscard]] bool enabled(LogLevel level) const noexcept { return level >= level_; }
+  /// Writes one line when `level` is enabled. `fields` are added after the standard keys
+  /// (a field may not replace a standard key).
+  void log(LogLevel level, std::string_view message, const boost::json::object& fields = {},
+           const InvocationLogContext* context = nullptr) const;
+
+ private:
+  std::string service_;
+  LogLevel level_;
+  std::string function_name_;
+  Sink sink_;
+};
+
+/// Current UTC time as ISO 8601 with milliseconds, e.g. 2026-11-28T22:40:00.123Z.
+[[nodiscard]] std::string iso8601_now();
+
+}  // namespace cppstack::observability

@@ -1,0 +1,91 @@
+#include <cppstack/observability/logger.hpp>
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace cppstack::observability {
+namespace {
+
+void write_to_stderr(std::string_view line) {
+  // One fwrite per line: lines from one process never interleave mid-line.
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fflush(stderr);
+}
+
+boost::json::value null_if_empty(std::string_view text) {
+  if (text.empty()) return nullptr;
+  return boost::json::value(text);
+}
+
+}  // namespace
+
+std::string_view to_string(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::debug:
+      return "DEBUG";
+    case LogLevel::info:
+      return "INFO";
+    case LogLevel::warn:
+      return "WARN";
+    case LogLevel::error:
+      return "ERROR";
+  }
+  return "INFO";
+}
+
+std::optional<LogLevel> parse_log_level(std::string_view text) {
+  std::string upper(text);
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char character) {
+    return static_cast<char>(std::toupper(character));
+  });
+  if (upper == "DEBUG") return LogLevel::debug;
+  if (upper == "INFO") return LogLevel::info;
+  if (upper == "WARN" || upper == "WARNING") return LogLevel::warn;
+  if (upper == "ERROR") return LogLevel::error;
+  return std::nullopt;
+}
+
+std::string iso8601_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto milliseconds =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(milliseconds));
+  return text;
+}
+
+Logger::Logger(std::string service, LogLevel level, std::string function_name, Sink sink)
+    : service_(std::move(service)),
+      level_(level),
+      function_name_(std::move(function_name)),
+      sink_(sink ? std::move(sink) : Sink(write_to_stderr)) {}
+
+void Logger::log(LogLevel level, std::string_view message, const boost::json::object& fields,
+                 const InvocationLogContext* context) const {
+  if (!enabled(level)) return;
+  boost::json::object line{{"level", to_string(level)},
+                           {"message", message},
+                           {"timestamp", iso8601_now()},
+                           {"service", service_},
+                           {"function_name", null_if_empty(function_name_)}};
+  if (context != nullptr) {
+    line["cold_start"] = context->cold_start;
+    line["function_request_id"] = null_if_empty(context->function_request_id);
+    line["xray_trace_id"] = null_if_empty(context->xray_trace_id);
+    line["correlation_id"] = null_if_empty(context->correlation_id);
+  }
+  for (const auto& [key, value] : fields) {
+    if (!line.contains(key)) line[key] = value;
+  }
+  sink_(boost::json::serialize(line) + "\n");
+}
+
+}  // namespace cppstack::observability
