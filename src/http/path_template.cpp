@@ -48,12 +48,15 @@ PathTemplate::Segment parse_segment(std::string_view segment, std::string_view w
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segments;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) slash = path.size();
-    if (slash > start) segments.push_back(path.substr(start, slash - start));
-    start = slash + 1;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  // API Gateway REST APIs ignore one trailing slash: /prod/v1/ reaches /v1.
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.empty()) return segments;
+  for (;;) {
+    const std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
   }
   return segments;
 }
@@ -93,30 +96,33 @@ PathTemplate PathTemplate::parse(std::string_view path_template) {
 
 bool PathTemplate::match(std::string_view path, events::StringMap& parameters) const {
   if (path.empty() || path.front() != '/') return false;
-  // Walk the path segment by segment without allocating; an empty segment ("//") never
-  // matches, as API Gateway does not match it either.
-  std::string_view rest = path.substr(1);
-  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  return match_segments(split_path(path), parameters);
+}
+
+bool PathTemplate::match_segments(const std::vector<std::string_view>& path_segments,
+                                  events::StringMap& parameters) const {
+  // An empty segment ("//") never matches a literal or a variable, as on API Gateway.
+  std::size_t index = 0;
   events::StringMap captured;
   for (const Segment& segment : segments_) {
-    if (rest.empty()) return false;
+    if (index >= path_segments.size()) return false;
     if (segment.kind == SegmentKind::greedy) {
-      captured.emplace(segment.text, std::string(rest));
-      rest = {};
+      std::string rest(path_segments[index]);
+      for (++index; index < path_segments.size(); ++index) {
+        rest.append("/").append(path_segments[index]);
+      }
+      captured.emplace(segment.text, std::move(rest));
       break;
     }
-    const std::size_t slash = rest.find('/');
-    const std::string_view piece = rest.substr(0, slash);
+    const std::string_view piece = path_segments[index++];
     if (piece.empty()) return false;
     if (segment.kind == SegmentKind::literal) {
       if (piece != segment.text) return false;
     } else {
       captured.emplace(segment.text, std::string(piece));
     }
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
-    if (slash != std::string_view::npos && rest.empty()) return false;
   }
-  if (!rest.empty()) return false;
+  if (index != path_segments.size()) return false;
   for (auto& [name, value] : captured) parameters.insert_or_assign(name, std::move(value));
   return true;
 }

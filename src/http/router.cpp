@@ -54,6 +54,8 @@ Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   const PathTemplate* matched_template = nullptr;
+  if (path.empty() || path.front() != '/') return result;
+  const std::vector<std::string_view> path_segments = split_path(path);
   for (const CompiledRoute& compiled : by_specificity_) {
     // Once a template matched, only routes with the very same template can still answer:
     // a less specific template never takes a path that a more specific one matched.
@@ -61,7 +63,10 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
       continue;
     }
     events::StringMap parameters;
-    if (matched_template == nullptr && !compiled.path_template.match(path, parameters)) continue;
+    if (matched_template == nullptr &&
+        !compiled.path_template.match_segments(path_segments, parameters)) {
+      continue;
+    }
     const Route& route = routes_[compiled.route_index];
     if (matched_template == nullptr) {
       matched_template = &compiled.path_template;

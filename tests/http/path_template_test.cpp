@@ -72,9 +72,19 @@ TEST(PathTemplateSpecificity, LiteralBeatsVariableBeatsGreedy) {
   EXPECT_FALSE(greedy.more_specific_than(variable));
 }
 
-TEST(SplitPath, IgnoresEmptySegments) {
+TEST(SplitPath, DropsOneTrailingSlashAndKeepsEmptySegments) {
   EXPECT_EQ(split_path("/v1/items/42/"), (std::vector<std::string_view>{"v1", "items", "42"}));
+  EXPECT_EQ(split_path("/v1//x"), (std::vector<std::string_view>{"v1", "", "x"}));
+  EXPECT_EQ(split_path("/v1//"), (std::vector<std::string_view>{"v1", ""}));
   EXPECT_TRUE(split_path("/").empty());
+}
+
+TEST(PathTemplateMatchSegments, MatchesDecodedSegmentsAndJoinsGreedyOnes) {
+  events::StringMap parameters;
+  EXPECT_TRUE(
+      PathTemplate::parse("/files/{path+}").match_segments({"files", "a b", "c/d"}, parameters));
+  EXPECT_EQ(parameters.at("path"), "a b/c/d");
+  EXPECT_FALSE(PathTemplate::parse("/v1/{id}").match_segments({"v1", ""}, parameters));
 }
 
 }  // namespace

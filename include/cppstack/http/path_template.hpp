@@ -34,6 +34,10 @@ class PathTemplate {
   /// Matches a request path (without stage). A trailing slash is ignored, as on API Gateway
   /// REST APIs. Fills `parameters` only on success; greedy variables keep their slashes.
   bool match(std::string_view path, events::StringMap& parameters) const;
+  /// The same, on a path already split by split_path(): for callers that match one path
+  /// against many templates, or match percent-decoded segments.
+  bool match_segments(const std::vector<std::string_view>& path_segments,
+                      events::StringMap& parameters) const;
 
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
   [[nodiscard]] const std::vector<Segment>& segments() const noexcept { return segments_; }
@@ -46,7 +50,8 @@ class PathTemplate {
   std::vector<Segment> segments_;
 };
 
-/// Splits a request path into its non-empty segments (a trailing slash adds none).
+/// Splits a request path as API Gateway walks it: without the leading slash and one trailing
+/// slash, keeping empty segments (which no template segment matches). "/" gives none.
 [[nodiscard]] std::vector<std::string_view> split_path(std::string_view path);
 
 }  // namespace cppstack::http

@@ -12,6 +12,7 @@
 //     match->path_parameters.at("id");          // "42"
 //   }
 
+#include <cppstack/http/path_template.hpp>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -38,16 +39,8 @@ struct Route {
 struct RouteMatch {
   const Route* route = nullptr;
   /// Captured values, percent-decoded as API Gateway passes them in pathParameters.
-  std::map<std::string, std::string> path_parameters{};
+  events::StringMap path_parameters{};
 };
-
-namespace detail {
-/// One segment of a compiled resource template.
-struct TemplateSegment {
-  enum class Kind { literal = 0, capture = 1, greedy = 2 } kind;
-  std::string text{};  ///< literal text, or the capture's name
-};
-}  // namespace detail
 
 class RouteTableError : public std::runtime_error {
  public:
@@ -73,7 +66,7 @@ class RouteTable {
 
  private:
   std::vector<Route> routes_{};
-  std::vector<std::vector<detail::TemplateSegment>> templates_{};  ///< parallel to routes_
+  std::vector<http::PathTemplate> templates_{};  ///< parallel to routes_
 };
 
 }  // namespace cppstack::local
