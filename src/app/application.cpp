@@ -36,16 +36,7 @@ std::vector<std::string> link_paths_of(const std::vector<http::Route>& routes) {
 
 http::ExceptionHandler logging_exception_handler(const std::shared_ptr<ApplicationState>& state) {
   return [state](const http::Request& request, const std::exception_ptr& error) {
-    const observability::InvocationLogContext context{
-        .function_request_id = request.invocation.request_id,
-        .correlation_id = request.correlation_id(),
-        .xray_trace_id = request.invocation.trace_id,
-        .cold_start = request.invocation.cold_start};
-    state->logger.log(observability::LogLevel::error, "unhandled exception in handler",
-                      {{"error", http::exception_text(error)},
-                       {"http_method", request.event.http_method},
-                       {"path", request.event.path}},
-                      &context);
+    http::log_unhandled_exception(state->logger, request, error);
     return http::internal_error_response(request);
   };
 }

@@ -1,10 +1,6 @@
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/service.hpp>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-#include <cstdio>
-
 namespace cppstack::http {
 
 Service::Service(Router router, std::vector<Middleware> middleware, ExceptionHandler on_exception)
@@ -69,17 +65,24 @@ std::string exception_text(const std::exception_ptr& error) {
 
 events::ProxyResponse default_exception_response(const Request& request,
                                                  const std::exception_ptr& error) {
-  const std::string detail = exception_text(error);
-  // One structured line so the failure is searchable in CloudWatch by request id.
-  const boost::json::object log_line{{"level", "ERROR"},
-                                     {"message", "unhandled exception in handler"},
-                                     {"error", detail},
-                                     {"path", request.event.path},
-                                     {"correlation_id", request.correlation_id()},
-                                     {"function_request_id", request.invocation.request_id}};
-  const std::string text = boost::json::serialize(log_line) + "\n";
-  std::fwrite(text.data(), 1, text.size(), stderr);
+  static const observability::Logger logger("http");
+  log_unhandled_exception(logger, request, error);
   return internal_error_response(request);
+}
+
+void log_unhandled_exception(const observability::Logger& logger, const Request& request,
+                             const std::exception_ptr& error) {
+  // One structured line so the failure is searchable in CloudWatch by request id.
+  const observability::InvocationLogContext context{
+      .function_request_id = request.invocation.request_id,
+      .correlation_id = request.correlation_id(),
+      .xray_trace_id = request.invocation.trace_id,
+      .cold_start = request.invocation.cold_start};
+  logger.log(observability::LogLevel::error, "unhandled exception in handler",
+             {{"error", exception_text(error)},
+              {"http_method", request.event.http_method},
+              {"path", request.event.path}},
+             &context);
 }
 
 Middleware cors_middleware(CorsOptions options) {

@@ -1,4 +1,5 @@
 #include <cppstack/observability/logger.hpp>
+#include <cppstack/observability/utf8.hpp>
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -72,7 +73,7 @@ void Logger::log(LogLevel level, std::string_view message, const boost::json::ob
                  const InvocationLogContext* context) const {
   if (!enabled(level)) return;
   boost::json::object line{{"level", to_string(level)},
-                           {"message", message},
+                           {"message", to_valid_utf8(message)},
                            {"timestamp", iso8601_now()},
                            {"service", service_},
                            {"function_name", null_if_empty(function_name_)}};
@@ -83,7 +84,13 @@ void Logger::log(LogLevel level, std::string_view message, const boost::json::ob
     line["correlation_id"] = null_if_empty(context->correlation_id);
   }
   for (const auto& [key, value] : fields) {
-    if (!line.contains(key)) line[key] = value;
+    if (line.contains(key)) continue;
+    // Field text often comes from outside (exception messages): keep the line valid JSON.
+    if (const auto* text = value.if_string()) {
+      line[key] = to_valid_utf8(*text);
+    } else {
+      line[key] = value;
+    }
   }
   sink_(boost::json::serialize(line) + "\n");
 }

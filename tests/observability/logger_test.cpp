@@ -78,6 +78,15 @@ TEST(Logger, EscapesTextSoEveryLineStaysValidJson) {
   EXPECT_EQ(captured.object(0).at("message"), "line one\nline \"two\"\t— ✓");
 }
 
+TEST(Logger, InvalidUtf8InTheMessageOrAFieldStillGivesValidJson) {
+  CapturedLines captured;
+  const Logger logger("svc", LogLevel::info, "", captured.sink());
+  logger.log(LogLevel::error, "bad \xC3 byte", {{"error", "also \xFF bad"}});
+  const auto line = captured.object(0);  // parses: the bytes were repaired
+  EXPECT_EQ(line.at("message"), "bad \xEF\xBF\xBD byte");
+  EXPECT_EQ(line.at("error"), "also \xEF\xBF\xBD bad");
+}
+
 TEST(LogLevelNames, ParseAndPrint) {
   EXPECT_EQ(parse_log_level("debug"), LogLevel::debug);
   EXPECT_EQ(parse_log_level("Info"), LogLevel::info);

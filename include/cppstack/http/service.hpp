@@ -8,6 +8,7 @@
 //   events::ProxyResponse response = service.handle(event, {.request_id = "..."});
 
 #include <cppstack/http/router.hpp>
+#include <cppstack/observability/logger.hpp>
 #include <exception>
 #include <functional>
 #include <vector>
@@ -55,7 +56,13 @@ struct CorsOptions {
 /// what() of a std::exception, else "unknown exception".
 [[nodiscard]] std::string exception_text(const std::exception_ptr& error);
 
-/// The default exception handler: logs the error and returns internal_error_response().
+/// One ERROR line for an unhandled exception: its text, the method and path, and the
+/// invocation's request ids, trace id and cold start.
+void log_unhandled_exception(const observability::Logger& logger, const Request& request,
+                             const std::exception_ptr& error);
+
+/// The default exception handler: logs the error (service "http") and returns
+/// internal_error_response().
 [[nodiscard]] events::ProxyResponse default_exception_response(const Request& request,
                                                                const std::exception_ptr& error);
 

@@ -14,7 +14,6 @@
 
 #include <cppstack/http/path_template.hpp>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>

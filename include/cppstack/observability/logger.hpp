@@ -40,7 +40,8 @@ class Logger {
 
   [[nodiscard]] bool enabled(LogLevel level) const noexcept { return level >= level_; }
   /// Writes one line when `level` is enabled. `fields` are added after the standard keys
-  /// (a field may not replace a standard key).
+  /// (a field may not replace a standard key). Text is repaired to valid UTF-8, so every
+  /// line is valid JSON.
   void log(LogLevel level, std::string_view message, const boost::json::object& fields = {},
            const InvocationLogContext* context = nullptr) const;
 

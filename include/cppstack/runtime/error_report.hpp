@@ -15,6 +15,7 @@
 //     std::string body = cppstack::runtime::error_report_json(report);
 //   }
 
+#include <cppstack/observability/utf8.hpp>
 #include <string>
 #include <string_view>
 
@@ -45,9 +46,8 @@ inline constexpr std::string_view kResponseTooLargeError = "Function.ResponseSiz
 /// {"errorMessage":...,"errorType":...,"stackTrace":[]}: valid JSON whatever the input bytes.
 [[nodiscard]] std::string error_report_json(const ErrorReport& report);
 
-/// Returns text unchanged when it is valid UTF-8; otherwise replaces each maximal invalid
-/// subsequence with U+FFFD, as the Unicode standard recommends.
-[[nodiscard]] std::string to_valid_utf8(std::string_view text);
+/// Repairs text to valid UTF-8 (U+FFFD for each maximal invalid subsequence).
+using observability::to_valid_utf8;
 
 /// True for "Runtime.Reason" or "Function.Reason" (Reason: an upper-case letter, then letters),
 /// the form Lambda keeps as is; anything else Lambda reports as Runtime.Unknown.
