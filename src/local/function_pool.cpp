@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
+#include <cppstack/observability/logger.hpp>
 #include <cstdio>
 #include <ctime>
 #include <deque>
@@ -42,19 +43,6 @@ double milliseconds_between(Clock::time_point from, Clock::time_point to) {
 std::string format_ms(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
-}
-
-std::string iso_timestamp() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  const auto millis = epoch_ms(now) % 1000;
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis));
   return text;
 }
 
@@ -419,7 +407,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void time_out(double seconds) {
     if (!current_ || current_->finished) return;
     const std::string message = "Task timed out after " + format_ms(seconds) + " seconds";
-    log_line(iso_timestamp() + " " + current_->request_id + " " + message);
+    log_line(observability::iso8601_now() + " " + current_->request_id + " " + message);
     pool_.remove(shared_from_this());
     stop(std::chrono::milliseconds(0));
     finish(

@@ -1,3 +1,4 @@
+#include <boost/beast/core/string.hpp>
 #include <boost/url/parse_query.hpp>
 #include <cppstack/events/base64.hpp>
 #include <cppstack/local/gateway_event.hpp>
@@ -9,14 +10,8 @@
 namespace cppstack::local {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+// Header names and media types compare case-insensitively (ASCII), as HTTP defines.
+bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
 
 std::mt19937_64& random_engine() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
