@@ -30,6 +30,4 @@ echo "command: $build_dir/bench/in_process_bench --benchmark_repetitions=5 --ben
   grep -E "Benchmark|----|_median|_mean"
 echo
 
-if [[ -x "$build_dir/src/local/cppstack-local" ]]; then
-  scripts/bench-local.sh "$build_dir"
-fi
+scripts/bench-local.sh "$build_dir"
