@@ -10,7 +10,7 @@ DIST_DIR := dist
 deps: deps-system infra/node_modules/.package-lock.json
 
 deps-system:
-	scripts/install-deps.sh
+	bash scripts/install-deps.sh
 
 # npm ci only when the lock file changed since the last install.
 infra/node_modules/.package-lock.json: infra/package-lock.json
@@ -21,7 +21,7 @@ build:
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 package: build
-	scripts/package.sh $(BUILD_DIR) $(DIST_DIR)
+	bash scripts/package.sh $(BUILD_DIR) $(DIST_DIR)
 
 test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)
@@ -35,10 +35,10 @@ run: deps-system build
 	$(BUILD_DIR)/src/local/cppstack-local start-api --bootstrap $(BUILD_DIR)/src/app/bootstrap --routes $(BUILD_DIR)/api/routes.json
 
 watch:
-	scripts/watch.sh $(PRESET)
+	bash scripts/watch.sh $(PRESET)
 
 bench: deps-system package
-	scripts/bench.sh $(BUILD_DIR)
+	bash scripts/bench.sh $(BUILD_DIR)
 
 synth: deps package
 	cd infra && npx cdk synth --quiet
@@ -51,7 +51,7 @@ format:
 
 lint:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format --dry-run --Werror
-	scripts/tidy.sh $(BUILD_DIR)
+	bash scripts/tidy.sh $(BUILD_DIR)
 
 clean:
 	rm -rf build dist

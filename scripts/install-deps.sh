@@ -45,11 +45,29 @@ else
   echo "install-deps: all system packages present"
 fi
 
-# cfn-lint is not packaged by Debian; the infrastructure tests run it on every template.
-if ! command -v cfn-lint >/dev/null 2>&1; then
-  echo "install-deps: installing cfn-lint with pip"
-  python3 -m pip install --user --quiet cfn-lint || {
-    echo "install-deps: cfn-lint is required (pip install cfn-lint)" >&2
+# cfn-lint is not packaged by Debian; the infrastructure tests run it on every template. Debian's
+# python3 is "externally managed" (PEP 668), so pip installs it into a virtual environment of its
+# own, pinned, and links the command onto PATH. Without network access to PyPI, point pip at a
+# wheel directory with PIP_NO_INDEX=1 PIP_FIND_LINKS=DIR.
+cfn_lint_version=1.51.0
+installed_cfn_lint="$(cfn-lint --version 2>/dev/null || true)"
+if [[ "$installed_cfn_lint" != "cfn-lint $cfn_lint_version" ]]; then
+  if [[ "$(id -u)" == 0 ]]; then
+    venv=/opt/aws-cpp-stack/cfn-lint
+    bin_dir=/usr/local/bin
+  else
+    venv="${XDG_DATA_HOME:-$HOME/.local/share}/aws-cpp-stack/cfn-lint"
+    bin_dir="$HOME/.local/bin"
+  fi
+  echo "install-deps: installing cfn-lint $cfn_lint_version into $venv${installed_cfn_lint:+ (found $installed_cfn_lint)}"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$cfn_lint_version" || {
+    echo "install-deps: could not install cfn-lint $cfn_lint_version with pip (is PyPI reachable?)" >&2
     exit 1
   }
+  mkdir -p "$bin_dir"
+  ln -sf "$venv/bin/cfn-lint" "$bin_dir/cfn-lint"
+  if [[ "$(command -v cfn-lint)" != "$bin_dir/cfn-lint" ]]; then
+    echo "install-deps: cfn-lint is in $bin_dir, which comes after another cfn-lint on PATH or is not on it" >&2
+  fi
 fi

@@ -6,7 +6,7 @@
  *   const production = new ApiStage(pipelineStack, config.application, { ...inputs, deploymentName: 'prod' });
  *   pipeline.addStage(production, { post: [smokeTest(production.apiStack)] });
  */
-import { Stage, StageProps } from 'aws-cdk-lib';
+import { Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import { ApiStack } from './api-stack';
@@ -34,10 +34,15 @@ export class ApiStage extends Stage {
       routeTable: props.routeTable,
       functionZip: props.functionZip,
       deploymentName: props.deploymentName,
+      // Deleting production takes a deliberate step first (docs/operations.md, "Tearing down").
+      terminationProtection: props.deploymentName === 'prod',
     });
+    // Before the pipeline synthesizes the stage: aspects added to the app later do not reach it.
+    Tags.of(this).add('Application', config.application);
+    Tags.of(this).add('Stage', props.deploymentName);
     // Before the pipeline adds (and so synthesizes) this stage.
     enableNagChecks(this);
-    suppressApiStackFindings(this.apiStack);
+    suppressApiStackFindings(this.apiStack.findingScopes());
   }
 }
 

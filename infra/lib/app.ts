@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { App } from 'aws-cdk-lib';
+import { App, Tags } from 'aws-cdk-lib';
 
 import { ApiStack } from './api-stack';
 import { apiStackName } from './api-stage';
@@ -64,9 +64,14 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     deploymentName: 'dev',
   });
 
+  // Cost allocation: every taggable resource of every stack names its application and stage.
+  Tags.of(app).add('Application', config.application);
+  Tags.of(pipelineStack).add('Stage', 'pipeline');
+  Tags.of(devStack).add('Stage', 'dev');
+
   // The pipeline's API stages enable the checks themselves (see ApiStage).
   enableNagChecks(app);
-  suppressPipelineStackFindings(pipelineStack);
-  suppressApiStackFindings(devStack);
+  suppressPipelineStackFindings(pipelineStack.pipeline);
+  suppressApiStackFindings(devStack.findingScopes());
   return { app, pipelineStack, devStack };
 }

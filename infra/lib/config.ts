@@ -20,6 +20,20 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 export type FunctionArchitecture = 'x86_64' | 'arm64';
 export type ExecutionLogLevel = 'ERROR' | 'INFO';
 
+/** How CodeDeploy shifts the `live` alias to a new version: the names of Lambda's predefined configurations. */
+export const DEPLOYMENT_STRATEGIES = [
+  'ALL_AT_ONCE',
+  'CANARY_10PERCENT_5MINUTES',
+  'CANARY_10PERCENT_10MINUTES',
+  'CANARY_10PERCENT_15MINUTES',
+  'CANARY_10PERCENT_30MINUTES',
+  'LINEAR_10PERCENT_EVERY_1MINUTE',
+  'LINEAR_10PERCENT_EVERY_2MINUTES',
+  'LINEAR_10PERCENT_EVERY_3MINUTES',
+  'LINEAR_10PERCENT_EVERY_10MINUTES',
+] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
 export interface GitHubSource {
   readonly owner: string;
   readonly repo: string;
@@ -52,6 +66,10 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
   readonly smokeTestPath: string;
+  /** CodeDeploy's traffic shifting of each deployment (DEPLOYMENT_STRATEGY). */
+  readonly deploymentStrategy: DeploymentStrategy;
+  /** Share of 4XX answers (0 to 1) that raises the client error alarm (ALARM_4XX_RATE_PERCENT). */
+  readonly alarmClientErrorRate: number;
   /** The validated key/value pairs this configuration was built from (account and region resolved). */
   readonly variables: Readonly<Record<string, string>>;
 }
@@ -219,6 +237,8 @@ export function parseConfig(values: Values): AppConfig {
     logLevel: oneOf(values, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, (v) => v.toUpperCase()),
     logRetention: retention(values),
     smokeTestPath: smokeTestPath.length > 1 ? smokeTestPath.replace(/\/+$/, '') : smokeTestPath,
+    deploymentStrategy: oneOf(values, 'DEPLOYMENT_STRATEGY', DEPLOYMENT_STRATEGIES, (v) => v.toUpperCase()),
+    alarmClientErrorRate: integer(values, 'ALARM_4XX_RATE_PERCENT', 1, 100) / 100,
     variables: Object.fromEntries(values),
   };
   return config;

@@ -6,14 +6,24 @@
  * @example
  *   enableNagChecks(app);
  *   suppressApiStackFindings(apiStack);
- *   suppressPipelineStackFindings(pipelineStack);
+ *   suppressPipelineStackFindings(pipelineStack.pipeline);
  */
 import { Aspects, Stage } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks, NagPackSuppression, NagSuppressions } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
-import type { ApiStack } from './api-stack';
-import type { PipelineStack } from './pipeline-stack';
+/** The constructs of an API stack that carry acknowledged findings. */
+export interface ApiStackFindingScopes {
+  readonly api: apigateway.RestApi;
+  /** The function's role (X-Ray permissions). */
+  readonly functionRole: iam.IRole;
+  /** CodeDeploy's deployment group of the live alias (its service role). */
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+}
 
 /**
  * Runs the AwsSolutions checks on a stage. Aspects do not cross into nested stages, and CDK
@@ -70,13 +80,29 @@ const API_STACK_SUPPRESSIONS = {
       appliesTo: ['Resource::*'],
     },
   ],
+  deployment: [
+    {
+      id: 'AwsSolutions-IAM4',
+      reason:
+        'AWSCodeDeployRoleForLambdaLimited is the policy AWS documents for CodeDeploy\'s service role of Lambda deployments: ' +
+        'it reads and updates aliases and invokes only functions named CodeDeployHook_* or granted explicitly; it is maintained by AWS.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited'],
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CodeDeploy invokes the post-traffic smoke test function; the grant covers that one function and its versions (ARN:*), nothing else.',
+      appliesTo: [finding(String.raw`Resource::<SmokeTest[A-Za-z0-9]+\.Arn>:\*`)],
+    },
+  ],
 } satisfies Record<string, NagPackSuppression[]>;
 
-export function suppressApiStackFindings(stack: ApiStack): void {
-  NagSuppressions.addResourceSuppressions(stack.api, API_STACK_SUPPRESSIONS.authorization, true);
-  NagSuppressions.addResourceSuppressions(stack.api.deploymentStage, API_STACK_SUPPRESSIONS.waf);
-  NagSuppressions.addResourceSuppressions(stack.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
-  NagSuppressions.addResourceSuppressions(stack.handler.role!, API_STACK_SUPPRESSIONS.tracing, true);
+export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
+  NagSuppressions.addResourceSuppressions(scopes.api, API_STACK_SUPPRESSIONS.authorization, true);
+  NagSuppressions.addResourceSuppressions(scopes.api.deploymentStage, API_STACK_SUPPRESSIONS.waf);
+  NagSuppressions.addResourceSuppressions(scopes.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
+  NagSuppressions.addResourceSuppressions(scopes.functionRole, API_STACK_SUPPRESSIONS.tracing, true);
+  NagSuppressions.addResourceSuppressions(scopes.deploymentGroup, API_STACK_SUPPRESSIONS.deployment, true);
 }
 
 const PIPELINE_SUPPRESSIONS: NagPackSuppression[] = [
@@ -148,10 +174,10 @@ const PIPELINE_ROLE_SUPPRESSIONS: Record<string, NagPackSuppression[]> = {
   ],
 };
 
-export function suppressPipelineStackFindings(stack: PipelineStack): void {
-  NagSuppressions.addResourceSuppressions(stack.pipeline, PIPELINE_SUPPRESSIONS, true);
+export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline): void {
+  NagSuppressions.addResourceSuppressions(pipeline, PIPELINE_SUPPRESSIONS, true);
   for (const [rolePath, suppressions] of Object.entries(PIPELINE_ROLE_SUPPRESSIONS)) {
-    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), stack.pipeline);
+    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), pipeline);
     NagSuppressions.addResourceSuppressions(role, suppressions, true);
   }
 }
