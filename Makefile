@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DIST_DIR := dist
 
-.PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean
+.PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean rehearse
 
 deps: deps-system infra/node_modules/.package-lock.json
 
@@ -25,7 +25,7 @@ package: build
 
 test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)
-	cd infra && CPPSTACK_DIST_DIR=$(CURDIR)/$(DIST_DIR) npm test
+	cd infra && CPPSTACK_DIST_DIR=$(CURDIR)/$(DIST_DIR) CPPSTACK_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) npm test
 
 test-sanitize: deps
 	$(MAKE) PRESET=debug build
@@ -45,6 +45,11 @@ synth: deps package
 
 deploy: deps package
 	cd infra && npx cdk deploy "$$(. ./../.env 2>/dev/null; echo $${APPLICATION:-aws-cpp-stack})-CodePipelineStack"
+
+# The pipeline's Build step, from the synthesized buildspec, on a fresh Debian bookworm root
+# (needs root). See docs/operations.md, "Rehearsing the pipeline build".
+rehearse: deps package
+	bash scripts/rehearse.sh
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i

@@ -71,6 +71,10 @@ ensure_base_root
 say "synthesizing the app (infra/, dist/) into $work/cdk.out"
 (cd "$repo/infra" && npx cdk synth --quiet --output "$work/cdk.out" >/dev/null)
 extract="$repo/scripts/rehearse/buildspec.mjs"
+commit="$(git -C "$repo" rev-parse HEAD)"
+# The source action's output variables, as CodePipeline would resolve them for this commit.
+REHEARSE_SOURCE_VARIABLES="$(git -C "$repo" log -1 --format='{"CommitId":"%H","AuthorDate":"%aI","CommitMessage":""}' HEAD)"
+export REHEARSE_SOURCE_VARIABLES
 node "$extract" "$work/cdk.out" >"$work/spec.json"
 node "$extract" "$work/cdk.out" --script >"$work/build.sh"
 node "$extract" "$work/cdk.out" --env >"$work/env.list"
@@ -89,10 +93,9 @@ say "unpacking the base root into $root"
 tar -C "$root" -xf "$base_tar"
 mkdir -p "$root$src_in_root"
 (cd "$repo" && git ls-files -z --cached | while IFS= read -r -d '' file; do
-  [[ -e "$file" || -L "$file" ]] && printf '%s\0' "$file"
+  if [[ -e "$file" || -L "$file" ]]; then printf '%s\0' "$file"; fi
 done | tar --null --no-recursion -T - -cf -) | tar -C "$root$src_in_root" -xf -
 find "$root$src_in_root" -type f -perm /111 -exec chmod a-x {} +
-commit="$(git -C "$repo" rev-parse HEAD)"
 say "source: $(find "$root$src_in_root" -type f | wc -l) tracked files of $commit, no .git, no executable bits"
 
 # 3. What PyPI would give: the host's cfn-lint, repacked.
@@ -134,7 +137,6 @@ unshare --mount --pid --fork --propagation private bash -euo pipefail -c '
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
-  mount -t tmpfs tmpfs "$root/tmp"
   mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
   mount --bind "$cache/npm" "$root/root/.npm"
   exec chroot "$root" /usr/bin/env -i "$@" /bin/sh /opt/rehearsal-build.sh

@@ -61,11 +61,29 @@ if (typeof buildSpecText !== 'string') fail(`${projectRef}: the buildspec is not
 const spec = JSON.parse(buildSpecText);
 if (spec.version !== '0.2') fail(`${projectRef}: buildspec version ${spec.version}; the rehearsal runs version 0.2 (one shell for all commands)`);
 
-const env = {
+/**
+ * CodePipeline replaces `#{namespace.Name}` in action variables with the source action's
+ * output variables (CommitId, AuthorDate, ...); the rehearsal supplies them as JSON in
+ * REHEARSE_SOURCE_VARIABLES.
+ */
+function resolvePipelineVariables(env) {
+  const known = JSON.parse(process.env.REHEARSE_SOURCE_VARIABLES ?? '{}');
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      value.replace(/#\{([A-Za-z0-9_@-]+)\.([A-Za-z0-9_]+)\}/g, (reference, namespace, variable) => {
+        if (!(variable in known)) fail(`${name} refers to the pipeline variable ${reference}, which the rehearsal does not supply`);
+        return known[variable];
+      }),
+    ]),
+  );
+}
+
+const env = resolvePipelineVariables({
   ...plainVariables(project.Properties.Environment.EnvironmentVariables, projectRef),
   ...(spec.env?.variables ?? {}),
   ...plainVariables(action.Configuration.EnvironmentVariables ? JSON.parse(action.Configuration.EnvironmentVariables) : [], 'Synth action'),
-};
+});
 const phases = PHASES.filter((name) => spec.phases?.[name]).map((name) => ({ name, commands: spec.phases[name].commands ?? [] }));
 
 function shellQuote(text) {
