@@ -3,9 +3,21 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
-DIST_DIR := dist
+DIST_DIR ?= dist
+HOST_ARCHITECTURE := $(shell uname -m)
+# The CPU the packaged bootstrap runs on: FUNCTION_ARCHITECTURE from the command line, the
+# environment or .env, else x86_64. arm64 on an x86_64 machine is cross-compiled with Debian's
+# aarch64 toolchain (preset release-arm64); otherwise the package is the native release build.
+FUNCTION_ARCHITECTURE ?= $(or $(shell sed -n 's/^FUNCTION_ARCHITECTURE=\([A-Za-z0-9_]*\).*/\1/p' .env 2>/dev/null | tail -n 1),x86_64)
+ifeq ($(FUNCTION_ARCHITECTURE)-$(HOST_ARCHITECTURE),arm64-x86_64)
+PACKAGE_BUILD := build-arm64
+PACKAGE_BUILD_DIR := build/release-arm64
+else
+PACKAGE_BUILD := build
+PACKAGE_BUILD_DIR := $(BUILD_DIR)
+endif
 
-.PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean rehearse
+.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize package run watch bench synth deploy format lint clean rehearse
 
 deps: deps-system infra/node_modules/.package-lock.json
 
@@ -20,8 +32,19 @@ build:
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake --preset $(PRESET); fi
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
-package: build
-	bash scripts/package.sh $(BUILD_DIR) $(DIST_DIR)
+package: $(PACKAGE_BUILD)
+	bash scripts/package.sh $(PACKAGE_BUILD_DIR) $(DIST_DIR)
+
+# The deployable package for arm64, cross-compiled: bootstrap, function.zip and the route table.
+build-arm64:
+	bash scripts/install-deps.sh arm64-cross
+	@if [ ! -f build/release-arm64/CMakeCache.txt ]; then cmake --preset release-arm64; fi
+	cmake --build --preset release-arm64 -j $(JOBS) --target function_zip route_table
+
+# The arm64 package built here, served by cppstack-local through qemu-user-static; synth accepts it.
+test-arm64: build
+	$(MAKE) package FUNCTION_ARCHITECTURE=arm64 DIST_DIR=build/dist-arm64
+	bash scripts/test-arm64-package.sh $(BUILD_DIR) build/dist-arm64
 
 test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)

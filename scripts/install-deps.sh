@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the project needs to build, test, benchmark and synthesize on Debian
 # bookworm (or Ubuntu with the same package names). Idempotent: skips what is installed.
+# Usage: install-deps.sh              the packages of every build
+#        install-deps.sh arm64-cross  only the cross toolchain and emulator of arm64 packages
+#                                     built on another CPU (make package FUNCTION_ARCHITECTURE=arm64)
 set -euo pipefail
 
 packages=(
@@ -13,6 +16,13 @@ packages=(
   curl bc nginx-light wrk hyperfine
   awscli python3-boto3
 )
+
+if [[ "${1:-}" == arm64-cross ]]; then
+  packages=(g++-aarch64-linux-gnu qemu-user-static)
+elif [[ -n "${1:-}" ]]; then
+  echo "install-deps: unknown argument '$1' (expected nothing or arm64-cross)" >&2
+  exit 2
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -44,6 +54,8 @@ if ((${#filtered[@]})); then
 else
   echo "install-deps: all system packages present"
 fi
+
+if [[ "${1:-}" == arm64-cross ]]; then exit 0; fi
 
 # cfn-lint is not packaged by Debian; the infrastructure tests run it on every template. Debian's
 # python3 is "externally managed" (PEP 668), so pip installs it into a virtual environment of its
