@@ -145,7 +145,7 @@ export class ApiStack extends Stack {
     this.alias.node.addDependency(this.api.deploymentStage);
     // API Gateway's permissions to invoke the alias need the alias.
     for (const child of this.node.findAll()) {
-      if (child instanceof lambda.CfnPermission) child.addDependency(this.alias.node.defaultChild as lambda.CfnAlias);
+      if (child instanceof lambda.CfnPermission) child.node.addDependency(this.alias);
     }
     this.createExecutionLogGroup(config.logRetention);
 

@@ -6,13 +6,14 @@
  *   const production = new ApiStage(pipelineStack, config.application, { ...inputs, deploymentName: 'prod' });
  *   pipeline.addStage(production, { post: [smokeTest(production.apiStack)] });
  */
-import { Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import { ApiStack } from './api-stack';
 import { AppConfig } from './config';
 import { enableNagChecks, suppressApiStackFindings } from './nag-suppressions';
 import { RouteTable } from './route-table';
+import { addCostAllocationTags } from './tags';
 
 export interface ApiStageProps extends StageProps {
   readonly config: AppConfig;
@@ -38,8 +39,7 @@ export class ApiStage extends Stage {
       terminationProtection: props.deploymentName === 'prod',
     });
     // Before the pipeline synthesizes the stage: aspects added to the app later do not reach it.
-    Tags.of(this).add('Application', config.application);
-    Tags.of(this).add('Stage', props.deploymentName);
+    addCostAllocationTags(this, config.application, props.deploymentName);
     // Before the pipeline adds (and so synthesizes) this stage.
     enableNagChecks(this);
     suppressApiStackFindings(this.apiStack.findingScopes());

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { App, Tags } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 
 import { ApiStack } from './api-stack';
 import { apiStackName } from './api-stage';
@@ -19,6 +19,7 @@ import { checkFunctionPackage } from './function-package';
 import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFindings } from './nag-suppressions';
 import { PipelineStack } from './pipeline-stack';
 import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
+import { addCostAllocationTags } from './tags';
 
 export interface BuildAppOptions {
   readonly config: AppConfig;
@@ -65,9 +66,8 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   });
 
   // Cost allocation: every taggable resource of every stack names its application and stage.
-  Tags.of(app).add('Application', config.application);
-  Tags.of(pipelineStack).add('Stage', 'pipeline');
-  Tags.of(devStack).add('Stage', 'dev');
+  addCostAllocationTags(pipelineStack, config.application, 'pipeline');
+  addCostAllocationTags(devStack, config.application, 'dev');
 
   // The pipeline's API stages enable the checks themselves (see ApiStage).
   enableNagChecks(app);
