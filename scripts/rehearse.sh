@@ -101,13 +101,26 @@ say "source: $(find "$root$src_in_root" -type f | wc -l) tracked files of $commi
 # 3. What PyPI would give: the host's cfn-lint, repacked.
 cfn_lint_version="$(sed -n 's/^cfn_lint_version=\([0-9.]*\)$/\1/p' "$repo/scripts/install-deps.sh")"
 [[ -n "$cfn_lint_version" ]] || die "scripts/install-deps.sh does not pin cfn_lint_version"
-cfn_lint_python="$(head -1 "$(command -v cfn-lint)" | sed 's/^#!//')"
-if [[ ! -x "$cfn_lint_python" ]]; then cfn_lint_python="$(command -v python3)"; fi
+# The interpreter that has cfn-lint installed: the script's shebang, or python3 (pyenv shims).
+cfn_lint_python="$(head -1 "$(command -v cfn-lint)" | sed -n 's/^#!\(\/[^ ]*python[0-9.]*\)$/\1/p')"
+if [[ -z "$cfn_lint_python" ]]; then cfn_lint_python="$(python3 -c 'import importlib.metadata, sys; importlib.metadata.version("cfn-lint"); print(sys.executable)' 2>/dev/null || true)"; fi
+[[ -n "$cfn_lint_python" ]] || die "no Python with cfn-lint on this machine to stand in for PyPI"
 mkdir -p "$root/opt/rehearsal-wheelhouse"
 if ! "$cfn_lint_python" "$repo/scripts/rehearse/host-wheelhouse.py" "$root/opt/rehearsal-wheelhouse" "cfn-lint==$cfn_lint_version" >"$work/wheels.txt"; then
   die "this machine has no cfn-lint $cfn_lint_version to stand in for PyPI (pip install cfn-lint==$cfn_lint_version)"
 fi
 say "PyPI is not reachable here: pip in the root installs cfn-lint $cfn_lint_version and its $(($(wc -l <"$work/wheels.txt") - 1)) dependencies from a wheelhouse repacked from this machine's installed packages ($cfn_lint_python), via PIP_NO_INDEX=1 PIP_FIND_LINKS"
+
+# This machine's own certificate authorities (a TLS-inspecting proxy): the root trusts them too
+# once its ca-certificates package is installed, and so does Node.js, which otherwise trusts
+# only the authorities built into it.
+extra_env=()
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  extra_env+=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+  say "this machine's local certificate authorities ($(cd /usr/local/share/ca-certificates && echo *.crt)) are trusted in the root too, with NODE_EXTRA_CA_CERTS"
+fi
 
 cp "$work/build.sh" "$root/opt/rehearsal-build.sh"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
@@ -124,6 +137,7 @@ build_env=(
   CODEBUILD_SOURCE_VERSION="$commit"
   PIP_NO_INDEX=1
   PIP_FIND_LINKS=/opt/rehearsal-wheelhouse
+  "${extra_env[@]}"
 )
 while IFS= read -r -d '' assignment; do build_env+=("$assignment"); done <"$work/env.list"
 say "environment: ${build_env[*]}"
