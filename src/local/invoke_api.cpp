@@ -3,6 +3,7 @@
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
 
+#include "client_context.hpp"
 #include "http_server.hpp"
 #include "percent_decode.hpp"
 
@@ -109,7 +110,12 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     }
     InvokeRequest invoke{.payload = std::move(request.body())};
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
-      invoke.client_context = events::base64_decode(context);
+      invoke.client_context = decode_client_context(context);
+      if (!invoke.client_context) {
+        return exchange->reply(user_error(http::status::bad_request,
+                                          "InvalidRequestContentException",
+                                          invalid_client_context_message));
+      }
     }
     const bool tail = request["X-Amz-Log-Type"] == "Tail";
 
