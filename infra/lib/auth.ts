@@ -7,7 +7,7 @@
  *   const auth = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
  *   resource.addMethod('GET', integration, { ...auth.methodOptions(route) });
  */
-import { Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -37,6 +37,7 @@ export class RouteAuthorization extends Construct {
 
   constructor(scope: Construct, id: string, props: RouteAuthorizationProps) {
     super(scope, id);
+    warnAboutUnusedSettings(this, props);
     if (!props.routes.some((route) => route.auth === 'cognito')) {
       this.appClientIds = [];
       return;
@@ -85,6 +86,17 @@ export class RouteAuthorization extends Construct {
       case 'cognito':
         return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: this.authorizer };
     }
+  }
+}
+
+/** Settings that no route uses are probably a mistake in .env or routes.json: say so at synth. */
+function warnAboutUnusedSettings(scope: Construct, props: RouteAuthorizationProps): void {
+  const uses = (auth: Route['auth']) => props.routes.some((route) => route.auth === auth);
+  if (props.auth.quota !== undefined && !uses('apiKey')) {
+    Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth api_key: a quota applies to API keys only.');
+  }
+  if (props.auth.cognitoUserPoolId !== undefined && !uses('cognito')) {
+    Annotations.of(scope).addWarningV2('cppstack:unused-user-pool', 'COGNITO_USER_POOL_ID is set but no route has auth cognito: the pool is not used.');
   }
 }
 
