@@ -86,7 +86,7 @@ fetch_package() {
   rm -f "$tarball"
 }
 
-node_major="$(node --version 2>/dev/null | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
+node_major="$( (node --version 2>/dev/null || true) | sed -n 's/^v\([0-9]*\)\..*/\1/p')"
 if [[ -z "$node_major" ]] || ((node_major < 22)) || ! command -v npm >/dev/null 2>&1; then
   case "$(uname -m)" in
     x86_64) node_cpu=x64 ;;

@@ -105,11 +105,18 @@ cfn_lint_version="$(sed -n 's/^cfn_lint_version=\([0-9.]*\)$/\1/p' "$repo/script
 cfn_lint_python="$(head -1 "$(command -v cfn-lint)" | sed -n 's/^#!\(\/[^ ]*python[0-9.]*\)$/\1/p')"
 if [[ -z "$cfn_lint_python" ]]; then cfn_lint_python="$(python3 -c 'import importlib.metadata, sys; importlib.metadata.version("cfn-lint"); print(sys.executable)' 2>/dev/null || true)"; fi
 [[ -n "$cfn_lint_python" ]] || die "no Python with cfn-lint on this machine to stand in for PyPI"
-mkdir -p "$root/opt/rehearsal-wheelhouse"
-if ! "$cfn_lint_python" "$repo/scripts/rehearse/host-wheelhouse.py" "$root/opt/rehearsal-wheelhouse" "cfn-lint==$cfn_lint_version" >"$work/wheels.txt"; then
-  die "this machine has no cfn-lint $cfn_lint_version to stand in for PyPI (pip install cfn-lint==$cfn_lint_version)"
+wheelhouse="$cache_dir/wheelhouse-cfn-lint-$cfn_lint_version"
+if [[ ! -f "$wheelhouse/wheels.txt" ]]; then
+  rm -rf "$wheelhouse" && mkdir -p "$wheelhouse"
+  if ! "$cfn_lint_python" "$repo/scripts/rehearse/host-wheelhouse.py" "$wheelhouse" "cfn-lint==$cfn_lint_version" >"$wheelhouse/wheels.txt.tmp"; then
+    die "this machine has no cfn-lint $cfn_lint_version to stand in for PyPI (pip install cfn-lint==$cfn_lint_version)"
+  fi
+  mv "$wheelhouse/wheels.txt.tmp" "$wheelhouse/wheels.txt"
 fi
-say "PyPI is not reachable here: pip in the root installs cfn-lint $cfn_lint_version and its $(($(wc -l <"$work/wheels.txt") - 1)) dependencies from a wheelhouse repacked from this machine's installed packages ($cfn_lint_python), via PIP_NO_INDEX=1 PIP_FIND_LINKS"
+mkdir -p "$root/opt/rehearsal-wheelhouse"
+cp "$wheelhouse"/*.whl "$root/opt/rehearsal-wheelhouse/"
+cp "$wheelhouse/wheels.txt" "$work/wheels.txt"
+say "PyPI is not reachable here: pip in the root installs cfn-lint $cfn_lint_version and its $(($(wc -l <"$work/wheels.txt") - 1)) dependencies from a wheelhouse repacked from this machine's installed packages ($cfn_lint_python; cached in $wheelhouse), via PIP_NO_INDEX=1 PIP_FIND_LINKS"
 
 # This machine's own certificate authorities (a TLS-inspecting proxy): the root trusts them too
 # once its ca-certificates package is installed, and so does Node.js, which otherwise trusts
@@ -125,6 +132,16 @@ fi
 cp "$work/build.sh" "$root/opt/rehearsal-build.sh"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 mkdir -p "$cache_dir/apt-archives/partial" "$cache_dir/npm" "$root/var/cache/apt/archives" "$root/root/.npm"
+
+# REHEARSE_CCACHE=1 (CI): the compiler runs through ccache with this machine's cache, so a
+# rerun does not compile everything again. CodeBuild has no such cache; the default is off.
+ccache_dir=
+if [[ "${REHEARSE_CCACHE:-0}" == 1 ]]; then
+  ccache_dir="$(ccache -k cache_dir 2>/dev/null || echo "$cache_dir/ccache")"
+  mkdir -p "$ccache_dir"
+  extra_env+=(CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache CCACHE_DIR=/var/cache/ccache "CCACHE_BASEDIR=$src_in_root")
+  say "REHEARSE_CCACHE=1: ccache is installed in the root before the buildspec runs and compiles with $ccache_dir (CodeBuild compiles without a cache)"
+fi
 
 build_env=(
   HOME=/root
@@ -147,14 +164,19 @@ say "running the buildspec in the root"
 build_started=$(date +%s)
 set +e
 unshare --mount --pid --fork --propagation private bash -euo pipefail -c '
-  root="$1"; cache="$2"; shift 2
+  root="$1"; cache="$2"; ccache_dir="$3"; shift 3
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"
   mount --rbind /dev "$root/dev"
   mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
   mount --bind "$cache/npm" "$root/root/.npm"
+  if [[ -n "$ccache_dir" ]]; then
+    mkdir -p "$root/var/cache/ccache"
+    mount --bind "$ccache_dir" "$root/var/cache/ccache"
+    chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ccache >/dev/null"
+  fi
   exec chroot "$root" /usr/bin/env -i "$@" /bin/sh /opt/rehearsal-build.sh
-' rehearse "$root" "$cache_dir" "${build_env[@]}"
+' rehearse "$root" "$cache_dir" "$ccache_dir" "${build_env[@]}"
 status=$?
 set -e
 finished=$(date +%s)

@@ -19,10 +19,15 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluster, routeLogicalId, StageMethodDefaults } from './api-routes';
+import { RouteAuthorization } from './auth';
 import { AppConfig, ConfigError, DeploymentStrategy } from './config';
+import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
+import { FUNCTION_METRICS } from './metrics';
 import { ApiMonitoring } from './monitoring';
 import type { ApiStackFindingScopes } from './nag-suppressions';
+import { restrictSourceIps } from './resource-policy';
 import { Route, RouteTable } from './route-table';
+import { ApiWebAcl } from './waf';
 
 /** The API Gateway stage every deployment serves: URLs look like `.../prod/v1/health`. */
 export const API_STAGE_NAME = 'prod';
@@ -45,6 +50,9 @@ export class ApiStack extends Stack {
   readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
   readonly api: apigateway.RestApi;
   readonly monitoring: ApiMonitoring;
+  readonly authorization: RouteAuthorization;
+  /** The web ACL of the stage, when WAF_ENABLED. */
+  readonly waf?: ApiWebAcl;
   readonly apiUrlOutput: CfnOutput;
   /** The URL output of each route, keyed by `METHOD /path`. */
   readonly routeUrlOutputs = new Map<string, CfnOutput>();
@@ -70,6 +78,7 @@ export class ApiStack extends Stack {
       description: `Runs the ${config.application} ${props.deploymentName} function`,
     });
     functionLogs.grantWrite(role);
+    this.authorization = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
 
     this.handler = new lambda.Function(this, 'Function', {
       description: `${config.application} C++ API (${props.deploymentName})`,
@@ -88,7 +97,11 @@ export class ApiStack extends Stack {
         APPLICATION: config.application,
         DEPLOYMENT: props.deploymentName,
         LOG_LEVEL: config.logLevel,
-        ...(config.corsAllowOrigin ? { CORS_ALLOW_ORIGIN: config.corsAllowOrigin } : {}),
+        [FUNCTION_METRICS.namespaceVariable]: config.metricsNamespace,
+        ...corsEnvironment(config.cors),
+        // API Gateway's Cognito authorizer accepts ID tokens of every client of the pool; the
+        // function can compare a token's aud claim with these.
+        ...(this.authorization.appClientIds.length > 0 ? { COGNITO_APP_CLIENT_IDS: this.authorization.appClientIds.join(',') } : {}),
       },
     });
     // A new version only when the code or configuration changed (currentVersion hashes both),
@@ -141,13 +154,26 @@ export class ApiStack extends Stack {
       functionArn: `${this.handler.functionArn}:${LIVE_ALIAS_NAME}`,
       sameEnvironment: true,
     });
-    addRouteMethods(this.api, liveTarget, routes, validator);
+    addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
     this.alias.node.addDependency(this.api.deploymentStage);
     // API Gateway's permissions to invoke the alias need the alias.
     for (const child of this.node.findAll()) {
       if (child instanceof lambda.CfnPermission) child.node.addDependency(this.alias);
     }
     this.createExecutionLogGroup(config.logRetention);
+    if (config.cors) {
+      addCorsPreflights(this.api, routes, config.cors);
+      addCorsGatewayResponses(this.api, config.cors);
+    }
+    restrictSourceIps(this.api, config.auth.allowedSourceIps);
+    if (config.waf) {
+      this.waf = new ApiWebAcl(this, 'Waf', {
+        stage: this.api.deploymentStage,
+        rateLimit: config.waf.rateLimit,
+        logRetention: config.logRetention,
+        namePrefix: this.stackName,
+      });
+    }
 
     let apiKeyId: string | undefined;
     if (needsApiKey(routes)) {
@@ -155,6 +181,7 @@ export class ApiStack extends Stack {
         name: `${this.stackName}-clients`,
         description: 'Clients of the routes whose auth is apiKey',
         throttle: { rateLimit: config.throttle.rateLimit, burstLimit: config.throttle.burstLimit },
+        quota: config.auth.quota ? { limit: config.auth.quota.limit, period: apigateway.Period[config.auth.quota.period] } : undefined,
         apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
       });
       const key = this.api.addApiKey('ApiKey', { description: `${config.application} ${props.deploymentName} client key` });
@@ -176,6 +203,7 @@ export class ApiStack extends Stack {
       latencyP99Threshold: config.alarmLatencyP99,
       cacheEnabled,
       clientErrorRateThreshold: config.alarmClientErrorRate,
+      functionMetrics: { namespace: config.metricsNamespace, service: config.application, routes },
     });
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
@@ -209,7 +237,13 @@ export class ApiStack extends Stack {
 
   /** The constructs whose acknowledged cdk-nag findings lib/nag-suppressions.ts lists. */
   findingScopes(): ApiStackFindingScopes {
-    return { api: this.api, functionRole: this.handler.role!, deploymentGroup: this.deploymentGroup };
+    return {
+      api: this.api,
+      functionRole: this.handler.role!,
+      deploymentGroup: this.deploymentGroup,
+      hasWaf: this.waf !== undefined,
+      createdUserPool: this.authorization.createdUserPool,
+    };
   }
 
   /**
@@ -282,7 +316,7 @@ function findSmokeTestRoute(routes: readonly Route[], smokeTestPath: string): Ro
     throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' is not a GET route of routes.json`);
   }
   if (route.auth !== 'none') {
-    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires an API key; the smoke test needs a route with auth none`);
+    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires authentication (auth ${route.auth}); the smoke test needs a route with auth none`);
   }
   return route;
 }

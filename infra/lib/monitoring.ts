@@ -18,6 +18,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+import { FunctionMetricsProps, functionMetricWidgets, routeErrorAlarms } from './metrics';
+
 export interface NotificationTopicProps {
   readonly displayName: string;
   /** Subscribed by e-mail when set (the address confirms the subscription). */
@@ -76,7 +78,6 @@ export class NotificationTopic extends Construct {
       }),
     );
   }
-
 }
 
 export interface ApiMonitoringProps {
@@ -91,6 +92,8 @@ export interface ApiMonitoringProps {
   readonly cacheEnabled: boolean;
   /** Share of requests answered with 4XX (0 to 1) that raises the client error alarm. */
   readonly clientErrorRateThreshold: number;
+  /** The function's own metrics (EMF): a 5XX alarm per route and widgets by route. */
+  readonly functionMetrics?: FunctionMetricsProps;
 }
 
 export class ApiMonitoring extends Construct {
@@ -179,6 +182,8 @@ export class ApiMonitoring extends Construct {
       alarmDescription: 'Asynchronous invocations failed all retries and wait in the dead-letter queue.',
     });
 
+    for (const alarm of props.functionMetrics ? routeErrorAlarms(props.functionMetrics) : []) this.addAlarm(alarm.id, alarm.props);
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
@@ -246,6 +251,7 @@ export class ApiMonitoring extends Construct {
       );
     }
     this.dashboard.addWidgets(...lastRow);
+    if (props.functionMetrics) this.dashboard.addWidgets(...functionMetricWidgets(props.functionMetrics, width));
   }
 
   private addAlarm(

@@ -23,6 +23,7 @@ import { ApiStack, smokeTestRoutes } from './api-stack';
 import { ApiStage } from './api-stage';
 import { AppConfig, FunctionArchitecture } from './config';
 import { NotificationTopic } from './monitoring';
+import { addProductionStages, stagingEnvironment } from './regions';
 import { RouteTable } from './route-table';
 
 /** Secrets Manager secret holding the GitHub personal access token (without a connection). */
@@ -79,7 +80,10 @@ export interface PipelineStackProps extends StackProps {
 
 export class PipelineStack extends Stack {
   readonly pipeline: pipelines.CodePipeline;
+  /** Production in the pipeline's region, or in the first of DEPLOY_REGIONS. */
   readonly production: ApiStage;
+  /** Production in every region it is deployed to. */
+  readonly productionStages: ApiStage[];
   readonly staging?: ApiStage;
   /** Failed pipeline runs are published here (and mailed to ALARM_EMAIL). */
   readonly notifications: NotificationTopic;
@@ -139,20 +143,22 @@ export class PipelineStack extends Stack {
       cdkAssetsCliVersion: CDK_ASSETS_VERSION,
     });
 
-    // The API is deployed to the pipeline's own account and region.
+    // Production goes to the pipeline's region or to each of DEPLOY_REGIONS (see regions.ts);
+    // staging to the pipeline's account or STAGING_ACCOUNT_ID.
     const stageInputs = { env: props.env, config, routeTable: props.routeTable, functionZip: props.functionZip };
     if (config.stagingEnabled) {
-      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, deploymentName: 'staging' });
+      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, env: stagingEnvironment(config, props.env), deploymentName: 'staging' });
       this.pipeline.addStage(this.staging, { post: [smokeTest('SmokeTestStaging', this.staging.apiStack, props.routeTable)] });
     }
-    this.production = new ApiStage(this, config.application, { ...stageInputs, deploymentName: 'prod' });
-    this.pipeline.addStage(this.production, {
+    this.productionStages = addProductionStages(this, this.pipeline, {
+      ...stageInputs,
       pre:
         this.staging && config.manualApproval
           ? [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: 'Staging passed its smoke test. Deploy to production?' })]
           : [],
-      post: [smokeTest('SmokeTest', this.production.apiStack, props.routeTable)],
+      smokeTest: (id, apiStack) => smokeTest(id, apiStack, props.routeTable),
     });
+    this.production = this.productionStages[0];
 
     // Built here rather than at synthesis so its constructs can be addressed (nag suppressions).
     this.pipeline.buildPipeline();
