@@ -4,7 +4,8 @@
 #  - commit: `git rev-parse` in a clone; in a tree without .git (CodePipeline's source zip),
 #    CODEBUILD_RESOLVED_SOURCE_VERSION, as CodeBuild sets it; otherwise "unknown".
 #  - build time: SOURCE_DATE_EPOCH when set (https://reproducible-builds.org/specs/source-date-epoch/),
-#    else the commit time of a clone, else 1970-01-01T00:00:00Z: never the wall clock.
+#    else the author time of the commit in a clone (the pipeline passes the same AuthorDate),
+#    else 1970-01-01T00:00:00Z: never the wall clock.
 # Usage: cmake -DSOURCE_DIR=<tree> -DOUTPUT=<file.cpp> -DVERSION=<x.y.z> -P build_info.cmake
 execute_process(COMMAND git -C "${SOURCE_DIR}" rev-parse --short=12 HEAD
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE
@@ -15,7 +16,7 @@ if(git_result EQUAL 0 AND NOT commit STREQUAL "")
   if(NOT dirty STREQUAL "")
     string(APPEND commit "-dirty")
   endif()
-  execute_process(COMMAND git -C "${SOURCE_DIR}" log -1 --format=%ct HEAD
+  execute_process(COMMAND git -C "${SOURCE_DIR}" log -1 --format=%at HEAD
                   OUTPUT_VARIABLE commit_epoch OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
 elseif("$ENV{CODEBUILD_RESOLVED_SOURCE_VERSION}" MATCHES "^[0-9a-f]+$")
   string(SUBSTRING "$ENV{CODEBUILD_RESOLVED_SOURCE_VERSION}" 0 12 commit)

@@ -9,7 +9,10 @@ import { after, describe, it } from 'node:test';
 
 import { accessLogFormatString, ACCESS_LOG_FIELDS } from '../lib/api-stack';
 import { CDK_ASSETS_VERSION } from '../lib/pipeline-stack';
-import { distFor, synthesize } from './support/synth';
+import * as fs from 'node:fs';
+
+import { functionZipFor } from './support/function-zip';
+import { copyOfDist, distFor, synthesize } from './support/synth';
 
 const dist = distFor('x86_64');
 const app = synthesize({ distDir: dist.dir });
@@ -178,6 +181,37 @@ for (const stackName of API_STACKS) {
     });
   });
 }
+
+describe('an unchanged package', () => {
+  /** The function's code key and its published version's logical id in the dev stack. */
+  const deployedCode = (distDir: string) => {
+    const synthesized = synthesize({ distDir });
+    try {
+      const json = synthesized.templateJson('aws-cpp-stack-Dev-Api');
+      const fn = resourcesOf(json, 'AWS::Lambda::Function').find(([, f]) => f.Properties.Runtime === 'provided.al2023')![1];
+      const [[versionId]] = resourcesOf(json, 'AWS::Lambda::Version');
+      return { key: fn.Properties.Code.S3Key, versionId };
+    } finally {
+      synthesized.dispose();
+    }
+  };
+
+  it('deploys the same code and no new version; other bytes publish a new one', () => {
+    const copy = copyOfDist();
+    const rebuilt = copyOfDist({ functionZip: functionZipFor('x86_64') });
+    try {
+      const original = deployedCode(dist.dir);
+      // The same bytes packaged again (a rebuild of an unchanged commit) in another directory.
+      assert.deepEqual(deployedCode(copy), original);
+      const changed = deployedCode(rebuilt);
+      assert.notEqual(changed.key, original.key);
+      assert.notEqual(changed.versionId, original.versionId);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.rmSync(rebuilt, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('stacks', () => {
   it('protects the production API stack, and only it, from deletion', () => {

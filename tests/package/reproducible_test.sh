@@ -46,7 +46,7 @@ git -C "$work/tree" init -q
 git -C "$work/tree" -c user.name=t -c user.email=t@example.com commit -q --allow-empty -m first --date=2024-02-03T04:05:06Z
 GIT_COMMITTER_DATE=2024-02-03T04:05:06Z git -C "$work/tree" -c user.name=t -c user.email=t@example.com commit -q --amend --allow-empty -m first --date=2024-02-03T04:05:06Z
 build_info "$work/tree" "$work/clone.cpp"
-[[ "$(field "$work/clone.cpp" build_time)" == 2024-02-03T04:05:06Z ]] && pass "build time of a clone is the commit time" ||
+[[ "$(field "$work/clone.cpp" build_time)" == 2024-02-03T04:05:06Z ]] && pass "build time of a clone is the commit's author time" ||
   fail "build time of a clone is '$(field "$work/clone.cpp" build_time)', expected 2024-02-03T04:05:06Z"
 [[ "$(field "$work/clone.cpp" commit)" == "$(git -C "$work/tree" rev-parse --short=12 HEAD)" ]] && pass "commit of a clone" ||
   fail "commit of a clone is '$(field "$work/clone.cpp" commit)'"
