@@ -210,6 +210,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   [[nodiscard]] asio::any_io_executor executor() { return stream_.get_executor(); }
   [[nodiscard]] bool idle() const noexcept { return idle_.load(); }
   [[nodiscard]] HttpResponse unanswered() const { return server_->options.unanswered(); }
+
+  /// Work for exchange `number` failed: it gets the fallback answer.
+  void fail(std::uint64_t number, std::string_view what) {
+    server_->options.notice("exchange ended by an exception: " + std::string(what));
+    deliver(unanswered(), number);
+  }
   /// Closes an idle keep-alive connection to make room for a new one.
   void evict() {
     asio::dispatch(stream_.get_executor(), guard([this] {
@@ -274,6 +280,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void finalize(HttpResponse& response, bool keep_alive) const {
     check_header_safety(response.base());
+    // A 1xx is never a final answer; sent as one it would hand the connection over (101).
+    if (response.result_int() < 200) throw std::invalid_argument("1xx status as a final answer");
     response.keep_alive(keep_alive);
     response.prepare_payload();
     if (head_request_) {
@@ -314,6 +322,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         error == beast::error::timeout || error == asio::error::operation_aborted ||
         error == asio::error::connection_reset) {
       return close();
+    }
+    if (error == http::error::bad_version) {
+      return reject(
+          plain_error(http::status::http_version_not_supported, "HTTP Version Not Supported"));
     }
     if (error) return reject(plain_error(http::status::bad_request, "Bad Request"));
     const auto& header = parser_->get();
@@ -599,7 +611,11 @@ void HttpExchange::reply(HttpResponse response) {
 }
 
 void HttpExchange::post(std::function<void()> work) {
-  asio::post(session_->executor(), std::move(work));
+  // Work for this exchange is guarded like every completion: an exception ends the exchange
+  // (its fallback answer), never the process.
+  asio::post(session_->executor(),
+             guarded(std::move(work), [session = session_, number = number_](
+                                          std::string_view what) { session->fail(number, what); }));
 }
 
 void HttpExchange::on_peer_closed(std::function<void()> closed) {
