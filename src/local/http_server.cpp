@@ -237,8 +237,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       keep_alive = false;
       finalize(response, keep_alive);
     }
+    // A client that stops reading must not hold a large answer forever; a small one goes
+    // into the socket's buffer at once (no timer to arm on the common path).
+    if (response.body().size() > large_answer) stream_.expires_after(write_timeout);
     auto message = std::make_shared<HttpResponse>(std::move(response));
-    stream_.expires_after(write_timeout);
     http::async_write(stream_, *message,
                       guard([this, message, keep_alive](beast::error_code error, std::size_t) {
                         if (error || !keep_alive) return close();
@@ -246,27 +248,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       }));
   }
 
-  void watch_peer(std::uint64_t number, std::function<void()> closed) {
-    if (!awaiting_reply_ || number != exchange_number_) return;
-    stream_.socket().async_wait(
-        tcp::socket::wait_read,
-        guard([this, number, closed = std::move(closed)](beast::error_code error) {
-          if (!awaiting_reply_ || number != exchange_number_) return;
-          char byte = 0;
-          const auto got =
-              ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-          if (error || got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
-            awaiting_reply_ = false;
-            close();
-            closed();
-          }
-          // Otherwise the client pipelined its next request: it is read after the answer.
-        }));
+  /// True when the client has closed its side (a read would return end of stream) or the
+  /// connection failed. Reads nothing: pipelined bytes stay for the parser.
+  [[nodiscard]] bool peer_gone() {
+    if (!stream_.socket().is_open()) return true;
+    char byte = 0;
+    const auto got = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
   }
 
  private:
   static constexpr std::size_t read_chunk = std::size_t{16} * 1024;
   static constexpr std::chrono::seconds write_timeout{60};
+  static constexpr std::size_t large_answer = std::size_t{64} * 1024;
 
   void fail_exchange() {
     if (awaiting_reply_) {
@@ -618,12 +612,7 @@ void HttpExchange::post(std::function<void()> work) {
                                           std::string_view what) { session->fail(number, what); }));
 }
 
-void HttpExchange::on_peer_closed(std::function<void()> closed) {
-  asio::dispatch(session_->executor(),
-                 [session = session_, number = number_, closed = std::move(closed)]() mutable {
-                   session->watch_peer(number, std::move(closed));
-                 });
-}
+bool HttpExchange::peer_gone() const { return session_->peer_gone(); }
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint,
                        HttpServerOptions options, HttpHandler handler)

@@ -3,7 +3,9 @@
 // the emulator is still up and answering, the attacked exchange got a documented status, and
 // the other exchanges were unaffected (docs/local.md, "Limits").
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -381,6 +383,52 @@ TEST(Robustness, MaxMemoryUsedIsNeverZeroEvenAfterACrashDuringInit) {
   ASSERT_TRUE(emulator.wait_for_log("REPORT"));
   const auto logs = emulator.logs();
   EXPECT_TRUE(std::regex_search(logs, std::regex("Max Memory Used: [1-9]\\d* MB\t"))) << logs;
+}
+
+}  // namespace
+}  // namespace cppstack::local::testing
+
+namespace cppstack::local::testing {
+namespace {
+
+// With every descriptor taken, accept() fails with EMFILE: the emulator used to retry at
+// once and spin; a cold start then threw outside the guarded path and ended the process.
+TEST(Robustness, OutOfDescriptorsTheEmulatorWaitsAndRecovers) {
+  // Inherited by the emulator; this test process needs fewer than the limit itself.
+  rlimit limit{64, 64};
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+  Emulator emulator(start_api());
+  // Plain sockets, one descriptor each on this side.
+  const auto connect_plain = [&emulator] {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(emulator.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    return fd;
+  };
+  std::vector<int> hogs;
+  for (int i = 0; i < 56; ++i) hogs.push_back(connect_plain());
+  ASSERT_TRUE(emulator.wait_for_log("cannot accept a connection (Too many open files); retrying"))
+      << emulator.logs();
+  // Requests on the held connections need a cold start, which cannot get descriptors either:
+  // those invocations fail, the emulator does not.
+  static constexpr std::string_view get = "GET /prod/ok HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const int hog : hogs)
+    EXPECT_EQ(::send(hog, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(::kill(emulator.pid(), 0), 0) << emulator.logs();
+  for (const int hog : hogs) ::close(hog);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // past the longest back-off
+  expect_still_serving(emulator, "/prod/ok");
+  const auto logs = emulator.logs();
+  std::size_t notices = 0;
+  for (auto at = logs.find("cannot accept a connection"); at != std::string::npos;
+       at = logs.find("cannot accept a connection", at + 1)) {
+    ++notices;
+  }
+  EXPECT_LT(notices, 5U) << "one notice per episode, not one per retry";
 }
 
 }  // namespace
