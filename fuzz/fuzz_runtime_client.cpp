@@ -5,14 +5,17 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "runtime_client.hpp"
 
@@ -31,16 +34,35 @@ int listening_socket(std::uint16_t& port) {
   return fd;
 }
 
-// Reads one request head (and whatever body came with it), then sends `answer`.
-void answer_one(int connection, std::string_view answer) {
+// Reads one request head (and whatever body came with it); false when the client went away.
+bool read_request(int connection) {
   std::string request;
   char buffer[4096];
   while (request.find("\r\n\r\n") == std::string::npos) {
     const ssize_t got = ::recv(connection, buffer, sizeof buffer, 0);
-    if (got <= 0) return;
+    if (got <= 0) return false;
     request.append(buffer, static_cast<std::size_t>(got));
   }
-  (void)!::send(connection, answer.data(), answer.size(), MSG_NOSIGNAL);
+  return true;
+}
+
+// Answers each request, on whatever connection the client opens, with the next of
+// `answers`; once they are used up a connection is closed instead, so the client never
+// waits forever. Returns when `done` is set.
+void serve(int listener, std::vector<std::string_view> answers, const std::atomic<bool>& done) {
+  std::size_t next = 0;
+  while (!done) {
+    pollfd ready{listener, POLLIN, 0};
+    if (::poll(&ready, 1, 20) != 1) continue;
+    const int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (connection < 0) continue;
+    while (next < answers.size() && read_request(connection)) {
+      const auto answer = answers[next++];
+      (void)!::send(connection, answer.data(), answer.size(), MSG_NOSIGNAL);
+    }
+    ::shutdown(connection, SHUT_RDWR);
+    ::close(connection);
+  }
 }
 
 }  // namespace
@@ -55,14 +77,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto response_answer =
       split == std::string_view::npos ? std::string_view() : bytes.substr(split + 1);
 
-  std::thread server([&] {
-    const int connection = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-    if (connection < 0) return;
-    answer_one(connection, next_answer);
-    if (!response_answer.empty()) answer_one(connection, response_answer);
-    ::shutdown(connection, SHUT_RDWR);
-    ::close(connection);
-  });
+  std::atomic<bool> done{false};
+  std::vector<std::string_view> answers{next_answer};
+  if (!response_answer.empty()) answers.push_back(response_answer);
+  std::thread server([&] { serve(listener, answers, done); });
   runtime::detail::Endpoint endpoint;
   std::string error;
   if (!runtime::detail::parse_endpoint("127.0.0.1:" + std::to_string(port), endpoint, error)) {
@@ -77,6 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)client.post_response(invocation.request_id, "{}");
     }
   }
+  done = true;
   server.join();
   return 0;
 }
