@@ -17,7 +17,7 @@ PACKAGE_BUILD := build
 PACKAGE_BUILD_DIR := $(BUILD_DIR)
 endif
 
-.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize package run watch bench synth deploy format lint clean rehearse
+.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run watch bench synth deploy format lint clean rehearse
 
 deps: deps-system infra/node_modules/.package-lock.json
 
@@ -53,6 +53,24 @@ test: deps package
 test-sanitize: deps
 	$(MAKE) PRESET=debug build
 	ctest --preset debug -j $(JOBS)
+
+# The emulator's tests with ThreadSanitizer, the emulator on 4 I/O threads.
+LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests
+test-tsan: deps-system
+	@if [ ! -f build/tsan/CMakeCache.txt ]; then cmake --preset tsan; fi
+	cmake --build build/tsan -j $(JOBS) --target $(LOCAL_TEST_TARGETS)
+	ctest --preset tsan -j $(JOBS)
+
+# libFuzzer targets (fuzz/): `make fuzz` runs each for FUZZ_SECONDS (default 300),
+# `make fuzz-smoke` for 30 s each, as CI does.
+FUZZ_SECONDS ?= 300
+fuzz: deps-system
+	@if [ ! -f build/fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
+	fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 run: deps-system build
 	$(BUILD_DIR)/src/local/cppstack-local start-api --bootstrap $(BUILD_DIR)/src/app/bootstrap --routes $(BUILD_DIR)/api/routes.json

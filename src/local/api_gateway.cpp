@@ -46,6 +46,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
                            "Request Too Long", {});
     };
+    // An answer that cannot be sent (a function's malformed response that got this far) is
+    // API Gateway's 502 for a bad integration response.
+    options.unanswered = [] {
+      return gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
+                           "Internal server error", "InternalServerErrorException");
+    };
+    options.notice = [log = log](std::string_view text) { log->notice(text); };
     const auto address = asio::ip::make_address(config.host);
     server = std::make_unique<HttpServer>(
         io, tcp::endpoint(address, config.port), std::move(options),
