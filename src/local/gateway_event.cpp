@@ -300,7 +300,9 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
     } else {
       // A text body is read as UTF-8: bytes that are not UTF-8 become U+FFFD (see
       // docs/local.md, "Known differences", for what is known of AWS here).
-      event.body = to_event_text(request.body);
+      const bool ascii = std::all_of(request.body.begin(), request.body.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+      event.body = ascii ? std::move(request.body) : to_event_text(request.body);
     }
   }
   return event;
