@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 
+#include "client_context.hpp"
 #include "gateway_response.hpp"
 #include "http_server.hpp"
 #include "percent_decode.hpp"
@@ -168,7 +169,12 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     }
     InvokeRequest invoke{.payload = std::move(request.body())};
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
-      invoke.client_context = events::base64_decode(context);
+      invoke.client_context = decode_client_context(context);
+      if (!invoke.client_context) {
+        return reply(exchange, user_error(http::status::bad_request,
+                                          "InvalidRequestContentException",
+                                          invalid_client_context_message));
+      }
     }
     const std::string_view log_type = request["X-Amz-Log-Type"];
     if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
