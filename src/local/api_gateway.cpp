@@ -42,6 +42,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // "Total combined size of request line and header values: 10240 bytes" (API Gateway
     // quotas, REST APIs; not raisable). The HTTP server gives the answer to a larger one.
     options.header_limit = max_gateway_header_bytes;
+    // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
+    // the gateway's own answers.
+    options.header_too_large = [] {
+      return gateway_error(RequestIdentifiers::fresh(),
+                           http::status::request_header_fields_too_large,
+                           "Request Header Fields Too Large", {});
+    };
     options.too_large = [](const http::request_header<>&) {
       return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
                            "Request Too Long", {});
