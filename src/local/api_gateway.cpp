@@ -130,8 +130,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
-    if (const std::string_view trace = request["X-Amzn-Trace-Id"];
-        trace.find("Root=") != std::string_view::npos) {
+    if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
       pending->identifiers.trace_id = std::string(trace);
     }
 
@@ -167,7 +166,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
           self->answer(*pending, gateway_error(pending->identifiers, http::status::gateway_timeout,
                                                "Endpoint request timed out", {}));
         });
-    pool.invoke(InvokeRequest{.payload = std::move(payload)},
+    pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
                     self->on_result(*pending, result);

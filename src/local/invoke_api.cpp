@@ -171,9 +171,9 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
       invoke.client_context = decode_client_context(context);
       if (!invoke.client_context) {
-        return reply(exchange, user_error(http::status::bad_request,
-                                          "InvalidRequestContentException",
-                                          invalid_client_context_message));
+        return reply(exchange,
+                     user_error(http::status::bad_request, "InvalidRequestContentException",
+                                invalid_client_context_message));
       }
     }
     const std::string_view log_type = request["X-Amz-Log-Type"];

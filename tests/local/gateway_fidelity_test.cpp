@@ -129,5 +129,20 @@ TEST(GatewayFidelity, NonUtf8RequestBytesStillGiveAJsonEvent) {
   EXPECT_EQ(event.at("queryStringParameters").at("q"), "\xef\xbf\xbd\xef\xbf\xbd");
 }
 
+// With active tracing the function's invocation carries the gateway's trace: the Root of
+// Lambda-Runtime-Trace-Id (which a runtime puts in _X_AMZN_TRACE_ID) is the Root of the
+// X-Amzn-Trace-Id the gateway answered with.
+TEST(GatewayFidelity, TheFunctionSeesTheGatewaysTraceRoot) {
+  Emulator emulator(start_api());
+  const auto response = request(emulator.port(), verb::get, "/prod/context");
+  ASSERT_EQ(response.result_int(), 200) << response.body();
+  const std::string answered(response["X-Amzn-Trace-Id"]);
+  const auto next_headers = parse_json(response.body());
+  const std::string runtime(next_headers.at("Lambda-Runtime-Trace-Id").as_string());
+  ASSERT_EQ(answered.size(), 40U) << answered;
+  EXPECT_EQ(runtime.substr(0, 40), answered) << runtime;
+  EXPECT_NE(runtime.find(";Parent="), std::string::npos) << runtime;
+}
+
 }  // namespace
 }  // namespace cppstack::local::testing
