@@ -163,8 +163,10 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
           if (error || pending->answered) return;
           self->log->notice("Execution failed due to a timeout error (request " +
                             pending->identifiers.request_id + ")");
-          self->answer(*pending, gateway_error(pending->identifiers, http::status::gateway_timeout,
-                                               "Endpoint request timed out", {}));
+          self->answer(*pending,
+                       traced(pending->identifiers,
+                              gateway_error(pending->identifiers, http::status::gateway_timeout,
+                                            "Endpoint request timed out", {})));
         });
     pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
@@ -181,8 +183,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       case InvokeOutcome::success:
         return answer(pending, map_response(pending, result.payload));
       case InvokeOutcome::throttled:
-        return answer(pending, gateway_error(ids, http::status::too_many_requests,
-                                             "Too Many Requests", "TooManyRequestsException"));
+        return answer(pending,
+                      traced(ids, gateway_error(ids, http::status::too_many_requests,
+                                                "Too Many Requests", "TooManyRequestsException")));
       case InvokeOutcome::function_error:
         if (result.error_kind == FunctionErrorKind::response_too_large) {
           // A function response over Lambda's limit is a failed integration: 502.

@@ -22,6 +22,8 @@ HttpResponse lambda_error(http::status status, std::string_view error_type,
   HttpResponse response = json_response(status, boost::json::serialize(body));
   response.set("x-amzn-ErrorType", error_type);
   response.set("x-amzn-RequestId", random_uuid());
+  // Also answers sent without reply(), such as the body-limit answer of the HTTP server.
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
   return response;
 }
 

@@ -144,5 +144,18 @@ TEST(GatewayFidelity, TheFunctionSeesTheGatewaysTraceRoot) {
   EXPECT_NE(runtime.find(";Parent="), std::string::npos) << runtime;
 }
 
+// Gateway response types: INTEGRATION_TIMEOUT is 504 "Endpoint request timed out"; the request
+// reached its integration, so the answer carries its trace header, and Date as every answer.
+TEST(GatewayFidelity, IntegrationTimeoutAnswerCarriesDateAndTrace) {
+  Emulator emulator({"start-api", "--bootstrap", FIXTURE_FUNCTION, "--integration-timeout", "300",
+                     "--timeout", "5"});
+  const auto response = request(emulator.port(), verb::get, "/prod/sleep/2000");
+  EXPECT_EQ(response.result_int(), 504);
+  EXPECT_EQ(response.body(), R"({"message":"Endpoint request timed out"})");
+  EXPECT_TRUE(std::regex_match(std::string(response["X-Amzn-Trace-Id"]),
+                               std::regex("Root=1-[0-9a-f]{8}-[0-9a-f]{24}")));
+  EXPECT_FALSE(response[http::field::date].empty());
+}
+
 }  // namespace
 }  // namespace cppstack::local::testing

@@ -155,7 +155,8 @@ TEST(InvokeApiFidelity, LogTypeIsValidatedAndEveryAnswerHasADate) {
   EXPECT_TRUE(none["X-Amz-Log-Result"].empty());
   for (const auto& answer :
        {bogus, none,
-        request(emulator.port(), verb::post, "/2015-03-31/functions/nope/invocations", "{}")}) {
+        request(emulator.port(), verb::post, "/2015-03-31/functions/nope/invocations", "{}"),
+        request(emulator.port(), verb::post, invocations, std::string(6 * 1024 * 1024 + 1, 'a'))}) {
     EXPECT_TRUE(
         std::regex_match(std::string(answer[http::field::date]),
                          std::regex(R"([A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} [\d:]{8} GMT)")));
