@@ -42,6 +42,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // "Total combined size of request line and header values: 10240 bytes" (API Gateway
     // quotas, REST APIs; not raisable). The HTTP server gives the answer to a larger one.
     options.header_limit = max_gateway_header_bytes;
+    // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
+    // the gateway's own answers.
+    options.header_too_large = [] {
+      return gateway_error(RequestIdentifiers::fresh(),
+                           http::status::request_header_fields_too_large,
+                           "Request Header Fields Too Large", {});
+    };
     options.too_large = [](const http::request_header<>&) {
       return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
                            "Request Too Long", {});
@@ -130,8 +137,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
-    if (const std::string_view trace = request["X-Amzn-Trace-Id"];
-        trace.find("Root=") != std::string_view::npos) {
+    if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
       pending->identifiers.trace_id = std::string(trace);
     }
 
@@ -164,10 +170,12 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
           if (error || pending->answered) return;
           self->log->notice("Execution failed due to a timeout error (request " +
                             pending->identifiers.request_id + ")");
-          self->answer(*pending, gateway_error(pending->identifiers, http::status::gateway_timeout,
-                                               "Endpoint request timed out", {}));
+          self->answer(*pending,
+                       traced(pending->identifiers,
+                              gateway_error(pending->identifiers, http::status::gateway_timeout,
+                                            "Endpoint request timed out", {})));
         });
-    pool.invoke(InvokeRequest{.payload = std::move(payload)},
+    pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
                     self->on_result(*pending, result);
@@ -182,8 +190,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       case InvokeOutcome::success:
         return answer(pending, map_response(pending, result.payload));
       case InvokeOutcome::throttled:
-        return answer(pending, gateway_error(ids, http::status::too_many_requests,
-                                             "Too Many Requests", "TooManyRequestsException"));
+        return answer(pending,
+                      traced(ids, gateway_error(ids, http::status::too_many_requests,
+                                                "Too Many Requests", "TooManyRequestsException")));
       case InvokeOutcome::function_error:
         if (result.error_kind == FunctionErrorKind::response_too_large) {
           // A function response over Lambda's limit is a failed integration: 502.
