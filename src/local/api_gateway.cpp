@@ -1,5 +1,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
 #include <cppstack/events/base64.hpp>
 #include <cppstack/events/proxy_response.hpp>
 #include <cppstack/local/api_gateway.hpp>
@@ -42,7 +43,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
     HttpServerOptions options;
     options.body_limit = max_gateway_request_bytes;
-    options.too_large = [](const http::request_header<>&) {
+    options.too_large = [this](const http::request_header<>&) {
       return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
                            "Request Too Long", {});
     };
@@ -61,14 +62,29 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     bool answered = false;
   };
 
-  static HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
-                                    std::string_view message, std::string_view error_type) {
-    std::string body = R"({"message":")";
-    body.append(message).append(R"("})");
-    HttpResponse response = json_response(status, std::move(body));
+  HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
+                             std::string_view message, std::string_view error_type) const {
+    return gateway_answer(
+        identifiers, {.status = static_cast<int>(status),
+                      .body = boost::json::serialize(boost::json::object{{"message", message}}),
+                      .error_type = std::string(error_type),
+                      .headers = {}});
+  }
+
+  // Every answer of the gateway itself: the request ids, the error type, and on errors the
+  // CORS headers of the API's gateway responses, so browsers can read them.
+  HttpResponse gateway_answer(const RequestIdentifiers& identifiers,
+                              const GatewayAnswer& gateway) const {
+    HttpResponse response = json_response(static_cast<http::status>(gateway.status), gateway.body);
     response.set("x-amzn-RequestId", identifiers.request_id);
-    if (!error_type.empty()) response.set("x-amzn-ErrorType", error_type);
+    if (!gateway.error_type.empty()) response.set("x-amzn-ErrorType", gateway.error_type);
     response.set("x-amz-apigw-id", identifiers.extended_request_id);
+    for (const auto& [name, value] : gateway.headers) response.set(name, value);
+    if (config.access_control && gateway.status >= 400) {
+      for (const auto& [name, value] : config.access_control->error_cors_headers()) {
+        response.set(name, value);
+      }
+    }
     return response;
   }
 
@@ -99,6 +115,22 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const auto stage_path = stage_relative_path(target, config.settings.stage);
     const std::string method(request.method_string());
     const auto match = stage_path ? config.routes.match(method, *stage_path) : std::nullopt;
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& field : request) {
+      headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    AccessDecision access;
+    if (config.access_control && stage_path) {
+      access = config.access_control->check({.method = method,
+                                             .target = target,
+                                             .stage_path = *stage_path,
+                                             .headers = &headers,
+                                             .body = request.body(),
+                                             .source = pending->exchange->remote.address()},
+                                            match ? match->route : nullptr);
+      if (!access.log_reason.empty()) log->notice(access.log_reason);
+      if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
+    }
     if (!match) {
       return answer(*pending,
                     gateway_error(ids, http::status::forbidden, "Missing Authentication Token",
@@ -113,6 +145,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                               "ForbiddenException"));
       }
       api_key = presented;
+      if (config.access_control) {
+        if (auto exceeded = config.access_control->consume_quota(presented)) {
+          return answer(*pending, gateway_answer(ids, *exceeded));
+        }
+      }
     }
     const auto route_bucket = route_buckets.find(match->route);
     if ((stage_bucket && !stage_bucket->try_take()) ||
@@ -124,9 +161,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     HttpRequestParts parts;
     parts.method = method;
     parts.target = std::string(target);
-    for (const auto& field : request) {
-      parts.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+    parts.headers = std::move(headers);
     parts.body = std::move(request.body());
     parts.source_ip = pending->exchange->remote.address().to_string();
     parts.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
@@ -134,8 +169,10 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const std::string_view accept = request[http::field::accept];
     pending->accept = std::string(accept.substr(0, accept.find(',')));
 
-    std::string payload = events::serialize(
-        build_proxy_event(std::move(parts), *match, config.settings, ids, api_key));
+    events::ProxyEvent event =
+        build_proxy_event(std::move(parts), *match, config.settings, ids, api_key);
+    access.apply(event);
+    std::string payload = events::serialize(event);
     if (payload.size() > max_sync_payload_bytes) {
       // Lambda refuses the invoke (RequestEntityTooLargeException); API Gateway answers 500.
       return answer(*pending,
@@ -150,8 +187,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
           if (error || pending->answered) return;
           self->log->notice("Execution failed due to a timeout error (request " +
                             pending->identifiers.request_id + ")");
-          self->answer(*pending, gateway_error(pending->identifiers, http::status::gateway_timeout,
-                                               "Endpoint request timed out", {}));
+          self->answer(*pending,
+                       self->gateway_error(pending->identifiers, http::status::gateway_timeout,
+                                           "Endpoint request timed out", {}));
         });
     pool.invoke(InvokeRequest{.payload = std::move(payload)},
                 [self = shared_from_this(), pending](InvokeResult result) {
@@ -188,7 +226,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
   }
 
-  static HttpResponse bad_gateway(const RequestIdentifiers& ids) {
+  HttpResponse bad_gateway(const RequestIdentifiers& ids) const {
     return gateway_error(ids, http::status::bad_gateway, "Internal server error",
                          "InternalServerErrorException");
   }

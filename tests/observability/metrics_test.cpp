@@ -116,5 +116,17 @@ TEST(JsonLine, EscapesAndRepairsText) {
   EXPECT_TRUE(object.at("none").is_null());
 }
 
+TEST(JsonLine, EveryByteThatNeedsEscapingIsFoundAtAnyPosition) {
+  for (const char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f'}) {
+    for (std::size_t position = 0; position < 20; ++position) {
+      std::string text(20, 'a');
+      text[position] = special;
+      std::string out;
+      append_json_string(out, text);
+      EXPECT_EQ(boost::json::parse(out).as_string(), text) << int(special) << " at " << position;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cppstack::observability
