@@ -197,6 +197,15 @@ std::string canonical_request(const SignedRequest& request,
   return text;
 }
 
+std::string sigv4_signature(std::string_view secret, std::string_view date, std::string_view region,
+                            std::string_view service, std::string_view string_to_sign) {
+  std::string key = hmac_sha256("AWS4" + std::string(secret), date);
+  key = hmac_sha256(key, region);
+  key = hmac_sha256(key, service);
+  key = hmac_sha256(key, "aws4_request");
+  return hex(hmac_sha256(key, string_to_sign));
+}
+
 SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
                                    std::chrono::system_clock::time_point now) const {
   const auto authorization = find_header(request, "Authorization");
@@ -260,11 +269,8 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
   const std::string credential_scope = date + "/" + region + "/" + service + "/aws4_request";
   const std::string string_to_sign = std::string(algorithm) + "\n" + *amz_date + "\n" +
                                      credential_scope + "\n" + sha256_hex(canonical);
-  std::string key = hmac_sha256("AWS4" + credential->second.secret, date);
-  key = hmac_sha256(key, region);
-  key = hmac_sha256(key, service);
-  key = hmac_sha256(key, "aws4_request");
-  const std::string expected = hex(hmac_sha256(key, string_to_sign));
+  const std::string expected =
+      sigv4_signature(credential->second.secret, date, region, service, string_to_sign);
   if (!equal_in_constant_time(expected, parts.signature) || date != amz_date->substr(0, 8)) {
     return reject(
         "The request signature we calculated does not match the signature you provided. Check "

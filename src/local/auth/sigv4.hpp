@@ -66,6 +66,12 @@ struct SigV4Verdict {
                                             const std::vector<std::string>& signed_headers,
                                             std::string_view payload_hash);
 
+/// Hex HMAC-SHA256 signature of `string_to_sign` with the key derived from `secret` for the
+/// date (YYYYMMDD), region and service.
+[[nodiscard]] std::string sigv4_signature(std::string_view secret, std::string_view date,
+                                          std::string_view region, std::string_view service,
+                                          std::string_view string_to_sign);
+
 class SigV4Verifier {
  public:
   explicit SigV4Verifier(SigV4Settings settings) : settings_(std::move(settings)) {}
