@@ -153,24 +153,21 @@ Middleware telemetry_middleware(TelemetryOptions options) {
               .count();
       const observability::Logger& logger = *shared->logger;
       const LogLevel level = status_code >= 500 ? LogLevel::error : LogLevel::info;
-      // One buffer per thread: its capacity is kept, so a request allocates nothing for this.
+      // One buffer per thread (its capacity is kept, so a request allocates nothing for it)
+      // and one write for all the request's lines: on Lambda each write is a system call.
       thread_local std::string text;
       text.clear();
       if (logger.enabled(level)) {
         append_access_line(text, logger, request, status_code, latency_ms, level);
-        logger.write_line(text);
       }
       if (!shared->metrics_namespace.empty()) {
-        text.clear();
         append_request_metrics(text, shared->metrics_namespace, logger, request, status_code,
                                latency_ms);
-        logger.write_line(text);
         if (request.invocation.cold_start) {
-          text.clear();
           append_cold_start_metric(text, shared->metrics_namespace, logger);
-          logger.write_line(text);
         }
       }
+      if (!text.empty()) logger.write_line(text);
     };
     events::ProxyResponse response;
     try {
