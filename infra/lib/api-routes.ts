@@ -7,12 +7,13 @@
  *   const api = new apigateway.RestApi(this, 'Api', {
  *     deployOptions: { stageName: 'prod', methodOptions: methodDeploymentOptions(table.routes, stageDefaults) },
  *   });
- *   addRouteMethods(api, handler, table.routes, validator);
+ *   addRouteMethods(api, handler, table.routes, validator, authorization);
  */
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
+import type { RouteAuthorization } from './auth';
 import { ANY_METHOD_EXPANSION, HttpMethod, pathParameters, Route } from './route-table';
 
 /** The key of a method in a stage's method settings: `/v1/items/{id}/GET`, `//GET` for the root. */
@@ -71,6 +72,7 @@ export function addRouteMethods(
   handler: lambda.IFunction,
   routes: readonly Route[],
   validator: apigateway.IRequestValidator,
+  authorization: RouteAuthorization,
 ): Map<Route, apigateway.Method> {
   const methods = new Map<Route, apigateway.Method>();
   for (const route of routes) {
@@ -83,7 +85,7 @@ export function addRouteMethods(
       cacheKeyParameters: route.cacheTtlSeconds > 0 ? parameterKeys : undefined,
     });
     const method = resource.addMethod(route.method, integration, {
-      apiKeyRequired: route.auth === 'apiKey',
+      ...authorization.methodOptions(route),
       requestParameters: parameterKeys.length ? Object.fromEntries(parameterKeys.map((key) => [key, true])) : undefined,
       requestValidator: validator,
       operationName: route.handler,

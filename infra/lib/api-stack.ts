@@ -16,9 +16,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluster, routeLogicalId, StageMethodDefaults } from './api-routes';
+import { RouteAuthorization } from './auth';
 import { AppConfig, ConfigError } from './config';
+import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
+import { FUNCTION_METRICS } from './metrics';
 import { ApiMonitoring } from './monitoring';
+import { restrictSourceIps } from './resource-policy';
 import { Route, RouteTable } from './route-table';
+import { ApiWebAcl } from './waf';
 
 /** The API Gateway stage every deployment serves: URLs look like `.../prod/v1/health`. */
 export const API_STAGE_NAME = 'prod';
@@ -36,6 +41,9 @@ export class ApiStack extends Stack {
   readonly handler: lambda.Function;
   readonly api: apigateway.RestApi;
   readonly monitoring: ApiMonitoring;
+  readonly authorization: RouteAuthorization;
+  /** The web ACL of the stage, when WAF_ENABLED. */
+  readonly waf?: ApiWebAcl;
   readonly apiUrlOutput: CfnOutput;
   /** The URL output of each route, keyed by `METHOD /path`. */
   readonly routeUrlOutputs = new Map<string, CfnOutput>();
@@ -61,6 +69,7 @@ export class ApiStack extends Stack {
       description: `Runs the ${config.application} ${props.deploymentName} function`,
     });
     functionLogs.grantWrite(role);
+    this.authorization = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
 
     this.handler = new lambda.Function(this, 'Function', {
       description: `${config.application} C++ API (${props.deploymentName})`,
@@ -79,7 +88,11 @@ export class ApiStack extends Stack {
         APPLICATION: config.application,
         DEPLOYMENT: props.deploymentName,
         LOG_LEVEL: config.logLevel,
-        ...(config.corsAllowOrigin ? { CORS_ALLOW_ORIGIN: config.corsAllowOrigin } : {}),
+        [FUNCTION_METRICS.namespaceVariable]: config.metricsNamespace,
+        ...corsEnvironment(config.cors),
+        // API Gateway's Cognito authorizer accepts ID tokens of every client of the pool; the
+        // function can compare a token's aud claim with these.
+        ...(this.authorization.appClientIds.length > 0 ? { COGNITO_APP_CLIENT_IDS: this.authorization.appClientIds.join(',') } : {}),
       },
     });
 
@@ -118,13 +131,27 @@ export class ApiStack extends Stack {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
-    addRouteMethods(this.api, this.handler, routes, validator);
+    addRouteMethods(this.api, this.handler, routes, validator, this.authorization);
+    if (config.cors) {
+      addCorsPreflights(this.api, routes, config.cors);
+      addCorsGatewayResponses(this.api, config.cors);
+    }
+    restrictSourceIps(this.api, config.auth.allowedSourceIps);
+    if (config.waf) {
+      this.waf = new ApiWebAcl(this, 'Waf', {
+        stage: this.api.deploymentStage,
+        rateLimit: config.waf.rateLimit,
+        logRetention: config.logRetention,
+        namePrefix: this.stackName,
+      });
+    }
 
     if (needsApiKey(routes)) {
       const plan = this.api.addUsagePlan('UsagePlan', {
         name: `${this.stackName}-clients`,
         description: 'Clients of the routes whose auth is apiKey',
         throttle: { rateLimit: config.throttle.rateLimit, burstLimit: config.throttle.burstLimit },
+        quota: config.auth.quota ? { limit: config.auth.quota.limit, period: apigateway.Period[config.auth.quota.period] } : undefined,
         apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
       });
       const key = this.api.addApiKey('ApiKey', { description: `${config.application} ${props.deploymentName} client key` });
@@ -143,6 +170,7 @@ export class ApiStack extends Stack {
       alarmEmail: config.alarmEmail,
       latencyP99Threshold: config.alarmLatencyP99,
       cacheEnabled,
+      functionMetrics: { namespace: config.metricsNamespace, service: config.application, routes },
     });
 
     this.apiUrlOutput = new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the stage' });
@@ -174,7 +202,7 @@ function findSmokeTestRoute(routes: readonly Route[], smokeTestPath: string): Ro
     throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' is not a GET route of routes.json`);
   }
   if (route.auth !== 'none') {
-    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires an API key; the smoke test needs a route with auth none`);
+    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires authentication (auth ${route.auth}); the smoke test needs a route with auth none`);
   }
   return route;
 }

@@ -18,6 +18,7 @@ import { AppConfig, stackEnvironment } from './config';
 import { checkFunctionPackage } from './function-package';
 import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFindings } from './nag-suppressions';
 import { PipelineStack } from './pipeline-stack';
+import { checkRegionsAgainstRoutes } from './regions';
 import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
 
 export interface BuildAppOptions {
@@ -40,6 +41,7 @@ export function pipelineStackName(application: string): string {
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const { config } = options;
   const routeTable = loadRouteTable(path.join(options.distDir, ROUTES_FILE));
+  checkRegionsAgainstRoutes(config, routeTable);
   const functionZip = functionZipPath(options.distDir);
   // Lambda accepts a binary for the wrong CPU and only fails on the first invocation.
   checkFunctionPackage(functionZip, config.functionArchitecture);

@@ -18,6 +18,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+import { FunctionMetricsProps, functionMetricWidgets, routeErrorAlarms } from './metrics';
+
 export interface ApiMonitoringProps {
   readonly api: apigateway.RestApi;
   readonly handler: lambda.Function;
@@ -26,6 +28,8 @@ export interface ApiMonitoringProps {
   readonly alarmEmail?: string;
   readonly latencyP99Threshold: Duration;
   readonly cacheEnabled: boolean;
+  /** The function's own metrics (EMF): a 5XX alarm per route and widgets by route. */
+  readonly functionMetrics?: FunctionMetricsProps;
 }
 
 export class ApiMonitoring extends Construct {
@@ -88,6 +92,8 @@ export class ApiMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: 'Asynchronous invocations failed all retries and wait in the dead-letter queue.',
     });
+
+    for (const alarm of props.functionMetrics ? routeErrorAlarms(props.functionMetrics) : []) this.addAlarm(alarm.id, alarm.props);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
@@ -156,6 +162,7 @@ export class ApiMonitoring extends Construct {
       );
     }
     this.dashboard.addWidgets(...lastRow);
+    if (props.functionMetrics) this.dashboard.addWidgets(...functionMetricWidgets(props.functionMetrics, width));
   }
 
   private addAlarm(id: string, props: Omit<cloudwatch.AlarmProps, 'treatMissingData' | 'comparisonOperator'> & { comparisonOperator?: cloudwatch.ComparisonOperator }): void {

@@ -38,20 +38,37 @@ const API_STACK_SUPPRESSIONS = {
     {
       id: 'AwsSolutions-APIG4',
       reason:
-        'Authentication is chosen per route in routes.json: routes with auth "none" (health, metadata, root) are public by design, ' +
-        'routes with auth "apiKey" require an API key of the usage plan. No IAM or Cognito authorizer is used.',
+        'Authentication is chosen per route in routes.json (none, apiKey, cognito, iam): routes with auth "none" (health, metadata, ' +
+        'root) are public by design, and the CORS preflights (OPTIONS) must answer browsers without credentials, as the CORS ' +
+        'specification requires. Every other route has its API key, Cognito authorizer or IAM authorization.',
     },
     {
       id: 'AwsSolutions-COG4',
-      reason: 'No Cognito user pool exists in this project; access control is per route (public or API key), see AwsSolutions-APIG4.',
+      reason:
+        'Only routes with auth "cognito" use the Cognito user-pool authorizer; the public routes and CORS preflights have no ' +
+        'authorizer by design, API-key routes use the usage plan and iam routes SigV4 (see AwsSolutions-APIG4).',
     },
   ],
-  waf: [
+  noWaf: [
     {
       id: 'AwsSolutions-APIG3',
       reason:
-        'Request rates are bounded by stage and per-route throttling and by the usage plan; a WAFv2 web ACL (a fixed monthly cost) ' +
-        'can be associated with the stage later without changing the API.',
+        'WAF_ENABLED is false in this configuration: request rates are bounded by stage and per-route throttling and the usage ' +
+        'plan. Setting WAF_ENABLED=true associates a WAFv2 web ACL (rate limit, AWS managed rules) with the stage.',
+    },
+  ],
+  userPool: [
+    {
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is optional for each user (authenticator app, no SMS), so administrators can create users who enrol on first ' +
+        'sign-in; an application that needs it for all users sets the pool to required or brings its own pool (COGNITO_USER_POOL_ID).',
+    },
+    {
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection (advanced security) needs the Cognito Plus feature plan, billed per monthly active user; the created ' +
+        'pool uses Essentials. A pool on Plus with threat protection can be given with COGNITO_USER_POOL_ID.',
     },
   ],
   executionLogRole: [
@@ -74,7 +91,10 @@ const API_STACK_SUPPRESSIONS = {
 
 export function suppressApiStackFindings(stack: ApiStack): void {
   NagSuppressions.addResourceSuppressions(stack.api, API_STACK_SUPPRESSIONS.authorization, true);
-  NagSuppressions.addResourceSuppressions(stack.api.deploymentStage, API_STACK_SUPPRESSIONS.waf);
+  if (stack.waf === undefined) NagSuppressions.addResourceSuppressions(stack.api.deploymentStage, API_STACK_SUPPRESSIONS.noWaf);
+  if (stack.authorization.createdUserPool) {
+    NagSuppressions.addResourceSuppressions(stack.authorization.createdUserPool, API_STACK_SUPPRESSIONS.userPool);
+  }
   NagSuppressions.addResourceSuppressions(stack.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
   NagSuppressions.addResourceSuppressions(stack.handler.role!, API_STACK_SUPPRESSIONS.tracing, true);
 }
@@ -148,8 +168,42 @@ const PIPELINE_ROLE_SUPPRESSIONS: Record<string, NagPackSuppression[]> = {
   ],
 };
 
+/** Cross-region deployment (DEPLOY_REGIONS): CodePipeline's support stack in each other region. */
+const CROSS_REGION_SUPPRESSIONS = {
+  replicationBucket: [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        "The replication bucket only carries the pipeline's artifacts to another region's deploy actions; it is private, " +
+        'encrypted with its own KMS key and written only by the pipeline role. Access logs would need a further bucket per region.',
+    },
+  ],
+  pipelineRole: (replicationBucketNames: string[]): NagPackSuppression[] => [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "The pipeline role writes artifacts to the other regions' replication buckets (bucket ARN/*), created by CodePipeline " +
+        'for the cross-region deploy actions, and nothing else.',
+      appliesTo: replicationBucketNames.map((name) => finding(`Resource::${ARN_PREFIX}s3:::${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\*`)),
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "KMS data-key actions for the replication buckets' keys, which live in the support stacks of the other regions: CodePipeline " +
+        'refers to them by alias and grants the pipeline role these actions on * for that reason.',
+      appliesTo: ['Resource::*'],
+    },
+  ],
+};
+
 export function suppressPipelineStackFindings(stack: PipelineStack): void {
   NagSuppressions.addResourceSuppressions(stack.pipeline, PIPELINE_SUPPRESSIONS, true);
+  const crossRegion = Object.values(stack.pipeline.pipeline.crossRegionSupport);
+  if (crossRegion.length > 0) {
+    const bucketNames = crossRegion.map((support) => String(stack.resolve(support.replicationBucket.bucketName)));
+    for (const support of crossRegion) NagSuppressions.addResourceSuppressions(support.replicationBucket, CROSS_REGION_SUPPRESSIONS.replicationBucket);
+    NagSuppressions.addResourceSuppressions(stack.pipeline.pipeline.role, CROSS_REGION_SUPPRESSIONS.pipelineRole(bucketNames), true);
+  }
   for (const [rolePath, suppressions] of Object.entries(PIPELINE_ROLE_SUPPRESSIONS)) {
     const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), stack.pipeline);
     NagSuppressions.addResourceSuppressions(role, suppressions, true);

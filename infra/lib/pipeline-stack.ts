@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { ApiStack } from './api-stack';
 import { ApiStage } from './api-stage';
 import { AppConfig, FunctionArchitecture } from './config';
+import { addProductionStages, stagingEnvironment } from './regions';
 import { RouteTable } from './route-table';
 
 /** Secrets Manager secret holding the GitHub personal access token (without a connection). */
@@ -59,7 +60,10 @@ export interface PipelineStackProps extends StackProps {
 
 export class PipelineStack extends Stack {
   readonly pipeline: pipelines.CodePipeline;
+  /** Production in the pipeline's region, or in the first of DEPLOY_REGIONS. */
   readonly production: ApiStage;
+  /** Production in every region it is deployed to. */
+  readonly productionStages: ApiStage[];
   readonly staging?: ApiStage;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -106,20 +110,22 @@ export class PipelineStack extends Stack {
       cliVersion: pinnedCdkCliVersion(),
     });
 
-    // The API is deployed to the pipeline's own account and region.
+    // Production goes to the pipeline's region or to each of DEPLOY_REGIONS (see regions.ts);
+    // staging to the pipeline's account or STAGING_ACCOUNT_ID.
     const stageInputs = { env: props.env, config, routeTable: props.routeTable, functionZip: props.functionZip };
     if (config.stagingEnabled) {
-      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, deploymentName: 'staging' });
+      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, env: stagingEnvironment(config, props.env), deploymentName: 'staging' });
       this.pipeline.addStage(this.staging, { post: [smokeTest('SmokeTestStaging', this.staging.apiStack)] });
     }
-    this.production = new ApiStage(this, config.application, { ...stageInputs, deploymentName: 'prod' });
-    this.pipeline.addStage(this.production, {
+    this.productionStages = addProductionStages(this, this.pipeline, {
+      ...stageInputs,
       pre:
         this.staging && config.manualApproval
           ? [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: 'Staging passed its smoke test. Deploy to production?' })]
           : [],
-      post: [smokeTest('SmokeTest', this.production.apiStack)],
+      smokeTest,
     });
+    this.production = this.productionStages[0];
 
     // Built here rather than at synthesis so its constructs can be addressed (nag suppressions).
     this.pipeline.buildPipeline();

@@ -97,6 +97,18 @@ for (const stackName of API_STACKS) {
       }
     });
 
+    it('by default adds no CORS preflight or gateway response, no authorizer or pool, no resource policy, quota or WAF', () => {
+      assert.ok(deployedMethods(json).every((m) => m.properties.HttpMethod !== 'OPTIONS'));
+      for (const type of ['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::Cognito::UserPool', 'AWS::WAFv2::WebACL']) {
+        assert.deepEqual(resourcesOfType(json, type), [], type);
+      }
+      assert.equal(onlyResource(json, 'AWS::ApiGateway::RestApi').Policy, undefined);
+      for (const [, plan] of resourcesOfType(json, 'AWS::ApiGateway::UsagePlan')) assert.equal(plan.Quota, undefined);
+      const variables = onlyResource(json, 'AWS::Lambda::Function').Environment.Variables;
+      assert.equal(variables.METRICS_NAMESPACE, 'aws-cpp-stack');
+      assert.deepEqual(Object.keys(variables).filter((name) => name.startsWith('CORS_') || name.startsWith('COGNITO_')), []);
+    });
+
     it('validates request parameters and bodies', () => {
       template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     });
@@ -149,14 +161,22 @@ for (const stackName of API_STACKS) {
 
     it('alarms on 5XX, p99 latency, function errors, throttles and dead letters, notifying an encrypted topic', () => {
       const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
-      const byMetric = (name: string) => alarms.find((a) => a.MetricName === name);
+      const builtIn = alarms.filter((a) => a.Namespace.startsWith('AWS/'));
+      const byMetric = (name: string) => builtIn.find((a) => a.MetricName === name);
       assert.equal(byMetric('5XXError')?.Namespace, 'AWS/ApiGateway');
       assert.equal(byMetric('Latency')?.ExtendedStatistic, 'p99');
       assert.equal(byMetric('Latency')?.Threshold, 2000);
       assert.equal(byMetric('Errors')?.Namespace, 'AWS/Lambda');
       assert.equal(byMetric('Throttles')?.Namespace, 'AWS/Lambda');
       assert.equal(byMetric('ApproximateNumberOfMessagesVisible')?.Namespace, 'AWS/SQS');
-      assert.equal(alarms.length, 5);
+      assert.equal(builtIn.length, 5);
+      const perRoute = alarms.filter((a) => a.Namespace === 'aws-cpp-stack');
+      assert.deepEqual(
+        perRoute.map((a) => `${a.MetricName} ${a.Dimensions.find((d: any) => d.Name === 'route').Value}`).sort(),
+        routes.map((r) => `Errors ${routeKey(r)}`).sort(),
+        "one 5XX alarm per route, on the function's metrics in the default namespace (APPLICATION)",
+      );
+      assert.equal(alarms.length, builtIn.length + perRoute.length);
       for (const alarm of alarms) {
         assert.equal(alarm.AlarmActions.length, 1);
         assert.match(alarm.AlarmActions[0].Ref, /AlarmTopic/);
