@@ -20,6 +20,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Marks an answer of the gateway itself until it is sent (never reaches the wire).
+constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
+
 // A status API Gateway sends with no body (RFC 9110: 204 and 304 never carry content).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
@@ -43,9 +46,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // "Total combined size of request line and header values: 10240 bytes" (API Gateway
     // quotas, REST APIs; not raisable). The HTTP server gives the answer to a larger one.
     options.header_limit = max_gateway_header_bytes;
-    options.too_large = [this](const http::request_header<>&) {
-      return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
-                           "Request Too Long", {});
+    options.too_large = [this](const http::request_header<>& header) {
+      HttpResponse response = gateway_error(
+          RequestIdentifiers::fresh(), http::status::payload_too_large, "Request Too Long", {});
+      add_gateway_response_headers(response, header[http::field::origin]);
+      return response;
     };
     const auto address = asio::ip::make_address(config.host);
     server = std::make_unique<HttpServer>(
@@ -81,12 +86,19 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     if (!gateway.error_type.empty()) response.set("x-amzn-ErrorType", gateway.error_type);
     response.set("x-amz-apigw-id", identifiers.extended_request_id);
     for (const auto& [name, value] : gateway.headers) response.set(name, value);
-    if (config.access_control && gateway.status >= 400) {
-      for (const auto& [name, value] : config.access_control->error_cors_headers()) {
-        response.set(name, value);
-      }
-    }
+    if (gateway.status >= 400) response.set(gateway_error_marker, "1");
     return response;
+  }
+
+  // The gateway's own errors get the CORS headers of the API's gateway responses, which depend
+  // on the request's Origin: added when the answer is sent, the marker removed.
+  void add_gateway_response_headers(HttpResponse& response, std::string_view origin) const {
+    if (response.find(gateway_error_marker) == response.end()) return;
+    response.erase(gateway_error_marker);
+    if (!config.access_control) return;
+    for (const auto& [name, value] : config.access_control->error_cors_headers(origin)) {
+      response.set(name, value);
+    }
   }
 
   void answer(PendingRequest& pending, HttpResponse response) {
@@ -102,6 +114,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       log->notice(std::string(request.method_string()) + " " + std::string(request.target()) + " " +
                   std::to_string(response.result_int()) + " (" + elapsed + " ms)");
     }
+    add_gateway_response_headers(response, pending.exchange->request[http::field::origin]);
     pending.exchange->reply(std::move(response));
   }
 

@@ -94,11 +94,13 @@ class AccessControl {
   [[nodiscard]] AccessDecision check(const AccessRequest& request, const Route* route) const;
   /// Counts a request of `api_key` against the quota; the 429 answer when it is exceeded.
   [[nodiscard]] std::optional<GatewayAnswer> consume_quota(const std::string& api_key) const;
-  /// The CORS headers of the gateway's own error answers (empty when CORS is off).
-  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& error_cors_headers()
-      const noexcept {
-    return error_cors_headers_;
-  }
+  /// The CORS headers of the gateway's own 4XX/5XX answers to a request from `origin` (empty
+  /// when CORS is off), as the CDK app's DEFAULT_4XX/DEFAULT_5XX gateway responses set them:
+  /// the one allowed origin, or with several the request's Origin as sent (a gateway response
+  /// can only map it, not check it); Vary: Origin unless "*"; credentials when allowed.
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> error_cors_headers(
+      std::string_view origin) const;
+  [[nodiscard]] bool cors_enabled() const noexcept { return settings_.cors.has_value(); }
 
  private:
   [[nodiscard]] GatewayAnswer preflight(const AccessRequest& request) const;
@@ -110,7 +112,6 @@ class AccessControl {
   std::unique_ptr<auth::CognitoAuthorizer> cognito_;
   std::unique_ptr<auth::SigV4Verifier> iam_;
   std::unique_ptr<auth::UsageQuota> quota_;
-  std::vector<std::pair<std::string, std::string>> error_cors_headers_;
 };
 
 }  // namespace cppstack::local

@@ -55,19 +55,6 @@ bool any_route_uses(const RouteTable& routes, http::AuthMode mode) {
   return false;
 }
 
-std::vector<std::pair<std::string, std::string>> gateway_response_cors(
-    const std::optional<http::CorsOptions>& cors) {
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!cors) return headers;
-  // A gateway response carries fixed header values: the first allowed origin.
-  headers.emplace_back("Access-Control-Allow-Origin", cors->allow_origins.front());
-  headers.emplace_back("Access-Control-Allow-Headers", cors->allow_headers);
-  headers.emplace_back("Access-Control-Allow-Methods", cors->allow_methods);
-  if (cors->allow_credentials) headers.emplace_back("Access-Control-Allow-Credentials", "true");
-  if (!cors->any_origin()) headers.emplace_back("Vary", "Origin");
-  return headers;
-}
-
 }  // namespace
 
 AccessControlSettings access_settings_from(const http::VariableLookup& lookup) {
@@ -98,7 +85,7 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
       routes_(routes),
       allowlist_(std::make_unique<auth::SourceIpAllowlist>(
           auth::SourceIpAllowlist::parse(settings.allowed_source_ips))),
-      error_cors_headers_(gateway_response_cors(settings.cors)) {
+      quota_(nullptr) {
   if (auto quota = auth::parse_quota(settings.quota_limit, settings.quota_period)) {
     quota_ = std::make_unique<auth::UsageQuota>(*quota);
   }
@@ -128,6 +115,23 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
 }
 
 AccessControl::~AccessControl() = default;
+
+std::vector<std::pair<std::string, std::string>> AccessControl::error_cors_headers(
+    std::string_view origin) const {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!settings_.cors) return headers;
+  const auto& origins = settings_.cors->allow_origins;
+  if (origins.size() == 1) {
+    headers.emplace_back("Access-Control-Allow-Origin", origins.front());
+  } else if (!origin.empty()) {
+    headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+  }
+  if (origins.front() != "*") headers.emplace_back("Vary", "Origin");
+  if (settings_.cors->allow_credentials) {
+    headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  }
+  return headers;
+}
 
 bool AccessControl::has_resource(std::string_view stage_path) const {
   for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
