@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 namespace cppstack::observability {
@@ -83,9 +84,11 @@ void append_json_string(std::string& out, std::string_view text) {
 
 void append_json_number(std::string& out, double value) {
   if (!std::isfinite(value)) value = 0;
+  // 15 significant digits: exact for counts and milliseconds, and snprintf is already in the
+  // binary, where std::to_chars for double would add tens of KB to the package.
   char text[32];
-  const auto result = std::to_chars(text, text + sizeof text, value);
-  out.append(text, result.ptr);
+  const int length = std::snprintf(text, sizeof text, "%.15g", value);
+  out.append(text, static_cast<std::size_t>(length));
 }
 
 std::string& JsonLineWriter::key(std::string_view name) {
