@@ -1,6 +1,7 @@
 #include <cppstack/observability/json_line.hpp>
 #include <cppstack/observability/utf8.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -84,8 +85,34 @@ void append_json_string(std::string& out, std::string_view text) {
 
 void append_json_number(std::string& out, double value) {
   if (!std::isfinite(value)) value = 0;
-  // 15 significant digits: exact for counts and milliseconds, and snprintf is already in the
-  // binary, where std::to_chars for double would add tens of KB to the package.
+  // Whole numbers (counts) and thousandths (milliseconds to the microsecond) are written with
+  // integer arithmetic: they are most numbers of a request's lines, and snprintf costs more
+  // than the rest of a line.
+  const double thousandths = value * 1000.0;
+  const double rounded = std::nearbyint(thousandths);
+  // Within 1e-9 relative: 0.123 * 1000 is 123.00000000000001 in binary floating point.
+  if (std::fabs(thousandths) < 9.0e15 &&
+      std::fabs(thousandths - rounded) <= 1e-9 * std::max(1.0, std::fabs(thousandths))) {
+    auto scaled = static_cast<std::int64_t>(rounded);
+    if (scaled < 0) {
+      out.push_back('-');
+      scaled = -scaled;
+    }
+    char digits[24];
+    const auto result = std::to_chars(digits, digits + sizeof digits, scaled / 1000);
+    out.append(digits, result.ptr);
+    if (const auto fraction = static_cast<int>(scaled % 1000); fraction != 0) {
+      char text[5] = {'.', static_cast<char>('0' + fraction / 100),
+                      static_cast<char>('0' + fraction / 10 % 10),
+                      static_cast<char>('0' + fraction % 10), '\0'};
+      std::size_t length = 4;
+      while (text[length - 1] == '0') --length;
+      out.append(text, length);
+    }
+    return;
+  }
+  // Anything else with 15 significant digits; snprintf is already in the binary, where
+  // std::to_chars for double would add tens of KB to the package.
   char text[32];
   const int length = std::snprintf(text, sizeof text, "%.15g", value);
   out.append(text, static_cast<std::size_t>(length));

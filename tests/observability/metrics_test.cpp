@@ -128,5 +128,20 @@ TEST(JsonLine, EveryByteThatNeedsEscapingIsFoundAtAnyPosition) {
   }
 }
 
+TEST(JsonLine, NumbersReadBackAsWritten) {
+  for (const double value :
+       {0.0, 1.0, -3.0, 0.25, 12.345, 0.001, 1e-7, 123456789.5, 2.5e20, -0.125, 7.1}) {
+    std::string out;
+    append_json_number(out, value);
+    EXPECT_NEAR(boost::json::parse(out).to_number<double>(), value, std::abs(value) * 1e-12) << out;
+  }
+  for (const auto& [value, text] : std::vector<std::pair<double, std::string>>{
+           {0.25, "0.25"}, {0.123, "0.123"}, {1.0, "1"}, {1e-10, "1e-10"}}) {
+    std::string out;
+    append_json_number(out, value);
+    EXPECT_EQ(out, text);
+  }
+}
+
 }  // namespace
 }  // namespace cppstack::observability
