@@ -10,6 +10,7 @@ packages=(
   build-essential cmake make git zip unzip ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libcli11-dev
+  libssl-dev openssl
   clang-format clang-tidy
   python3 python3-venv
   curl bc nginx-light wrk hyperfine
