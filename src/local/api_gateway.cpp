@@ -6,7 +6,9 @@
 #include <cppstack/local/token_bucket.hpp>
 #include <cstdio>
 #include <map>
+#include <optional>
 
+#include "gateway_response.hpp"
 #include "http_server.hpp"
 
 namespace cppstack::local {
@@ -17,13 +19,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
-
-// Headers that frame the HTTP message itself: the gateway sets its own.
-bool is_framing_header(std::string_view name) {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection") || iequals(name, "Keep-Alive");
-}
+// A status API Gateway sends with no body (RFC 9110: 204 and 304 never carry content).
+bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
 }  // namespace
 
@@ -42,6 +39,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
     HttpServerOptions options;
     options.body_limit = max_gateway_request_bytes;
+    // "Total combined size of request line and header values: 10240 bytes" (API Gateway
+    // quotas, REST APIs; not raisable). The HTTP server gives the answer to a larger one.
+    options.header_limit = max_gateway_header_bytes;
     options.too_large = [](const http::request_header<>&) {
       return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
                            "Request Too Long", {});
@@ -66,6 +66,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     std::string body = R"({"message":")";
     body.append(message).append(R"("})");
     HttpResponse response = json_response(status, std::move(body));
+    response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", identifiers.request_id);
     if (!error_type.empty()) response.set("x-amzn-ErrorType", error_type);
     response.set("x-amz-apigw-id", identifiers.extended_request_id);
@@ -121,6 +122,12 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                             "Too Many Requests", "TooManyRequestsException"));
     }
 
+    // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
+    if (const std::string_view trace = request["X-Amzn-Trace-Id"];
+        trace.find("Root=") != std::string_view::npos) {
+      pending->identifiers.trace_id = std::string(trace);
+    }
+
     HttpRequestParts parts;
     parts.method = method;
     parts.target = std::string(target);
@@ -137,10 +144,10 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     std::string payload = events::serialize(
         build_proxy_event(std::move(parts), *match, config.settings, ids, api_key));
     if (payload.size() > max_sync_payload_bytes) {
-      // Lambda refuses the invoke (RequestEntityTooLargeException); API Gateway answers 500.
-      return answer(*pending,
-                    gateway_error(ids, http::status::internal_server_error, "Internal server error",
-                                  "InternalServerErrorException"));
+      // The event would be over Lambda's 6 MB: API Gateway answers 413 "Request Too Long"
+      // (recorded from AWS, contracts.md section 1).
+      return answer(*pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+                                                        "Request Too Long", {})));
     }
 
     pending->timeout = std::make_unique<asio::steady_timer>(pending->exchange->executor());
@@ -172,25 +179,82 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                              "Too Many Requests", "TooManyRequestsException"));
       case InvokeOutcome::function_error:
         if (result.error_kind == FunctionErrorKind::response_too_large) {
-          return answer(pending,
-                        gateway_error(ids, http::status::internal_server_error,
-                                      "Internal server error", "InternalServerErrorException"));
+          // A function response over Lambda's limit is a failed integration: 502.
+          log->notice(
+              "Execution failed due to configuration error: the function's response is over "
+              "Lambda's 6 MB limit");
+          return answer(pending, bad_gateway(ids));
         }
         log->notice("Lambda execution failed with status 200 due to customer function error: " +
                     result.payload);
         return answer(pending, bad_gateway(ids));
       case InvokeOutcome::payload_too_large:
-        return answer(pending,
-                      gateway_error(ids, http::status::internal_server_error,
-                                    "Internal server error", "InternalServerErrorException"));
+        return answer(pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+                                                         "Request Too Long", {})));
       case InvokeOutcome::shutting_down:
         return answer(pending, bad_gateway(ids));
     }
   }
 
   static HttpResponse bad_gateway(const RequestIdentifiers& ids) {
-    return gateway_error(ids, http::status::bad_gateway, "Internal server error",
-                         "InternalServerErrorException");
+    return traced(ids, gateway_error(ids, http::status::bad_gateway, "Internal server error",
+                                     "InternalServerErrorException"));
+  }
+
+  // Answers of a request that reached its integration carry its trace header.
+  static HttpResponse traced(const RequestIdentifiers& ids, HttpResponse response) {
+    response.set("X-Amzn-Trace-Id", ids.trace_id);
+    return response;
+  }
+
+  HttpResponse malformed_response(const RequestIdentifiers& ids, const std::string& reason) {
+    log->notice("Execution failed due to configuration error: Malformed Lambda proxy response (" +
+                reason + ")");
+    return bad_gateway(ids);
+  }
+
+  // The function's headers as the gateway sends them: remapped or dropped per its table, and
+  // every name and value checked, so nothing that is not valid HTTP reaches the wire.
+  std::optional<std::string> copy_function_headers(const events::MultiValueMap& headers,
+                                                   HttpResponse& response) {
+    for (const auto& [name, values] : headers) {
+      if (!is_valid_header_name(name) || name.size() > max_response_header_field_bytes) {
+        return "header name " + describe_header_name(name) + " is not a valid HTTP field name";
+      }
+      const ResponseHeaderAction action = response_header_action(name);
+      if (action == ResponseHeaderAction::drop || action == ResponseHeaderAction::framing) {
+        continue;
+      }
+      const std::string sent_name =
+          action == ResponseHeaderAction::remap ? std::string(remapped_header_prefix) + name : name;
+      for (const auto& value : values) {
+        if (!is_valid_header_value(value)) {
+          return "header " + name + " has a control character (CR, LF, NUL, ...) in its value";
+        }
+        if (value.size() > max_response_header_field_bytes) {
+          return "header " + name + " has a value over " +
+                 std::to_string(max_response_header_field_bytes) + " bytes";
+        }
+        response.insert(sent_name, value);
+      }
+    }
+    return std::nullopt;
+  }
+
+  static std::string describe_header_name(std::string_view name) {
+    if (name.empty()) return "\"\"";
+    std::string shown;
+    for (const char c : name.substr(0, 64)) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte >= 0x7f) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+        shown += escaped;
+      } else {
+        shown.push_back(c);
+      }
+    }
+    return "\"" + shown + (name.size() > 64 ? "...\"" : "\"");
   }
 
   HttpResponse map_response(const PendingRequest& pending, const std::string& payload) {
@@ -199,26 +263,23 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     try {
       function_response = events::parse_proxy_response(payload);
     } catch (const events::ResponseShapeError& error) {
-      log->notice(std::string("Execution failed due to configuration error: Malformed Lambda "
-                              "proxy response (") +
-                  error.what() + ")");
-      return bad_gateway(ids);
+      return malformed_response(ids, error.what());
     }
-    if (function_response.status_code < 100 || function_response.status_code > 599) {
-      log->notice(
-          "Execution failed due to configuration error: Malformed Lambda proxy response "
-          "(statusCode " +
-          std::to_string(function_response.status_code) + ")");
-      return bad_gateway(ids);
+    const int status = function_response.status_code;
+    if (status < 200) {
+      // An informational status is not a final answer: no response API Gateway could send.
+      return malformed_response(ids, "statusCode " + std::to_string(status));
     }
-    HttpResponse response{static_cast<http::status>(function_response.status_code), 11};
-    bool has_content_type = false;
-    for (const auto& [name, values] : function_response.merged_headers()) {
-      if (is_framing_header(name)) continue;
-      if (iequals(name, "Content-Type")) has_content_type = true;
-      for (const auto& value : values) response.insert(name, value);
+    HttpResponse response{static_cast<http::status>(status), 11};
+    const auto merged = function_response.merged_headers();
+    if (auto problem = copy_function_headers(merged, response)) {
+      return malformed_response(ids, *problem);
     }
-    if (!has_content_type) response.set(http::field::content_type, "application/json");
+    if (response.find(http::field::content_type) == response.end()) {
+      // "API Gateway includes a Content-Type header for all integration responses. By default,
+      // the content type is application/json." (Amazon API Gateway important notes)
+      response.set(http::field::content_type, "application/json");
+    }
     if (function_response.is_base64_encoded &&
         is_binary_media_type(pending.accept, config.settings.binary_media_types)) {
       auto decoded = events::base64_decode(function_response.body);
@@ -226,15 +287,21 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
         log->notice(
             "Execution failed due to configuration error: Unable to base64 decode the "
             "body");
-        return gateway_error(ids, http::status::internal_server_error, "Internal server error",
-                             "InternalServerErrorException");
+        return traced(ids, gateway_error(ids, http::status::internal_server_error,
+                                         "Internal server error", "InternalServerErrorException"));
       }
       response.body() = std::move(*decoded);
     } else {
       response.body() = std::move(function_response.body);
     }
+    // 204 and 304 carry no content: the body the function gave is not sent.
+    if (status_has_no_content(status)) response.body().clear();
+    response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", ids.request_id);
     response.set("x-amz-apigw-id", ids.extended_request_id);
+    if (response.find("X-Amzn-Trace-Id") == response.end()) {
+      response.set("X-Amzn-Trace-Id", ids.trace_id);
+    }
     return response;
   }
 

@@ -3,6 +3,7 @@
 // a sample proxy event (generate-event). See docs/local.md.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,9 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+
+#include "http_server.hpp"
+#include "io_loop.hpp"
 
 namespace local = cppstack::local;
 namespace asio = boost::asio;
@@ -158,10 +162,47 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
     stop_servers();
     pool.shutdown([&io] { io.stop(); });
   });
+  const auto report = [&log](std::string_view what) { log->notice(what); };
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
+  for (int i = 1; i < threads; ++i)
+    workers.emplace_back([&io, &report] { local::run_io_loop(io, report); });
+  local::run_io_loop(io, report);
   for (auto& worker : workers) worker.join();
+}
+
+/// The limits every server of this process shares (docs/local.md, "Limits").
+struct ServerLimits {
+  std::size_t max_connections = local::default_max_connections;
+  std::size_t request_memory_mb = local::default_request_memory_limit / (1024 * 1024);
+
+  void add_to(CLI::App& command) {
+    command
+        .add_option("--max-connections", max_connections,
+                    "Open client connections at most; beyond it the oldest idle one is closed, "
+                    "else 503")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    command
+        .add_option("--max-request-memory", request_memory_mb,
+                    "MB of request bodies held in memory by all connections at most; beyond "
+                    "it 503")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
+  }
+
+  void apply() const {
+    local::set_process_http_limits(max_connections, request_memory_mb * 1024 * 1024);
+  }
+};
+
+// Every connection and every instance takes descriptors: use all the hard limit allows, so
+// the connection cap, not the default soft limit of 1024, decides.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 void announce(const asio::ip::tcp::endpoint& endpoint) {
@@ -179,6 +220,7 @@ std::string read_all(std::istream& input) {
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit();
   CLI::App app{"Local API Gateway + Lambda emulator for custom-runtime bootstraps"};
   app.require_subcommand(1);
 
@@ -215,6 +257,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(50L, 29000L));
   start_api->add_flag("--no-access-log", no_access_log, "Do not log one line per request");
+  ServerLimits api_limits;
+  api_limits.add_to(*start_api);
 
   // start-lambda
   auto* start_lambda = app.add_subcommand("start-lambda", "Serve the Lambda Invoke API");
@@ -224,6 +268,8 @@ int main(int argc, char** argv) {
   std::uint16_t lambda_port = 3001;
   start_lambda->add_option("--host", lambda_host, "Address to listen on")->capture_default_str();
   start_lambda->add_option("--port", lambda_port, "Port (0: any free port)")->capture_default_str();
+  ServerLimits lambda_limits;
+  lambda_limits.add_to(*start_lambda);
 
   // invoke
   auto* invoke = app.add_subcommand("invoke", "Invoke the function once with an event");
@@ -311,7 +357,7 @@ int main(int argc, char** argv) {
         result = std::move(outcome);
         pool.shutdown([&io] { io.stop(); });
       });
-      io.run();
+      local::run_io_loop(io, [&log](std::string_view what) { log->notice(what); });
       switch (result.outcome) {
         case local::InvokeOutcome::success:
           std::cout << result.payload << std::endl;
@@ -331,6 +377,7 @@ int main(int argc, char** argv) {
 
     if (start_api->parsed()) {
       auto config = api_function.build();
+      api_limits.apply();
       log = std::make_shared<local::LambdaLog>(STDERR_FILENO, api_function.log_request_ids);
       local::ApiGatewayConfig gateway;
       gateway.host = api_host;
@@ -369,6 +416,7 @@ int main(int argc, char** argv) {
 
     if (start_lambda->parsed()) {
       auto config = lambda_function.build();
+      lambda_limits.apply();
       log = std::make_shared<local::LambdaLog>(STDERR_FILENO, lambda_function.log_request_ids);
       asio::io_context io;
       local::FunctionPool pool(io, config, log);

@@ -179,6 +179,7 @@ Response Connection::send(http::verb method, const std::string& target, const st
   http::write(state_->stream, message);
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
+  parser.header_limit(1024 * 1024);         // answers may carry headers up to 64 KB each
   parser.skip(method == http::verb::head);  // a HEAD response has no body to read
   http::read(state_->stream, state_->buffer, parser);
   return parser.release();

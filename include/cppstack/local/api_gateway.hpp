@@ -23,6 +23,9 @@ namespace cppstack::local {
 
 /// API Gateway's request payload limit (10 MB).
 inline constexpr std::size_t max_gateway_request_bytes = std::size_t{10} * 1024 * 1024;
+/// API Gateway's limit on the request line and headers together (REST API quotas: 10240
+/// bytes, not raisable).
+inline constexpr std::size_t max_gateway_header_bytes = 10240;
 
 struct ApiGatewayConfig {
   std::string host = "127.0.0.1";
