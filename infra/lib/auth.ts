@@ -102,7 +102,7 @@ export function identityCacheKeyParameters(route: Route): string[] {
 function warnAboutUnusedSettings(scope: Construct, props: RouteAuthorizationProps): void {
   const uses = (auth: Route['auth']) => props.routes.some((route) => route.auth === auth);
   if (props.auth.quota !== undefined && !uses('apiKey')) {
-    Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth api_key: a quota applies to API keys only.');
+    Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth apiKey: a quota applies to API keys only.');
   }
   if (props.auth.cognitoUserPoolId !== undefined && !uses('cognito')) {
     Annotations.of(scope).addWarningV2('cppstack:unused-user-pool', 'COGNITO_USER_POOL_ID is set but no route has auth cognito: the pool is not used.');

@@ -154,7 +154,7 @@ describe('settings no route uses', () => {
   it('warns at synth about a quota without api_key routes and a pool without cognito routes', () => {
     const { artifact } = synthApiStack(configWith({ API_QUOTA_LIMIT: '100', COGNITO_USER_POOL_ID: 'eu-west-1_AbC123' }), table(route('GET', '/v1/health', 'none')));
     const warnings = artifact.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
-    assert.ok(warnings.some((w) => w.startsWith('API_QUOTA_LIMIT is set but no route has auth api_key')), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith('API_QUOTA_LIMIT is set but no route has auth apiKey')), warnings.join('\n'));
     assert.ok(warnings.some((w) => w.startsWith('COGNITO_USER_POOL_ID is set but no route has auth cognito')), warnings.join('\n'));
   });
 });
