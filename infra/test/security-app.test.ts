@@ -280,6 +280,14 @@ describe(`pipeline stack ${PIPELINE_STACK} (two regions, staging account)`, () =
     assert.match(JSON.stringify(deploy.RoleArn), /:iam::210987654321:role\/cdk-[a-z0-9]+-deploy-role-210987654321-eu-west-1/);
     assert.equal(deploy.Configuration.StackName, 'shop-Staging-Api');
   });
+
+  it("lets the staging account's deploy role read the artifacts: the artifact key and bucket policies name it", () => {
+    const stagingDeployRole = /:iam::210987654321:role\/cdk-[a-z0-9]+-deploy-role-210987654321-eu-west-1/;
+    const [[, key]] = resourcesOfType(json, 'AWS::KMS::Key').filter(([id]) => id.startsWith('PipelineArtifactsBucketEncryptionKey'));
+    assert.match(JSON.stringify(key.KeyPolicy), stagingDeployRole);
+    const [[, bucketPolicy]] = resourcesOfType(json, 'AWS::S3::BucketPolicy').filter(([id]) => id.startsWith('PipelineArtifactsBucketPolicy'));
+    assert.match(JSON.stringify(bucketPolicy.PolicyDocument), stagingDeployRole);
+  });
 });
 
 describe('static checks of the app with every option on', () => {
