@@ -336,6 +336,7 @@ function corsConfig(values: Values): CorsConfig | undefined {
   const badMethod = allowMethods.find((method) => !CORS_METHODS.includes(method));
   if (badMethod !== undefined) throw new ConfigError('CORS_ALLOW_METHODS', `each entry must be one of ${CORS_METHODS.join(', ')}, got '${badMethod}'`);
   const allowHeaders = listMatching(values, 'CORS_ALLOW_HEADERS', /^[A-Za-z0-9_-]+$/, 'each entry must be a header name (letters, digits, - and _)');
+  if (allowHeaders.length === 0) throw new ConfigError('CORS_ALLOW_HEADERS', 'must list at least one header (such as Content-Type) when CORS_ALLOW_ORIGINS is set');
   const allowCredentials = boolean(values, 'CORS_ALLOW_CREDENTIALS');
   if (allowCredentials && allowOrigins[0] === '*') {
     throw new ConfigError('CORS_ALLOW_CREDENTIALS', "must be false when CORS_ALLOW_ORIGINS is '*': browsers refuse credentials with any origin");

@@ -131,11 +131,30 @@ describe('CORS helpers', () => {
   });
 });
 
+describe('cached routes with user credentials', () => {
+  const routes = table(
+    route('GET', '/v1/health', 'none'),
+    { ...route('GET', '/v1/me/{item}', 'cognito'), cacheTtlSeconds: 60 },
+    { ...route('GET', '/v1/signed', 'iam'), cacheTtlSeconds: 60 },
+    { ...route('GET', '/v1/shared', 'apiKey'), cacheTtlSeconds: 60 },
+  );
+  const { json } = synthApiStack(configWith({ COGNITO_USER_POOL_ID: 'eu-west-1_AbC123' }), routes);
+  const method = (routePath: string) => resourcesOfType(json, 'AWS::ApiGateway::Method').find(([id]) => id.includes(routePath))![1];
+
+  it("key the cache on the Authorization header too, so one user's cached answer never reaches another", () => {
+    const me = method('v1meitem');
+    assert.deepEqual(me.Integration.CacheKeyParameters, ['method.request.path.item', 'method.request.header.Authorization']);
+    assert.deepEqual(me.RequestParameters, { 'method.request.path.item': true, 'method.request.header.Authorization': false });
+    assert.deepEqual(method('v1signed').Integration.CacheKeyParameters, ['method.request.header.Authorization']);
+    assert.deepEqual(method('v1shared').Integration.CacheKeyParameters, [], 'an API key names a client, not a user: the answer is shared');
+  });
+});
+
 describe('settings no route uses', () => {
   it('warns at synth about a quota without api_key routes and a pool without cognito routes', () => {
     const { artifact } = synthApiStack(configWith({ API_QUOTA_LIMIT: '100', COGNITO_USER_POOL_ID: 'eu-west-1_AbC123' }), table(route('GET', '/v1/health', 'none')));
     const warnings = artifact.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
-    assert.ok(warnings.some((w) => w.startsWith('API_QUOTA_LIMIT is set but no route has auth api_key')), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith('API_QUOTA_LIMIT is set but no route has auth apiKey')), warnings.join('\n'));
     assert.ok(warnings.some((w) => w.startsWith('COGNITO_USER_POOL_ID is set but no route has auth cognito')), warnings.join('\n'));
   });
 });
