@@ -49,9 +49,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
     // the gateway's own answers. The request's Origin is not known at this point.
     options.header_too_large = [this] {
-      HttpResponse response = gateway_error(RequestIdentifiers::fresh(),
-                                            http::status::request_header_fields_too_large,
-                                            "Request Header Fields Too Large", {});
+      HttpResponse response =
+          gateway_error(RequestIdentifiers::fresh(), http::status::request_header_fields_too_large,
+                        "Request Header Fields Too Large", {});
       add_gateway_response_headers(response, {});
       return response;
     };
@@ -64,8 +64,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // An answer that cannot be sent (a function's malformed response that got this far) is
     // API Gateway's 502 for a bad integration response.
     options.unanswered = [this] {
-      HttpResponse response = gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
-                                            "Internal server error", "InternalServerErrorException");
+      HttpResponse response =
+          gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
+                        "Internal server error", "InternalServerErrorException");
       add_gateway_response_headers(response, {});
       return response;
     };
@@ -219,17 +220,16 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     pending->timeout = std::make_unique<asio::steady_timer>(pending->exchange->executor());
     pending->timeout->expires_after(config.integration_timeout);
-    pending->timeout->async_wait(
-        [self = shared_from_this(), pending](boost::system::error_code error) {
-          if (error || pending->answered) return;
-          self->log->notice("Execution failed due to a timeout error (request " +
-                            pending->identifiers.request_id + ")");
-          self->answer(*pending,
-                       traced(pending->identifiers,
-                              self->gateway_error(pending->identifiers,
-                                                  http::status::gateway_timeout,
-                                                  "Endpoint request timed out", {})));
-        });
+    pending->timeout->async_wait([self = shared_from_this(),
+                                  pending](boost::system::error_code error) {
+      if (error || pending->answered) return;
+      self->log->notice("Execution failed due to a timeout error (request " +
+                        pending->identifiers.request_id + ")");
+      self->answer(*pending,
+                   traced(pending->identifiers,
+                          self->gateway_error(pending->identifiers, http::status::gateway_timeout,
+                                              "Endpoint request timed out", {})));
+    });
     pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
