@@ -35,13 +35,27 @@ void complete(FunctionPool::Completion& done, InvokeResult result, LambdaLog& lo
   if (!done) return;
   auto completion = std::move(done);
   done = nullptr;
+  const std::string request_id = result.request_id;
   try {
-    completion(std::move(result));
+    return completion(std::move(result));
   } catch (const std::exception& error) {
-    // The caller's exchange is answered by its own fallback when the completion is dropped.
-    log.notice(std::string("answering an invocation failed: ") + error.what());
+    log.notice(std::string("answering invocation ") + request_id + " failed: " + error.what());
   } catch (...) {
-    log.notice("answering an invocation failed: unknown exception");
+    log.notice("answering invocation " + request_id + " failed: unknown exception");
+  }
+  // The function's answer could not be turned into the caller's (e.g. a header Beast cannot
+  // hold): the caller gets a function error instead, as Lambda and API Gateway report a
+  // malformed function answer. Should that fail too, the completion is dropped and the
+  // caller's exchange answers with its own fallback.
+  try {
+    completion(InvokeResult{InvokeOutcome::function_error,
+                            FunctionErrorKind::handled,
+                            request_id,
+                            R"({"errorMessage":"The function's answer could not be delivered",)"
+                            R"("errorType":"Runtime.InvalidResponse"})",
+                            {}});
+  } catch (...) {
+    log.notice("answering invocation " + request_id + " with an error failed too");
   }
 }
 

@@ -210,6 +210,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   [[nodiscard]] asio::any_io_executor executor() { return stream_.get_executor(); }
   [[nodiscard]] bool idle() const noexcept { return idle_.load(); }
   [[nodiscard]] HttpResponse unanswered() const { return server_->options.unanswered(); }
+
+  /// Work for exchange `number` failed: it gets the fallback answer.
+  void fail(std::uint64_t number, std::string_view what) {
+    server_->options.notice("exchange ended by an exception: " + std::string(what));
+    deliver(unanswered(), number);
+  }
   /// Closes an idle keep-alive connection to make room for a new one.
   void evict() {
     asio::dispatch(stream_.get_executor(), guard([this] {
@@ -231,8 +237,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       keep_alive = false;
       finalize(response, keep_alive);
     }
+    // A client that stops reading must not hold a large answer forever; a small one goes
+    // into the socket's buffer at once (no timer to arm on the common path).
+    if (response.body().size() > large_answer) stream_.expires_after(write_timeout);
     auto message = std::make_shared<HttpResponse>(std::move(response));
-    stream_.expires_after(write_timeout);
     http::async_write(stream_, *message,
                       guard([this, message, keep_alive](beast::error_code error, std::size_t) {
                         if (error || !keep_alive) return close();
@@ -240,27 +248,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                       }));
   }
 
-  void watch_peer(std::uint64_t number, std::function<void()> closed) {
-    if (!awaiting_reply_ || number != exchange_number_) return;
-    stream_.socket().async_wait(
-        tcp::socket::wait_read,
-        guard([this, number, closed = std::move(closed)](beast::error_code error) {
-          if (!awaiting_reply_ || number != exchange_number_) return;
-          char byte = 0;
-          const auto got =
-              ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-          if (error || got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
-            awaiting_reply_ = false;
-            close();
-            closed();
-          }
-          // Otherwise the client pipelined its next request: it is read after the answer.
-        }));
+  /// True when the client has closed its side (a read would return end of stream) or the
+  /// connection failed. Reads nothing: pipelined bytes stay for the parser.
+  [[nodiscard]] bool peer_gone() {
+    if (!stream_.socket().is_open()) return true;
+    char byte = 0;
+    const auto got = ::recv(stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
   }
 
  private:
   static constexpr std::size_t read_chunk = std::size_t{16} * 1024;
   static constexpr std::chrono::seconds write_timeout{60};
+  static constexpr std::size_t large_answer = std::size_t{64} * 1024;
 
   void fail_exchange() {
     if (awaiting_reply_) {
@@ -274,6 +274,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void finalize(HttpResponse& response, bool keep_alive) const {
     check_header_safety(response.base());
+    // A 1xx is never a final answer; sent as one it would hand the connection over (101).
+    if (response.result_int() < 200) throw std::invalid_argument("1xx status as a final answer");
     response.keep_alive(keep_alive);
     response.prepare_payload();
     if (head_request_) {
@@ -314,6 +316,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         error == beast::error::timeout || error == asio::error::operation_aborted ||
         error == asio::error::connection_reset) {
       return close();
+    }
+    if (error == http::error::bad_version) {
+      return reject(
+          plain_error(http::status::http_version_not_supported, "HTTP Version Not Supported"));
     }
     if (error) return reject(plain_error(http::status::bad_request, "Bad Request"));
     const auto& header = parser_->get();
@@ -599,15 +605,14 @@ void HttpExchange::reply(HttpResponse response) {
 }
 
 void HttpExchange::post(std::function<void()> work) {
-  asio::post(session_->executor(), std::move(work));
+  // Work for this exchange is guarded like every completion: an exception ends the exchange
+  // (its fallback answer), never the process.
+  asio::post(session_->executor(),
+             guarded(std::move(work), [session = session_, number = number_](
+                                          std::string_view what) { session->fail(number, what); }));
 }
 
-void HttpExchange::on_peer_closed(std::function<void()> closed) {
-  asio::dispatch(session_->executor(),
-                 [session = session_, number = number_, closed = std::move(closed)]() mutable {
-                   session->watch_peer(number, std::move(closed));
-                 });
-}
+bool HttpExchange::peer_gone() const { return session_->peer_gone(); }
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint,
                        HttpServerOptions options, HttpHandler handler)

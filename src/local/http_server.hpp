@@ -60,9 +60,9 @@ class HttpExchange {
   /// Runs `work` on the connection's strand (not inline), e.g. to continue after a callback
   /// from another strand.
   void post(std::function<void()> work);
-  /// Calls `closed` (on the connection's strand) when the client closes the connection while
-  /// this exchange still awaits its reply, e.g. a runtime that gave up a long-polling `/next`.
-  void on_peer_closed(std::function<void()> closed);
+  /// True when the client closed the connection, e.g. a runtime that gave up a long-polling
+  /// `/next`. Call it on the connection's strand.
+  [[nodiscard]] bool peer_gone() const;
   [[nodiscard]] bool replied() const noexcept { return replied_.load(); }
 
  private:

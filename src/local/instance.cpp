@@ -204,6 +204,9 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
 
 void Instance::assign(const std::shared_ptr<Invocation>& invocation) {
   current_ = invocation;
+  if (parked_next_ && parked_next_->peer_gone()) {
+    parked_next_.reset();  // the invocation waits for the runtime's next /next
+  }
   if (parked_next_) deliver(std::exchange(parked_next_, nullptr));
 }
 
@@ -282,19 +285,13 @@ void Instance::on_next(const std::shared_ptr<HttpExchange>& exchange) {
 
 // A runtime may give up a long poll (client timeout, new connection) and ask again: the
 // newest /next is the one that gets the next invocation, and a parked /next whose
-// connection closed is forgotten, so no invocation is handed to a dead connection.
+// connection closed is dropped, so no invocation is handed to a dead connection.
 void Instance::park(const std::shared_ptr<HttpExchange>& exchange) {
   if (parked_next_) {
     pool_.log->notice("instance " + std::to_string(number_) +
                       ": a new /next replaces the one still waiting");
   }
   parked_next_ = exchange;
-  exchange->on_peer_closed(guard([weak = weak_from_this(), waiting = std::weak_ptr(exchange)] {
-    auto self = weak.lock();
-    if (self && self->parked_next_ && self->parked_next_ == waiting.lock()) {
-      self->parked_next_.reset();
-    }
-  }));
 }
 
 void Instance::deliver(const std::shared_ptr<HttpExchange>& exchange) {

@@ -1,9 +1,11 @@
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cppstack/local/lambda_log.hpp>
+#include <cstring>
 
 namespace cppstack::local {
 
@@ -18,6 +20,9 @@ constexpr auto exit_flush_limit = std::chrono::seconds(3);
 
 LambdaLog::LambdaLog(int fd, bool prefix_request_ids, std::size_t buffer_limit)
     : fd_(fd), prefix_request_ids_(prefix_request_ids), buffer_limit_(buffer_limit) {
+  // A write to a file never waits for a reader.
+  struct stat info {};
+  regular_file_ = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
   writer_ = std::thread([this] { write_loop(); });
 }
 
@@ -31,14 +36,18 @@ LambdaLog::~LambdaLog() {
 }
 
 void LambdaLog::line(std::string_view text) {
-  bool was_empty = false;
+  bool wake_writer = false;
   {
     std::lock_guard lock(mutex_);
+    if (pending_.empty() && !writing_ && dropped_lines_ == 0 && text.size() < write_piece &&
+        write_now(text)) {
+      return;
+    }
     if (pending_.size() + text.size() + 1 > buffer_limit_) {
       ++dropped_lines_;
       return;
     }
-    was_empty = pending_.empty();
+    wake_writer = pending_.empty();
     if (dropped_lines_ > 0) {
       pending_.append("[cppstack-local] ")
           .append(std::to_string(dropped_lines_))
@@ -47,7 +56,27 @@ void LambdaLog::line(std::string_view text) {
     }
     pending_.append(text).push_back('\n');
   }
-  if (was_empty) wake_.notify_one();
+  if (wake_writer) wake_.notify_one();
+}
+
+// The common case, with nothing queued: one write now, as long as it cannot block (the
+// descriptor reports room for a page), so no hand-off to the writer thread per line.
+bool LambdaLog::write_now(std::string_view text) {
+  if (!regular_file_) {
+    pollfd ready{fd_, POLLOUT, 0};
+    if (::poll(&ready, 1, 0) != 1 || (ready.revents & POLLOUT) == 0) return false;
+  }
+  char line[write_piece];
+  std::memcpy(line, text.data(), text.size());
+  line[text.size()] = '\n';
+  const std::size_t size = text.size() + 1;
+  const ssize_t wrote = ::write(fd_, line, size);
+  if (wrote == static_cast<ssize_t>(size)) return true;
+  if (wrote < 0) return errno != EAGAIN && errno != EINTR;  // a gone terminal: nothing to show
+  // A partial write: the writer thread sends the rest.
+  pending_.append(line + wrote, size - static_cast<std::size_t>(wrote));
+  wake_.notify_one();
+  return true;
 }
 
 void LambdaLog::function_line(std::string_view request_id, std::string_view text) {
@@ -94,6 +123,7 @@ void LambdaLog::write_loop() {
       }
       writing.clear();
       writing.swap(pending_);
+      writing_ = true;
       if (stopping_ && give_up == std::chrono::steady_clock::time_point{}) {
         give_up = std::chrono::steady_clock::now() + exit_flush_limit;
       }
@@ -111,6 +141,8 @@ void LambdaLog::write_loop() {
         give_up = std::chrono::steady_clock::now() + exit_flush_limit;
       }
     }
+    std::lock_guard lock(mutex_);
+    writing_ = false;
   }
 }
 

@@ -40,7 +40,8 @@ struct Invocation {
 };
 
 /// Runs an invocation's completion; an exception from it is reported, never propagated, so
-/// the pool and the instance go on (guarded.hpp).
+/// the pool and the instance go on (guarded.hpp). A completion that throws is called once
+/// more, with a function error, so its caller still gets an answer.
 void complete(FunctionPool::Completion& done, InvokeResult result, LambdaLog& log);
 
 /// The bootstrap file's identity, to notice a rebuild (hot reload).

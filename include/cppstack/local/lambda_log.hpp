@@ -2,8 +2,9 @@
 // The emulator's log output on stderr, shaped like a function's CloudWatch log stream:
 // the function's own lines as it printed them, framed by START, END and REPORT lines.
 //
-// Writing never blocks the caller (the emulator's I/O threads): lines go into a bounded
-// buffer that one writer thread empties. When the terminal cannot keep up and the buffer is
+// Writing never blocks the caller (the emulator's I/O threads): a line is written at once
+// when nothing waits and the descriptor has room, else it goes into a bounded buffer that one
+// writer thread empties. When the terminal cannot keep up and the buffer is
 // full, lines are dropped and counted, and a notice says how many once there is room again.
 // Lines keep their order; a multi-line text (END + REPORT) stays together.
 //
@@ -41,6 +42,7 @@ class LambdaLog {
 
  private:
   void write_loop();
+  bool write_now(std::string_view text);
   bool write_some(std::string_view& rest);
 
   int fd_;
@@ -51,6 +53,8 @@ class LambdaLog {
   std::string pending_;
   std::size_t dropped_lines_ = 0;
   bool stopping_ = false;
+  bool writing_ = false;
+  bool regular_file_ = false;  // the writer thread is writing a batch outside the lock
   std::thread writer_;
 };
 
