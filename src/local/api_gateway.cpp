@@ -23,7 +23,7 @@ namespace {
 // Marks an answer of the gateway itself until it is sent (never reaches the wire).
 constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
-// A status API Gateway sends with no body (RFC 9110: 204 and 304 never carry content).
+// Statuses that never carry content (RFC 9110 sections 15.3.5 and 15.4.5).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
 }  // namespace
@@ -341,6 +341,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       // An informational status is not a final answer: no response API Gateway could send.
       return malformed_response(ids, "statusCode " + std::to_string(status));
     }
+    if (status_has_no_content(status) && !function_response.body.empty()) {
+      // HTTP forbids content here; what API Gateway does is not documented, so the
+      // documented default for a bad integration response applies (docs/local.md).
+      return malformed_response(ids, "statusCode " + std::to_string(status) + " with a body");
+    }
     HttpResponse response{static_cast<http::status>(status), 11};
     const auto merged = function_response.merged_headers();
     if (auto problem = copy_function_headers(merged, response)) {
@@ -366,7 +371,6 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       response.body() = std::move(function_response.body);
     }
     // 204 and 304 carry no content: the body the function gave is not sent.
-    if (status_has_no_content(status)) response.body().clear();
     response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", ids.request_id);
     response.set("x-amz-apigw-id", ids.extended_request_id);
