@@ -13,7 +13,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
-import type { RouteAuthorization } from './auth';
+import { identityCacheKeyParameters, RouteAuthorization } from './auth';
 import { ANY_METHOD_EXPANSION, HttpMethod, pathParameters, Route } from './route-table';
 
 /** The key of a method in a stage's method settings: `/v1/items/{id}/GET`, `//GET` for the root. */
@@ -78,15 +78,17 @@ export function addRouteMethods(
   for (const route of routes) {
     const resource = route.path === '/' ? api.root : api.root.resourceForPath(route.path);
     const parameterKeys = pathParameters(route.path).map((name) => `method.request.path.${name}`);
+    const identityKeys = route.cacheTtlSeconds > 0 ? identityCacheKeyParameters(route) : [];
+    const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(identityKeys.map((key) => [key, false])) };
     // Without the path parameters in the cache key, /items/1 would be answered from /items/2's entry.
     const integration = new apigateway.LambdaIntegration(handler, {
       proxy: true,
       scopePermissionToMethod: false,
-      cacheKeyParameters: route.cacheTtlSeconds > 0 ? parameterKeys : undefined,
+      cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...identityKeys] : undefined,
     });
     const method = resource.addMethod(route.method, integration, {
       ...authorization.methodOptions(route),
-      requestParameters: parameterKeys.length ? Object.fromEntries(parameterKeys.map((key) => [key, true])) : undefined,
+      requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
       requestValidator: validator,
       operationName: route.handler,
     });

@@ -20,6 +20,7 @@ import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFinding
 import { PipelineStack } from './pipeline-stack';
 import { checkRegionsAgainstRoutes } from './regions';
 import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
+import { addCostAllocationTags } from './tags';
 
 export interface BuildAppOptions {
   readonly config: AppConfig;
@@ -66,9 +67,13 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     deploymentName: 'dev',
   });
 
+  // Cost allocation: every taggable resource of every stack names its application and stage.
+  addCostAllocationTags(pipelineStack, config.application, 'pipeline');
+  addCostAllocationTags(devStack, config.application, 'dev');
+
   // The pipeline's API stages enable the checks themselves (see ApiStage).
   enableNagChecks(app);
-  suppressPipelineStackFindings(pipelineStack);
-  suppressApiStackFindings(devStack);
+  suppressPipelineStackFindings(pipelineStack.pipeline);
+  suppressApiStackFindings(devStack.findingScopes());
   return { app, pipelineStack, devStack };
 }

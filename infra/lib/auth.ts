@@ -89,11 +89,20 @@ export class RouteAuthorization extends Construct {
   }
 }
 
+/**
+ * What a cached route adds to its cache key so that one caller's cached answer never reaches
+ * another: the credentials of cognito and iam routes (the Authorization header), whose answers
+ * may be the caller's own. Declared but not required: a missing token is the authorizer's 401.
+ */
+export function identityCacheKeyParameters(route: Route): string[] {
+  return route.auth === 'cognito' || route.auth === 'iam' ? [`method.request.header.${COGNITO_TOKEN_HEADER}`] : [];
+}
+
 /** Settings that no route uses are probably a mistake in .env or routes.json: say so at synth. */
 function warnAboutUnusedSettings(scope: Construct, props: RouteAuthorizationProps): void {
   const uses = (auth: Route['auth']) => props.routes.some((route) => route.auth === auth);
   if (props.auth.quota !== undefined && !uses('apiKey')) {
-    Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth api_key: a quota applies to API keys only.');
+    Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth apiKey: a quota applies to API keys only.');
   }
   if (props.auth.cognitoUserPoolId !== undefined && !uses('cognito')) {
     Annotations.of(scope).addWarningV2('cppstack:unused-user-pool', 'COGNITO_USER_POOL_ID is set but no route has auth cognito: the pool is not used.');

@@ -21,6 +21,20 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 export type FunctionArchitecture = 'x86_64' | 'arm64';
 export type ExecutionLogLevel = 'ERROR' | 'INFO';
 
+/** How CodeDeploy shifts the `live` alias to a new version: the names of Lambda's predefined configurations. */
+export const DEPLOYMENT_STRATEGIES = [
+  'ALL_AT_ONCE',
+  'CANARY_10PERCENT_5MINUTES',
+  'CANARY_10PERCENT_10MINUTES',
+  'CANARY_10PERCENT_15MINUTES',
+  'CANARY_10PERCENT_30MINUTES',
+  'LINEAR_10PERCENT_EVERY_1MINUTE',
+  'LINEAR_10PERCENT_EVERY_2MINUTES',
+  'LINEAR_10PERCENT_EVERY_3MINUTES',
+  'LINEAR_10PERCENT_EVERY_10MINUTES',
+] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
+
 export interface GitHubSource {
   readonly owner: string;
   readonly repo: string;
@@ -64,6 +78,10 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
   readonly smokeTestPath: string;
+  /** CodeDeploy's traffic shifting of each deployment (DEPLOYMENT_STRATEGY). */
+  readonly deploymentStrategy: DeploymentStrategy;
+  /** Share of 4XX answers (0 to 1) that raises the client error alarm (ALARM_4XX_RATE_PERCENT). */
+  readonly alarmClientErrorRate: number;
   /** The validated key/value pairs this configuration was built from (account and region resolved). */
   readonly variables: Readonly<Record<string, string>>;
 }
@@ -289,6 +307,8 @@ export function parseConfig(values: Values): AppConfig {
     logLevel: oneOf(values, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, (v) => v.toUpperCase()),
     logRetention: retention(values),
     smokeTestPath: smokeTestPath.length > 1 ? smokeTestPath.replace(/\/+$/, '') : smokeTestPath,
+    deploymentStrategy: oneOf(values, 'DEPLOYMENT_STRATEGY', DEPLOYMENT_STRATEGIES, (v) => v.toUpperCase()),
+    alarmClientErrorRate: integer(values, 'ALARM_4XX_RATE_PERCENT', 1, 100) / 100,
     variables: Object.fromEntries(values),
   };
   return config;
@@ -316,6 +336,7 @@ function corsConfig(values: Values): CorsConfig | undefined {
   const badMethod = allowMethods.find((method) => !CORS_METHODS.includes(method));
   if (badMethod !== undefined) throw new ConfigError('CORS_ALLOW_METHODS', `each entry must be one of ${CORS_METHODS.join(', ')}, got '${badMethod}'`);
   const allowHeaders = listMatching(values, 'CORS_ALLOW_HEADERS', /^[A-Za-z0-9_-]+$/, 'each entry must be a header name (letters, digits, - and _)');
+  if (allowHeaders.length === 0) throw new ConfigError('CORS_ALLOW_HEADERS', 'must list at least one header (such as Content-Type) when CORS_ALLOW_ORIGINS is set');
   const allowCredentials = boolean(values, 'CORS_ALLOW_CREDENTIALS');
   if (allowCredentials && allowOrigins[0] === '*') {
     throw new ConfigError('CORS_ALLOW_CREDENTIALS', "must be false when CORS_ALLOW_ORIGINS is '*': browsers refuse credentials with any origin");

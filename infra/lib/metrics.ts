@@ -4,11 +4,11 @@
  * aligned in one place. Built-in API Gateway metrics say how many 5XX the API answered; these
  * say which route answered them.
  *
- * Per request the function records, in namespace METRICS_NAMESPACE, with dimensions
- * `service` (APPLICATION), `route` (`GET /v1/items/{id}`: method and resource template, as in
- * routes.json) and `status_class` (`2XX`...`5XX`): `Requests` (Count), `Latency` (Milliseconds),
- * `Errors` (Count, 1 when the answer is a 5XX); and once per execution environment `ColdStart`
- * (Count) with the dimension `service` only.
+ * Per request the function records, in namespace METRICS_NAMESPACE, `Requests` (Count), `Latency`
+ * (Milliseconds) and `Errors` (Count, 1 when the answer is a 5XX), each under two dimension sets:
+ * [`service` (APPLICATION), `route` (`GET /v1/items/{id}`: method and resource template, as in
+ * routes.json)] and [`service`, `route`, `status_class` (`2xx` ... `5xx`)]; and once per
+ * execution environment `ColdStart` (Count) under [`service`, `function_name`], as Powertools does.
  *
  * @example
  *   const alarms = routeErrorAlarms({ namespace, service, routes });   // one per route
@@ -24,9 +24,7 @@ export const FUNCTION_METRICS = {
   /** The function's environment variable holding the namespace. */
   namespaceVariable: 'METRICS_NAMESPACE',
   names: { coldStart: 'ColdStart', requests: 'Requests', latency: 'Latency', errors: 'Errors' },
-  dimensions: { service: 'service', route: 'route', statusClass: 'status_class' },
-  /** The status class whose answers count as errors. */
-  errorStatusClass: '5XX',
+  dimensions: { service: 'service', route: 'route', statusClass: 'status_class', functionName: 'function_name' },
 } as const;
 
 export interface FunctionMetricsProps {
@@ -41,22 +39,19 @@ export function routeDimension(route: Pick<Route, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
 }
 
-function routeMetric(props: FunctionMetricsProps, metricName: string, route: Route, statusClass: string, options: cloudwatch.MetricOptions): cloudwatch.Metric {
-  const { service, route: routeKey, statusClass: statusKey } = FUNCTION_METRICS.dimensions;
-  return new cloudwatch.Metric({
-    namespace: props.namespace,
-    metricName,
-    dimensionsMap: { [service]: props.service, [routeKey]: routeDimension(route), [statusKey]: statusClass },
-    ...options,
-  });
-}
-
-/** Alarm definitions: a route that answers 5XX in 2 of 3 minutes; the id names the route. */
+/** Alarm definitions: a route that answers 5XX in 2 of 3 minutes (`Errors` by service and route); the id names the route. */
 export function routeErrorAlarms(props: FunctionMetricsProps): Array<{ id: string; props: cloudwatch.AlarmProps }> {
+  const { service, route: routeKey } = FUNCTION_METRICS.dimensions;
   return props.routes.map((route) => ({
     id: `RouteErrors${routeLogicalId(route)}`,
     props: {
-      metric: routeMetric(props, FUNCTION_METRICS.names.errors, route, FUNCTION_METRICS.errorStatusClass, { period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      metric: new cloudwatch.Metric({
+        namespace: props.namespace,
+        metricName: FUNCTION_METRICS.names.errors,
+        dimensionsMap: { [service]: props.service, [routeKey]: routeDimension(route) },
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.SUM,
+      }),
       threshold: 1,
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
@@ -66,47 +61,33 @@ export function routeErrorAlarms(props: FunctionMetricsProps): Array<{ id: strin
   }));
 }
 
-/** A SEARCH over every route and status class of one metric of this service. */
-function searchByRoute(props: FunctionMetricsProps, metricName: string, statistic: string, label: string): cloudwatch.MathExpression {
-  const { service, route, statusClass } = FUNCTION_METRICS.dimensions;
+/** A SEARCH over every series of one metric of this service under one dimension set. */
+function search(props: FunctionMetricsProps, dimensionSet: readonly string[], metricName: string, statistic: string, label: string): cloudwatch.MathExpression {
   const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+  const { service } = FUNCTION_METRICS.dimensions;
   return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${quote(props.namespace)},${service},${route},${statusClass}} MetricName=${quote(metricName)} ${service}=${quote(props.service)}', '${statistic}', 60)`,
+    expression: `SEARCH('{${[quote(props.namespace), ...dimensionSet].join(',')}} MetricName=${quote(metricName)} ${service}=${quote(props.service)}', '${statistic}', 60)`,
     label,
     period: Duration.minutes(1),
   });
 }
 
 export function functionMetricWidgets(props: FunctionMetricsProps, width = 12): cloudwatch.IWidget[] {
-  const { names } = FUNCTION_METRICS;
+  const { names, dimensions } = FUNCTION_METRICS;
+  const byRoute = [dimensions.service, dimensions.route];
+  const byRouteAndClass = [...byRoute, dimensions.statusClass];
   return [
-    new cloudwatch.GraphWidget({
-      title: 'Function errors (5XX) by route',
-      width,
-      left: [searchByRoute(props, names.errors, 'Sum', 'errors')],
-    }),
+    new cloudwatch.GraphWidget({ title: 'Function errors (5XX) by route', width, left: [search(props, byRoute, names.errors, 'Sum', 'errors')] }),
     new cloudwatch.GraphWidget({
       title: 'Function p99 latency (ms) by route and status class',
       width,
-      left: [searchByRoute(props, names.latency, 'p99', 'p99')],
+      left: [search(props, byRouteAndClass, names.latency, 'p99', 'p99')],
     }),
-    new cloudwatch.GraphWidget({
-      title: 'Requests by route and status class',
-      width,
-      left: [searchByRoute(props, names.requests, 'Sum', 'requests')],
-    }),
+    new cloudwatch.GraphWidget({ title: 'Requests by route and status class', width, left: [search(props, byRouteAndClass, names.requests, 'Sum', 'requests')] }),
     new cloudwatch.GraphWidget({
       title: 'Cold starts',
       width,
-      left: [
-        new cloudwatch.Metric({
-          namespace: props.namespace,
-          metricName: names.coldStart,
-          dimensionsMap: { [FUNCTION_METRICS.dimensions.service]: props.service },
-          statistic: cloudwatch.Stats.SUM,
-          period: Duration.minutes(1),
-        }),
-      ],
+      left: [search(props, [dimensions.service, dimensions.functionName], names.coldStart, 'Sum', 'cold starts')],
     }),
   ];
 }

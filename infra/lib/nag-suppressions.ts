@@ -6,14 +6,28 @@
  * @example
  *   enableNagChecks(app);
  *   suppressApiStackFindings(apiStack);
- *   suppressPipelineStackFindings(pipelineStack);
+ *   suppressPipelineStackFindings(pipelineStack.pipeline);
  */
-import { Aspects, Stage } from 'aws-cdk-lib';
+import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks, NagPackSuppression, NagSuppressions } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
-import type { ApiStack } from './api-stack';
-import type { PipelineStack } from './pipeline-stack';
+/** The constructs of an API stack that carry acknowledged findings. */
+export interface ApiStackFindingScopes {
+  readonly api: apigateway.RestApi;
+  /** The function's role (X-Ray permissions). */
+  readonly functionRole: iam.IRole;
+  /** CodeDeploy's deployment group of the live alias (its service role). */
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  /** Whether a web ACL protects the stage (WAF_ENABLED). */
+  readonly hasWaf: boolean;
+  /** The user pool the stack created for cognito routes, if any. */
+  readonly createdUserPool?: IConstruct;
+}
 
 /**
  * Runs the AwsSolutions checks on a stage. Aspects do not cross into nested stages, and CDK
@@ -87,16 +101,32 @@ const API_STACK_SUPPRESSIONS = {
       appliesTo: ['Resource::*'],
     },
   ],
+  deployment: [
+    {
+      id: 'AwsSolutions-IAM4',
+      reason:
+        'AWSCodeDeployRoleForLambdaLimited is the policy AWS documents for CodeDeploy\'s service role of Lambda deployments: ' +
+        'it reads and updates aliases and invokes only functions named CodeDeployHook_* or granted explicitly; it is maintained by AWS.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited'],
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CodeDeploy invokes the post-traffic smoke test function; the grant covers that one function and its versions (ARN:*), nothing else.',
+      appliesTo: [finding(String.raw`Resource::<SmokeTest[A-Za-z0-9]+\.Arn>:\*`)],
+    },
+  ],
 } satisfies Record<string, NagPackSuppression[]>;
 
-export function suppressApiStackFindings(stack: ApiStack): void {
-  NagSuppressions.addResourceSuppressions(stack.api, API_STACK_SUPPRESSIONS.authorization, true);
-  if (stack.waf === undefined) NagSuppressions.addResourceSuppressions(stack.api.deploymentStage, API_STACK_SUPPRESSIONS.noWaf);
-  if (stack.authorization.createdUserPool) {
-    NagSuppressions.addResourceSuppressions(stack.authorization.createdUserPool, API_STACK_SUPPRESSIONS.userPool);
+export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
+  NagSuppressions.addResourceSuppressions(scopes.api, API_STACK_SUPPRESSIONS.authorization, true);
+  if (!scopes.hasWaf) NagSuppressions.addResourceSuppressions(scopes.api.deploymentStage, API_STACK_SUPPRESSIONS.noWaf);
+  if (scopes.createdUserPool) {
+    NagSuppressions.addResourceSuppressions(scopes.createdUserPool, API_STACK_SUPPRESSIONS.userPool);
   }
-  NagSuppressions.addResourceSuppressions(stack.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
-  NagSuppressions.addResourceSuppressions(stack.handler.role!, API_STACK_SUPPRESSIONS.tracing, true);
+  NagSuppressions.addResourceSuppressions(scopes.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
+  NagSuppressions.addResourceSuppressions(scopes.functionRole, API_STACK_SUPPRESSIONS.tracing, true);
+  NagSuppressions.addResourceSuppressions(scopes.deploymentGroup, API_STACK_SUPPRESSIONS.deployment, true);
 }
 
 const PIPELINE_SUPPRESSIONS: NagPackSuppression[] = [
@@ -196,16 +226,16 @@ const CROSS_REGION_SUPPRESSIONS = {
   ],
 };
 
-export function suppressPipelineStackFindings(stack: PipelineStack): void {
-  NagSuppressions.addResourceSuppressions(stack.pipeline, PIPELINE_SUPPRESSIONS, true);
-  const crossRegion = Object.values(stack.pipeline.pipeline.crossRegionSupport);
+export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline): void {
+  NagSuppressions.addResourceSuppressions(pipeline, PIPELINE_SUPPRESSIONS, true);
+  const crossRegion = Object.values(pipeline.pipeline.crossRegionSupport);
   if (crossRegion.length > 0) {
-    const bucketNames = crossRegion.map((support) => String(stack.resolve(support.replicationBucket.bucketName)));
+    const bucketNames = crossRegion.map((support) => String(Stack.of(pipeline).resolve(support.replicationBucket.bucketName)));
     for (const support of crossRegion) NagSuppressions.addResourceSuppressions(support.replicationBucket, CROSS_REGION_SUPPRESSIONS.replicationBucket);
-    NagSuppressions.addResourceSuppressions(stack.pipeline.pipeline.role, CROSS_REGION_SUPPRESSIONS.pipelineRole(bucketNames), true);
+    NagSuppressions.addResourceSuppressions(pipeline.pipeline.role, CROSS_REGION_SUPPRESSIONS.pipelineRole(bucketNames), true);
   }
   for (const [rolePath, suppressions] of Object.entries(PIPELINE_ROLE_SUPPRESSIONS)) {
-    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), stack.pipeline);
+    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), pipeline);
     NagSuppressions.addResourceSuppressions(role, suppressions, true);
   }
 }

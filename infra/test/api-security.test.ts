@@ -17,7 +17,7 @@ import { gatewayResponseCorsHeaders, preflightPaths } from '../lib/cors';
 import { enableNagChecks, suppressApiStackFindings } from '../lib/nag-suppressions';
 import { checkRegionsAgainstRoutes, orderedRegions } from '../lib/regions';
 import { functionZipPath, parseRouteTable, resolveDistDir, Route, RouteTable } from '../lib/route-table';
-import { onlyResource, resourcesOfType } from './support/api-template';
+import { apiFunction, onlyResource, resourcesOfType } from './support/api-template';
 import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cppstack-api-security-'));
@@ -41,7 +41,7 @@ function synthApiStack(config: AppConfig, routeTable: RouteTable = ROUTES) {
   const app = new App({ outdir: fs.mkdtempSync(path.join(scratch, 'cdk-')), analyticsReporting: false });
   enableNagChecks(app);
   const stack = new ApiStack(app, 'SecurityApi', { config, routeTable, functionZip: functionZipPath(resolveDistDir()), deploymentName: 'dev' });
-  suppressApiStackFindings(stack);
+  suppressApiStackFindings(stack.findingScopes());
   const artifact = app.synth().getStackByName(stack.stackName);
   return { stack, artifact, json: artifact.template };
 }
@@ -85,7 +85,7 @@ describe('cognito routes without COGNITO_USER_POOL_ID, one CORS origin', () => {
     const cognitoMethods = resourcesOfType(json, 'AWS::ApiGateway::Method').filter(([, m]) => m.AuthorizationType === 'COGNITO_USER_POOLS');
     assert.equal(cognitoMethods.length, 2);
     for (const [, method] of cognitoMethods) assert.deepEqual(method.AuthorizerId, { Ref: authorizer[0][0] });
-    const fn = onlyResource(json, 'AWS::Lambda::Function');
+    const fn = apiFunction(json);
     assert.deepEqual(fn.Environment.Variables.COGNITO_APP_CLIENT_IDS, { Ref: resourcesOfType(json, 'AWS::Cognito::UserPoolClient')[0][0] });
   });
 
@@ -131,11 +131,30 @@ describe('CORS helpers', () => {
   });
 });
 
+describe('cached routes with user credentials', () => {
+  const routes = table(
+    route('GET', '/v1/health', 'none'),
+    { ...route('GET', '/v1/me/{item}', 'cognito'), cacheTtlSeconds: 60 },
+    { ...route('GET', '/v1/signed', 'iam'), cacheTtlSeconds: 60 },
+    { ...route('GET', '/v1/shared', 'apiKey'), cacheTtlSeconds: 60 },
+  );
+  const { json } = synthApiStack(configWith({ COGNITO_USER_POOL_ID: 'eu-west-1_AbC123' }), routes);
+  const method = (routePath: string) => resourcesOfType(json, 'AWS::ApiGateway::Method').find(([id]) => id.includes(routePath))![1];
+
+  it("key the cache on the Authorization header too, so one user's cached answer never reaches another", () => {
+    const me = method('v1meitem');
+    assert.deepEqual(me.Integration.CacheKeyParameters, ['method.request.path.item', 'method.request.header.Authorization']);
+    assert.deepEqual(me.RequestParameters, { 'method.request.path.item': true, 'method.request.header.Authorization': false });
+    assert.deepEqual(method('v1signed').Integration.CacheKeyParameters, ['method.request.header.Authorization']);
+    assert.deepEqual(method('v1shared').Integration.CacheKeyParameters, [], 'an API key names a client, not a user: the answer is shared');
+  });
+});
+
 describe('settings no route uses', () => {
   it('warns at synth about a quota without api_key routes and a pool without cognito routes', () => {
     const { artifact } = synthApiStack(configWith({ API_QUOTA_LIMIT: '100', COGNITO_USER_POOL_ID: 'eu-west-1_AbC123' }), table(route('GET', '/v1/health', 'none')));
     const warnings = artifact.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
-    assert.ok(warnings.some((w) => w.startsWith('API_QUOTA_LIMIT is set but no route has auth api_key')), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith('API_QUOTA_LIMIT is set but no route has auth apiKey')), warnings.join('\n'));
     assert.ok(warnings.some((w) => w.startsWith('COGNITO_USER_POOL_ID is set but no route has auth cognito')), warnings.join('\n'));
   });
 });

@@ -231,6 +231,7 @@ describe('configuration from .env', () => {
     ['CORS_ALLOW_METHODS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_METHODS: 'GET,FETCH' }, /one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got 'FETCH'/],
     ['CORS_ALLOW_METHODS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_METHODS: '' }, /at least one method/],
     ['CORS_ALLOW_HEADERS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_HEADERS: "X-It's" }, /header name/],
+    ['CORS_ALLOW_HEADERS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_HEADERS: '' }, /at least one header/],
     ['CORS_MAX_AGE_SECONDS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_MAX_AGE_SECONDS: '86401' }, /from 0 to 86400/],
     ['COGNITO_APP_CLIENT_IDS', { COGNITO_APP_CLIENT_IDS: 'abc123' }, /set COGNITO_USER_POOL_ID too/],
     ['API_QUOTA_PERIOD', { API_QUOTA_LIMIT: '10', API_QUOTA_PERIOD: 'YEAR' }, /one of DAY, WEEK, MONTH/],

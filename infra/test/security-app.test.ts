@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 
-import { deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
+import { apiFunction, deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
 import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
 import { copyOfDist, synthesize } from './support/synth';
 
@@ -175,7 +175,7 @@ for (const stackName of API_STACKS) {
     });
 
     it('gives the function the CORS settings, the metrics namespace and the app client ids', () => {
-      const fn = onlyResource(json, 'AWS::Lambda::Function');
+      const fn = apiFunction(json);
       assert.deepEqual(
         { ...fn.Environment.Variables, DEPLOYMENT: undefined },
         {
@@ -214,6 +214,7 @@ for (const stackName of API_STACKS) {
       const association = onlyResource(json, 'AWS::WAFv2::WebACLAssociation');
       const stageId = resourcesOfType(json, 'AWS::ApiGateway::Stage')[0][0];
       assert.match(JSON.stringify(association.ResourceArn), new RegExp(`"Ref":"${stageId}"`));
+      assert.doesNotMatch(JSON.stringify(json.Resources[stageId].Metadata ?? {}), /AwsSolutions-APIG3/, 'APIG3 is satisfied, not acknowledged');
       const aclId = resourcesOfType(json, 'AWS::WAFv2::WebACL')[0][0];
       assert.deepEqual(association.WebACLArn, { 'Fn::GetAtt': [aclId, 'Arn'] });
 
@@ -235,13 +236,20 @@ for (const stackName of API_STACKS) {
       );
       for (const alarm of alarms) {
         assert.equal(alarm.MetricName, 'Errors');
-        assert.deepEqual(alarm.Dimensions.find((d: any) => d.Name === 'status_class'), { Name: 'status_class', Value: '5XX' });
+        assert.equal(alarm.Statistic, 'Sum');
+        assert.deepEqual(alarm.Dimensions.map((d: any) => d.Name).sort(), ['route', 'service'], 'the [service, route] dimension set');
         assert.deepEqual(alarm.Dimensions.find((d: any) => d.Name === 'service'), { Name: 'service', Value: 'shop' });
         assert.equal(alarm.TreatMissingData, 'notBreaching');
         assert.ok(alarm.AlarmActions.length > 0, 'notifies the alarm topic');
       }
       const body = JSON.stringify(onlyResource(json, 'AWS::CloudWatch::Dashboard').DashboardBody);
-      assert.ok(body.includes(`SEARCH('{\\\\\\"Shop/Api\\\\\\",service,route,status_class} MetricName=\\\\\\"Errors\\\\\\"`), body.slice(0, 2000));
+      const expressions = [...body.matchAll(/SEARCH\('\{[^']*'/g)].map((m) => m[0].replace(/\\+"/g, '"'));
+      assert.deepEqual(expressions, [
+        `SEARCH('{"Shop/Api",service,route} MetricName="Errors" service="shop"'`,
+        `SEARCH('{"Shop/Api",service,route,status_class} MetricName="Latency" service="shop"'`,
+        `SEARCH('{"Shop/Api",service,route,status_class} MetricName="Requests" service="shop"'`,
+        `SEARCH('{"Shop/Api",service,function_name} MetricName="ColdStart" service="shop"'`,
+      ]);
     });
   });
 }
@@ -271,6 +279,14 @@ describe(`pipeline stack ${PIPELINE_STACK} (two regions, staging account)`, () =
     const deploy = staging.Actions.find((a: any) => a.Configuration?.ActionMode === 'CHANGE_SET_REPLACE');
     assert.match(JSON.stringify(deploy.RoleArn), /:iam::210987654321:role\/cdk-[a-z0-9]+-deploy-role-210987654321-eu-west-1/);
     assert.equal(deploy.Configuration.StackName, 'shop-Staging-Api');
+  });
+
+  it("lets the staging account's deploy role read the artifacts: the artifact key and bucket policies name it", () => {
+    const stagingDeployRole = /:iam::210987654321:role\/cdk-[a-z0-9]+-deploy-role-210987654321-eu-west-1/;
+    const [[, key]] = resourcesOfType(json, 'AWS::KMS::Key').filter(([id]) => id.startsWith('PipelineArtifactsBucketEncryptionKey'));
+    assert.match(JSON.stringify(key.KeyPolicy), stagingDeployRole);
+    const [[, bucketPolicy]] = resourcesOfType(json, 'AWS::S3::BucketPolicy').filter(([id]) => id.startsWith('PipelineArtifactsBucketPolicy'));
+    assert.match(JSON.stringify(bucketPolicy.PolicyDocument), stagingDeployRole);
   });
 });
 

@@ -104,7 +104,10 @@ Middleware conditional_get_middleware(const std::vector<Route>& routes) {
     }
     const RouteCaching* route = nullptr;
     for (const RouteCaching& candidate : *caching) {
-      if (candidate.path == *request.route_template) route = &candidate;
+      if (candidate.path == *request.route_template) {
+        route = &candidate;
+        break;
+      }
     }
     if (route == nullptr) return response;
     // A handler that sets its own validator or caching keeps them.

@@ -1,5 +1,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
 #include <cppstack/events/base64.hpp>
 #include <cppstack/events/proxy_response.hpp>
 #include <cppstack/local/api_gateway.hpp>
@@ -18,6 +19,9 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// Marks an answer of the gateway itself until it is sent (never reaches the wire).
+constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
 // A status API Gateway sends with no body (RFC 9110: 204 and 304 never carry content).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
@@ -42,15 +46,29 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // "Total combined size of request line and header values: 10240 bytes" (API Gateway
     // quotas, REST APIs; not raisable). The HTTP server gives the answer to a larger one.
     options.header_limit = max_gateway_header_bytes;
-    options.too_large = [](const http::request_header<>&) {
-      return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
-                           "Request Too Long", {});
+    // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
+    // the gateway's own answers. The request's Origin is not known at this point.
+    options.header_too_large = [this] {
+      HttpResponse response =
+          gateway_error(RequestIdentifiers::fresh(), http::status::request_header_fields_too_large,
+                        "Request Header Fields Too Large", {});
+      add_gateway_response_headers(response, {});
+      return response;
+    };
+    options.too_large = [this](const http::request_header<>& header) {
+      HttpResponse response = gateway_error(
+          RequestIdentifiers::fresh(), http::status::payload_too_large, "Request Too Long", {});
+      add_gateway_response_headers(response, header[http::field::origin]);
+      return response;
     };
     // An answer that cannot be sent (a function's malformed response that got this far) is
     // API Gateway's 502 for a bad integration response.
-    options.unanswered = [] {
-      return gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
-                           "Internal server error", "InternalServerErrorException");
+    options.unanswered = [this] {
+      HttpResponse response =
+          gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
+                        "Internal server error", "InternalServerErrorException");
+      add_gateway_response_headers(response, {});
+      return response;
     };
     options.notice = [log = log](std::string_view text) { log->notice(text); };
     const auto address = asio::ip::make_address(config.host);
@@ -68,16 +86,38 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     bool answered = false;
   };
 
-  static HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
-                                    std::string_view message, std::string_view error_type) {
-    std::string body = R"({"message":")";
-    body.append(message).append(R"("})");
-    HttpResponse response = json_response(status, std::move(body));
+  HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
+                             std::string_view message, std::string_view error_type) const {
+    return gateway_answer(
+        identifiers, {.status = static_cast<int>(status),
+                      .body = boost::json::serialize(boost::json::object{{"message", message}}),
+                      .error_type = std::string(error_type),
+                      .headers = {}});
+  }
+
+  // Every answer of the gateway itself: the request ids, the error type, and on errors the
+  // CORS headers of the API's gateway responses, so browsers can read them.
+  HttpResponse gateway_answer(const RequestIdentifiers& identifiers,
+                              const GatewayAnswer& gateway) const {
+    HttpResponse response = json_response(static_cast<http::status>(gateway.status), gateway.body);
     response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", identifiers.request_id);
-    if (!error_type.empty()) response.set("x-amzn-ErrorType", error_type);
+    if (!gateway.error_type.empty()) response.set("x-amzn-ErrorType", gateway.error_type);
     response.set("x-amz-apigw-id", identifiers.extended_request_id);
+    for (const auto& [name, value] : gateway.headers) response.set(name, value);
+    if (gateway.status >= 400) response.set(gateway_error_marker, "1");
     return response;
+  }
+
+  // The gateway's own errors get the CORS headers of the API's gateway responses, which depend
+  // on the request's Origin: added when the answer is sent, the marker removed.
+  void add_gateway_response_headers(HttpResponse& response, std::string_view origin) const {
+    if (response.find(gateway_error_marker) == response.end()) return;
+    response.erase(gateway_error_marker);
+    if (!config.access_control) return;
+    for (const auto& [name, value] : config.access_control->error_cors_headers(origin)) {
+      response.set(name, value);
+    }
   }
 
   void answer(PendingRequest& pending, HttpResponse response) {
@@ -93,6 +133,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       log->notice(std::string(request.method_string()) + " " + std::string(request.target()) + " " +
                   std::to_string(response.result_int()) + " (" + elapsed + " ms)");
     }
+    add_gateway_response_headers(response, pending.exchange->request[http::field::origin]);
     pending.exchange->reply(std::move(response));
   }
 
@@ -107,6 +148,22 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const auto stage_path = stage_relative_path(target, config.settings.stage);
     const std::string method(request.method_string());
     const auto match = stage_path ? config.routes.match(method, *stage_path) : std::nullopt;
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& field : request) {
+      headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    AccessDecision access;
+    if (config.access_control && stage_path) {
+      access = config.access_control->check({.method = method,
+                                             .target = target,
+                                             .stage_path = *stage_path,
+                                             .headers = &headers,
+                                             .body = request.body(),
+                                             .source = pending->exchange->remote.address()},
+                                            match ? match->route : nullptr);
+      if (!access.log_reason.empty()) log->notice(access.log_reason);
+      if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
+    }
     if (!match) {
       return answer(*pending,
                     gateway_error(ids, http::status::forbidden, "Missing Authentication Token",
@@ -121,6 +178,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                               "ForbiddenException"));
       }
       api_key = presented;
+      if (config.access_control) {
+        if (auto exceeded = config.access_control->consume_quota(presented)) {
+          return answer(*pending, gateway_answer(ids, *exceeded));
+        }
+      }
     }
     const auto route_bucket = route_buckets.find(match->route);
     if ((stage_bucket && !stage_bucket->try_take()) ||
@@ -130,17 +192,14 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
-    if (const std::string_view trace = request["X-Amzn-Trace-Id"];
-        trace.find("Root=") != std::string_view::npos) {
+    if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
       pending->identifiers.trace_id = std::string(trace);
     }
 
     HttpRequestParts parts;
     parts.method = method;
     parts.target = std::string(target);
-    for (const auto& field : request) {
-      parts.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+    parts.headers = std::move(headers);
     parts.body = std::move(request.body());
     parts.source_ip = pending->exchange->remote.address().to_string();
     parts.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
@@ -148,8 +207,10 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const std::string_view accept = request[http::field::accept];
     pending->accept = std::string(accept.substr(0, accept.find(',')));
 
-    std::string payload = events::serialize(
-        build_proxy_event(std::move(parts), *match, config.settings, ids, api_key));
+    events::ProxyEvent event =
+        build_proxy_event(std::move(parts), *match, config.settings, ids, api_key);
+    access.apply(event);
+    std::string payload = events::serialize(event);
     if (payload.size() > max_sync_payload_bytes) {
       // The event would be over Lambda's 6 MB: API Gateway answers 413 "Request Too Long"
       // (recorded from AWS, contracts.md section 1).
@@ -159,15 +220,17 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     pending->timeout = std::make_unique<asio::steady_timer>(pending->exchange->executor());
     pending->timeout->expires_after(config.integration_timeout);
-    pending->timeout->async_wait(
-        [self = shared_from_this(), pending](boost::system::error_code error) {
-          if (error || pending->answered) return;
-          self->log->notice("Execution failed due to a timeout error (request " +
-                            pending->identifiers.request_id + ")");
-          self->answer(*pending, gateway_error(pending->identifiers, http::status::gateway_timeout,
-                                               "Endpoint request timed out", {}));
-        });
-    pool.invoke(InvokeRequest{.payload = std::move(payload)},
+    pending->timeout->async_wait([self = shared_from_this(),
+                                  pending](boost::system::error_code error) {
+      if (error || pending->answered) return;
+      self->log->notice("Execution failed due to a timeout error (request " +
+                        pending->identifiers.request_id + ")");
+      self->answer(*pending,
+                   traced(pending->identifiers,
+                          self->gateway_error(pending->identifiers, http::status::gateway_timeout,
+                                              "Endpoint request timed out", {})));
+    });
+    pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
                     self->on_result(*pending, result);
@@ -182,8 +245,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       case InvokeOutcome::success:
         return answer(pending, map_response(pending, result.payload));
       case InvokeOutcome::throttled:
-        return answer(pending, gateway_error(ids, http::status::too_many_requests,
-                                             "Too Many Requests", "TooManyRequestsException"));
+        return answer(pending,
+                      traced(ids, gateway_error(ids, http::status::too_many_requests,
+                                                "Too Many Requests", "TooManyRequestsException")));
       case InvokeOutcome::function_error:
         if (result.error_kind == FunctionErrorKind::response_too_large) {
           // A function response over Lambda's limit is a failed integration: 502.
@@ -203,7 +267,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
   }
 
-  static HttpResponse bad_gateway(const RequestIdentifiers& ids) {
+  HttpResponse bad_gateway(const RequestIdentifiers& ids) const {
     return traced(ids, gateway_error(ids, http::status::bad_gateway, "Internal server error",
                                      "InternalServerErrorException"));
   }

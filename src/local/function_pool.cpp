@@ -127,6 +127,7 @@ void FunctionPool::Impl::invoke(InvokeRequest request, Completion done) {
   invocation->request_id = random_uuid();
   invocation->payload = std::move(request.payload);
   invocation->client_context = std::move(request.client_context);
+  invocation->trace_id = std::move(request.trace_id);
   invocation->done = std::move(done);
   invocation->wait_for_capacity = request.wait_for_capacity;
   assign_or_spawn(invocation);

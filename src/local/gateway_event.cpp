@@ -139,6 +139,20 @@ std::string new_trace_id(std::chrono::system_clock::time_point time) {
   return text;
 }
 
+std::optional<std::string> trace_root(std::string_view trace_header) {
+  const std::size_t start = trace_header.find("Root=1-");
+  if (start == std::string_view::npos) return std::nullopt;
+  const std::string_view root = trace_header.substr(start, 7 + 8 + 1 + 24);
+  const auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (root.size() != 40 || root[15] != '-') return std::nullopt;
+  for (std::size_t i = 7; i < root.size(); ++i) {
+    if (i != 15 && !is_hex(root[i])) return std::nullopt;
+  }
+  const std::size_t end = start + root.size();
+  if (end != trace_header.size() && trace_header[end] != ';') return std::nullopt;
+  return std::string(root);
+}
+
 RequestIdentifiers RequestIdentifiers::fresh() {
   std::string extended(11, '\0');
   for (auto& c : extended) c = static_cast<char>(random_engine()() & 0xff);
@@ -300,7 +314,9 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
     } else {
       // A text body is read as UTF-8: bytes that are not UTF-8 become U+FFFD (see
       // docs/local.md, "Known differences", for what is known of AWS here).
-      event.body = to_event_text(request.body);
+      const bool ascii = std::all_of(request.body.begin(), request.body.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+      event.body = ascii ? std::move(request.body) : to_event_text(request.body);
     }
   }
   return event;

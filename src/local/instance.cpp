@@ -307,9 +307,10 @@ void Instance::deliver(const std::shared_ptr<HttpExchange>& exchange) {
   char trace_time[16];
   std::snprintf(trace_time, sizeof trace_time, "%08llx",
                 static_cast<unsigned long long>(std::time(nullptr)));
-  response.set("Lambda-Runtime-Trace-Id", "Root=1-" + std::string(trace_time) + "-" +
-                                              random_hex(24) + ";Parent=" + random_hex(16) +
-                                              ";Sampled=0;Lineage=1:" + random_hex(8) + ":0");
+  std::string root = "Root=1-" + std::string(trace_time) + "-" + random_hex(24);
+  if (invocation.trace_id) root = trace_root(*invocation.trace_id).value_or(root);
+  response.set("Lambda-Runtime-Trace-Id",
+               root + ";Parent=" + random_hex(16) + ";Sampled=0;Lineage=1:" + random_hex(8) + ":0");
   if (invocation.client_context) {
     // Only a JSON object, re-serialized, reaches the header: no caller bytes are copied raw
     // into the Runtime API answer.

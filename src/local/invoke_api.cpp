@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "client_context.hpp"
+#include "gateway_response.hpp"
 #include "http_server.hpp"
 #include "percent_decode.hpp"
 
@@ -21,7 +22,15 @@ HttpResponse lambda_error(http::status status, std::string_view error_type,
   HttpResponse response = json_response(status, boost::json::serialize(body));
   response.set("x-amzn-ErrorType", error_type);
   response.set("x-amzn-RequestId", random_uuid());
+  // Also answers sent without reply(), such as the body-limit answer of the HTTP server.
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
   return response;
+}
+
+// Every answer of an AWS endpoint carries Date (RFC 9110 IMF-fixdate).
+void reply(const std::shared_ptr<HttpExchange>& exchange, HttpResponse response) {
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  exchange->reply(std::move(response));
 }
 
 HttpResponse user_error(http::status status, std::string_view error_type,
@@ -118,8 +127,8 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (request.method() != http::verb::post || target.rfind(prefix, 0) != 0 ||
         target.size() <= prefix.size() + suffix.size() ||
         target.substr(target.size() - suffix.size()) != suffix) {
-      return exchange->reply(
-          user_error(http::status::not_found, "UnknownOperationException", "Unknown operation"));
+      return reply(exchange, user_error(http::status::not_found, "UnknownOperationException",
+                                        "Unknown operation"));
     }
     const std::string name =
         percent_decode(target.substr(prefix.size(), target.size() - prefix.size() - suffix.size()));
@@ -133,7 +142,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
                             : "arn:aws:lambda:" + pool.config().region + ":" +
                                   pool.config().account_id + ":function:" + name;
       if (!qualifier.empty()) arn += ":" + qualifier;
-      return exchange->reply(user_error(http::status::not_found, "ResourceNotFoundException",
+      return reply(exchange, user_error(http::status::not_found, "ResourceNotFoundException",
                                         "Function not found: " + arn));
     }
 
@@ -142,17 +151,20 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (invocation_type == "DryRun") {
       HttpResponse response{http::status::no_content, 11};
       response.set("x-amzn-RequestId", random_uuid());
-      return exchange->reply(std::move(response));
+      return reply(exchange, std::move(response));
     }
     if (invocation_type != "RequestResponse" && invocation_type != "Event") {
-      return exchange->reply(user_error(
-          http::status::bad_request, "InvalidParameterValueException",
-          "1 validation error detected: Value '" + invocation_type +
-              "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum "
-              "value set: [Event, RequestResponse, DryRun]"));
+      return reply(
+          exchange,
+          user_error(
+              http::status::bad_request, "InvalidParameterValueException",
+              "1 validation error detected: Value '" + invocation_type +
+                  "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum "
+                  "value set: [Event, RequestResponse, DryRun]"));
     }
     if (auto problem = payload_json_problem(request.body())) {
-      return exchange->reply(
+      return reply(
+          exchange,
           user_error(http::status::bad_request, "InvalidRequestContentException",
                      "Could not parse request body into json: Could not parse payload into json: " +
                          *problem));
@@ -161,17 +173,25 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
       invoke.client_context = decode_client_context(context);
       if (!invoke.client_context) {
-        return exchange->reply(user_error(http::status::bad_request,
-                                          "InvalidRequestContentException",
-                                          invalid_client_context_message));
+        return reply(exchange,
+                     user_error(http::status::bad_request, "InvalidRequestContentException",
+                                invalid_client_context_message));
       }
     }
-    const bool tail = request["X-Amz-Log-Type"] == "Tail";
+    const std::string_view log_type = request["X-Amz-Log-Type"];
+    if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
+      return reply(exchange,
+                   user_error(http::status::bad_request, "InvalidParameterValueException",
+                              "1 validation error detected: Value '" + std::string(log_type) +
+                                  "' at 'logType' failed to satisfy constraint: Member "
+                                  "must satisfy enum value set: [Tail, None]"));
+    }
+    const bool tail = log_type == "Tail";
 
     if (invocation_type == "Event") return queue_event(exchange, std::move(invoke));
 
     pool.invoke(std::move(invoke), [exchange, tail](InvokeResult result) {
-      exchange->reply(to_response(std::move(result), tail));
+      reply(exchange, to_response(std::move(result), tail));
     });
   }
 
@@ -179,7 +199,8 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
   void queue_event(const std::shared_ptr<HttpExchange>& exchange, InvokeRequest invoke) {
     const std::size_t bytes = invoke.payload.size();
     if (bytes > max_async_payload_bytes) {
-      return exchange->reply(
+      return reply(
+          exchange,
           user_error(http::status::payload_too_large, "RequestEntityTooLargeException",
                      "Request must be smaller than " + std::to_string(max_async_payload_bytes) +
                          " bytes for the InvokeFunction operation"));
@@ -187,18 +208,19 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (!event_queue->try_reserve(bytes)) {
       // Lambda's own queue is elastic; this one is bounded so memory is. Beyond it, the
       // throttling answer the Invoke API documents (429 TooManyRequestsException).
-      return exchange->reply(lambda_error(
-          http::status::too_many_requests, "TooManyRequestsException",
-          {{"Reason", "CallerRateLimitExceeded"},
-           {"Type", "User"},
-           {"message", "Rate Exceeded. The local Event queue holds " +
-                           std::to_string(max_queued_events) + " invocations at most."}}));
+      return reply(exchange,
+                   lambda_error(http::status::too_many_requests, "TooManyRequestsException",
+                                {{"Reason", "CallerRateLimitExceeded"},
+                                 {"Type", "User"},
+                                 {"message", "Rate Exceeded. The local Event queue holds " +
+                                                 std::to_string(max_queued_events) +
+                                                 " invocations at most."}}));
     }
     invoke.wait_for_capacity = true;
     const std::string request_id = random_uuid();
     HttpResponse response{http::status::accepted, 11};
     response.set("x-amzn-RequestId", request_id);
-    exchange->reply(std::move(response));
+    reply(exchange, std::move(response));
     pool.invoke(std::move(invoke), [log = log, queue = event_queue, request_id,
                                     bytes](const InvokeResult& result) {
       queue->release(bytes);

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cppstack/events/proxy_event.hpp>
+#include <cppstack/local/access_control.hpp>
 #include <cppstack/local/api_gateway.hpp>
 #include <cppstack/local/env_file.hpp>
 #include <cppstack/local/function_pool.hpp>
@@ -210,6 +211,37 @@ void announce(const asio::ip::tcp::endpoint& endpoint) {
             << std::endl;
 }
 
+struct AuthorizerOptions {
+  std::string jwks;
+  std::string user_pool_id;
+  std::vector<std::string> app_client_ids;
+  std::vector<std::string> iam_credentials;
+};
+
+// CORS, the source-IP allowlist and the quota come from the deployment's env file, as the CDK
+// app reads them; the authorizers' keys and credentials from the command line.
+std::shared_ptr<const local::AccessControl> make_access_control(
+    const local::FunctionConfig& function, const local::ApiGatewayConfig& gateway,
+    const AuthorizerOptions& options) {
+  const auto lookup = [&function](std::string_view name) -> std::optional<std::string> {
+    std::optional<std::string> found;
+    for (const auto& [key, value] : function.environment) {
+      if (key == name) found = value;
+    }
+    return found;
+  };
+  local::AccessControlSettings settings = local::access_settings_from(lookup);
+  settings.cognito_jwks = options.jwks;
+  if (!options.user_pool_id.empty()) settings.cognito_user_pool_id = options.user_pool_id;
+  if (!options.app_client_ids.empty()) settings.cognito_app_client_ids = options.app_client_ids;
+  settings.iam_credentials = options.iam_credentials;
+  settings.region = function.region;
+  settings.account_id = gateway.settings.account_id;
+  settings.api_id = gateway.settings.api_id;
+  settings.stage = gateway.settings.stage;
+  return std::make_shared<const local::AccessControl>(settings, gateway.routes);
+}
+
 std::string read_all(std::istream& input) {
   std::ostringstream text;
   text << input.rdbuf();
@@ -239,6 +271,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> stage_variables;
   long integration_timeout_ms = 29000;
   bool no_access_log = false;
+  std::string cognito_jwks;
+  std::string cognito_user_pool_id;
+  std::vector<std::string> cognito_app_client_ids;
+  std::vector<std::string> iam_credentials;
   start_api->add_option("--host", api_host, "Address to listen on")->capture_default_str();
   start_api->add_option("--port", api_port, "Port (0: any free port)")->capture_default_str();
   start_api->add_option("--stage", stage, "Stage name, the first path segment")
@@ -257,6 +293,19 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(50L, 29000L));
   start_api->add_flag("--no-access-log", no_access_log, "Do not log one line per request");
+  start_api->add_option("--cognito-jwks", cognito_jwks,
+                        "Routes with auth cognito: the user pool's JWKS, a file or an http:// URL "
+                        "on a loopback address");
+  start_api->add_option("--cognito-user-pool-id", cognito_user_pool_id,
+                        "Routes with auth cognito: the user pool id (default: COGNITO_USER_POOL_ID "
+                        "of the env file)");
+  start_api->add_option("--cognito-app-client-id", cognito_app_client_ids,
+                        "Accepted app client (repeatable; default: COGNITO_APP_CLIENT_IDS of the "
+                        "env file; none: any)");
+  start_api->add_option(
+      "--iam-credentials", iam_credentials,
+      "Routes with auth iam: ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME] a caller "
+      "signs with (repeatable)");
   ServerLimits api_limits;
   api_limits.add_to(*start_api);
 
@@ -400,6 +449,11 @@ int main(int argc, char** argv) {
       gateway.integration_timeout = std::chrono::milliseconds(integration_timeout_ms);
       gateway.access_log = !no_access_log;
       gateway.settings.account_id = config.account_id;
+      gateway.access_control = make_access_control(config, gateway,
+                                                   {.jwks = cognito_jwks,
+                                                    .user_pool_id = cognito_user_pool_id,
+                                                    .app_client_ids = cognito_app_client_ids,
+                                                    .iam_credentials = iam_credentials});
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);

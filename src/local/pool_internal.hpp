@@ -28,6 +28,7 @@ struct Invocation {
   std::string request_id;
   std::string payload;
   std::optional<std::string> client_context;
+  std::optional<std::string> trace_id;
   FunctionPool::Completion done;
   bool wait_for_capacity = false;
   bool finished = false;

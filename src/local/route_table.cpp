@@ -70,11 +70,16 @@ RouteTable RouteTable::parse(std::string_view json) {
       route.handler = std::string(handler->get_string());
     }
     if (const auto* auth = entry.if_contains("auth"); auth && auth->is_string()) {
-      if (*auth == "apiKey") {
+      if (*auth == "apiKey" || *auth == "api_key") {
         route.requires_api_key = true;
+        route.auth = http::AuthMode::api_key;
+      } else if (*auth == "cognito") {
+        route.auth = http::AuthMode::cognito;
+      } else if (*auth == "iam") {
+        route.auth = http::AuthMode::iam;
       } else if (*auth != "none") {
         throw RouteTableError("routes[" + std::to_string(position) +
-                              "].auth must be \"none\" or \"apiKey\"");
+                              "].auth must be \"none\", \"apiKey\", \"cognito\" or \"iam\"");
       }
     }
     if (const auto* throttle = entry.if_contains("throttle"); throttle && throttle->is_object()) {

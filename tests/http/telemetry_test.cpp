@@ -17,8 +17,14 @@ struct Captured {
   std::vector<std::string> lines;
   std::shared_ptr<const observability::Logger> logger(observability::LogLevel level) {
     return std::make_shared<const observability::Logger>(
-        "orders-api", level, "orders-fn",
-        [this](std::string_view line) { lines.emplace_back(line); });
+        "orders-api", level, "orders-fn", [this](std::string_view text) {
+          // One call may carry several lines (the request's access line and EMF records).
+          while (!text.empty()) {
+            const std::size_t end = text.find('\n');
+            lines.emplace_back(text.substr(0, end + 1));
+            text.remove_prefix(end + 1);
+          }
+        });
   }
   [[nodiscard]] boost::json::object object(std::size_t index) const {
     return boost::json::parse(lines.at(index)).as_object();

@@ -274,5 +274,16 @@ TEST(GatewayEvent, NonUtf8BytesBecomeReplacementCharacters) {
   EXPECT_NO_THROW((void)events::parse_proxy_event(events::serialize(event)));
 }
 
+TEST(GatewayEvent, TraceRootIsReadOnlyInItsExactForm) {
+  EXPECT_EQ(trace_root("Root=1-5e66d96f-7491f09b0123456789abcdef"),
+            "Root=1-5e66d96f-7491f09b0123456789abcdef");
+  EXPECT_EQ(trace_root("Self=1-abc;Root=1-5e66d96f-7491f09b0123456789abcdef;Sampled=1"),
+            "Root=1-5e66d96f-7491f09b0123456789abcdef");
+  EXPECT_FALSE(trace_root("Root=1-5e66d96f-7491f09b0123456789abcdeX"));
+  EXPECT_FALSE(trace_root("Root=1-5e66d96f-7491f09b0123456789abcdef0"));
+  EXPECT_FALSE(trace_root("Root=abc"));
+  EXPECT_FALSE(trace_root(""));
+}
+
 }  // namespace
 }  // namespace cppstack::local

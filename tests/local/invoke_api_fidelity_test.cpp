@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "emulator_process.hpp"
 
 namespace cppstack::local::testing {
@@ -135,6 +137,30 @@ TEST(InvokeApiFidelity, EventQueueIsBoundedAndReportedAtShutdown) {
     ++reported;
   }
   EXPECT_EQ(reported, 1000U);
+}
+
+// Invoke API reference, LogType: "Valid Values: None | Tail"; another value fails validation
+// (400, like an unknown InvocationType). Every answer carries Date, as AWS endpoints do.
+TEST(InvokeApiFidelity, LogTypeIsValidatedAndEveryAnswerHasADate) {
+  Emulator emulator(start_lambda());
+  const auto bogus =
+      request(emulator.port(), verb::post, invocations, "{}", {{"X-Amz-Log-Type", "Verbose"}});
+  EXPECT_EQ(bogus.result_int(), 400);
+  EXPECT_EQ(bogus["x-amzn-ErrorType"], "InvalidParameterValueException");
+  EXPECT_NE(std::string(parse_json(bogus.body()).at("message").as_string()).find("logType"),
+            std::string::npos);
+  const auto none =
+      request(emulator.port(), verb::post, invocations, "{}", {{"X-Amz-Log-Type", "None"}});
+  EXPECT_EQ(none.result_int(), 200);
+  EXPECT_TRUE(none["X-Amz-Log-Result"].empty());
+  for (const auto& answer :
+       {bogus, none,
+        request(emulator.port(), verb::post, "/2015-03-31/functions/nope/invocations", "{}"),
+        request(emulator.port(), verb::post, invocations, std::string(6 * 1024 * 1024 + 1, 'a'))}) {
+    EXPECT_TRUE(
+        std::regex_match(std::string(answer[http::field::date]),
+                         std::regex(R"([A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} [\d:]{8} GMT)")));
+  }
 }
 
 }  // namespace

@@ -141,8 +141,24 @@ TEST(RouteTable, RejectsMalformedTables) {
   EXPECT_THROW((void)RouteTable::parse(
                    R"({"routes":[{"method":"GET","path":"/a"},{"method":"GET","path":"/a"}]})"),
                RouteTableError);
-  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/a","auth":"iam"}]})"),
-               RouteTableError);
+  EXPECT_THROW(
+      (void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/a","auth":"oauth"}]})"),
+      RouteTableError);
+}
+
+TEST(RouteTable, ReadsEveryAuthMode) {
+  const auto table = RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/a","auth":"none"},{"method":"GET","path":"/b","auth":"apiKey"},
+    {"method":"GET","path":"/c","auth":"api_key"},{"method":"GET","path":"/d","auth":"cognito"},
+    {"method":"GET","path":"/e","auth":"iam"}]})");
+  const auto& routes = table.routes();
+  EXPECT_EQ(routes[0].auth, http::AuthMode::none);
+  EXPECT_EQ(routes[1].auth, http::AuthMode::api_key);
+  EXPECT_TRUE(routes[1].requires_api_key);
+  EXPECT_EQ(routes[2].auth, http::AuthMode::api_key);
+  EXPECT_EQ(routes[3].auth, http::AuthMode::cognito);
+  EXPECT_FALSE(routes[3].requires_api_key);
+  EXPECT_EQ(routes[4].auth, http::AuthMode::iam);
 }
 
 TEST(RouteTable, LoadReportsMissingFile) {

@@ -116,5 +116,32 @@ TEST(JsonLine, EscapesAndRepairsText) {
   EXPECT_TRUE(object.at("none").is_null());
 }
 
+TEST(JsonLine, EveryByteThatNeedsEscapingIsFoundAtAnyPosition) {
+  for (const char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f'}) {
+    for (std::size_t position = 0; position < 20; ++position) {
+      std::string text(20, 'a');
+      text[position] = special;
+      std::string out;
+      append_json_string(out, text);
+      EXPECT_EQ(boost::json::parse(out).as_string(), text) << int(special) << " at " << position;
+    }
+  }
+}
+
+TEST(JsonLine, NumbersReadBackAsWritten) {
+  for (const double value :
+       {0.0, 1.0, -3.0, 0.25, 12.345, 0.001, 1e-7, 123456789.5, 2.5e20, -0.125, 7.1}) {
+    std::string out;
+    append_json_number(out, value);
+    EXPECT_NEAR(boost::json::parse(out).to_number<double>(), value, std::abs(value) * 1e-12) << out;
+  }
+  for (const auto& [value, text] : std::vector<std::pair<double, std::string>>{
+           {0.25, "0.25"}, {0.123, "0.123"}, {1.0, "1"}, {1e-10, "1e-10"}}) {
+    std::string out;
+    append_json_number(out, value);
+    EXPECT_EQ(out, text);
+  }
+}
+
 }  // namespace
 }  // namespace cppstack::observability

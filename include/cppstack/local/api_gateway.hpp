@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <cppstack/local/access_control.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/lambda_log.hpp>
@@ -37,6 +38,8 @@ struct ApiGatewayConfig {
   std::optional<Throttle> stage_throttle{};
   std::chrono::milliseconds integration_timeout{29000};
   bool access_log = true;
+  /// Source-IP allowlist, CORS, authorizers and quota; none of them when unset.
+  std::shared_ptr<const AccessControl> access_control{};
 };
 
 class ApiGatewayServer {

@@ -50,6 +50,9 @@ struct FunctionConfig {
 struct InvokeRequest {
   std::string payload{};
   std::optional<std::string> client_context{};  ///< Lambda-Runtime-Client-Context (JSON text)
+  /// The caller's X-Ray trace header (API Gateway's `Root=1-...`): Lambda-Runtime-Trace-Id then
+  /// carries the same Root, as with active tracing on AWS. Unset: a new trace.
+  std::optional<std::string> trace_id{};
   /// Wait for a free instance instead of answering `throttled` (asynchronous invocations).
   bool wait_for_capacity = false;
 };

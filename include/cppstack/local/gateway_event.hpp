@@ -68,6 +68,10 @@ struct RequestIdentifiers {
 /// An X-Ray trace header for a request received at `time`: `Root=1-5e66d96f-<24 hex>`.
 [[nodiscard]] std::string new_trace_id(std::chrono::system_clock::time_point time);
 
+/// The `Root=1-<8 hex>-<24 hex>` part of an X-Ray trace header (`Root=...;Parent=...;Sampled=1`),
+/// or std::nullopt when it has none in that exact form.
+[[nodiscard]] std::optional<std::string> trace_root(std::string_view trace_header);
+
 /// Bytes from the client made safe for the event's JSON: valid UTF-8 is kept as it is, every
 /// invalid sequence becomes U+FFFD (so the event is always valid JSON).
 [[nodiscard]] std::string to_event_text(std::string_view bytes);

@@ -14,6 +14,7 @@
 //   }
 
 #include <cppstack/http/path_template.hpp>
+#include <cppstack/http/route.hpp>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -33,6 +34,7 @@ struct Route {
   std::string path{};    ///< resource template, e.g. /v1/items/{id}
   std::string handler{};
   bool requires_api_key = false;
+  http::AuthMode auth = http::AuthMode::none;  ///< "auth" of routes.json
   std::optional<Throttle> throttle{};
 };
 

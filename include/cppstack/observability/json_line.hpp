@@ -18,7 +18,7 @@ namespace cppstack::observability {
 
 /// Appends `text` as a quoted JSON string, repaired to valid UTF-8.
 void append_json_string(std::string& out, std::string_view text);
-/// Appends the shortest text that reads back as `value`; non-finite values become 0.
+/// Appends `value` with 15 significant digits; non-finite values become 0.
 void append_json_number(std::string& out, double value);
 
 class JsonLineWriter {

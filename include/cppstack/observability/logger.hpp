@@ -33,7 +33,8 @@ struct InvocationLogContext {
 
 class Logger {
  public:
-  /// Receives each complete line, newline included.
+  /// Receives complete lines, newline included: one per log() call, or the several lines of
+  /// one write_line() call at once.
   using Sink = std::function<void(std::string_view line)>;
 
   explicit Logger(std::string service, LogLevel level = LogLevel::info,
@@ -45,8 +46,8 @@ class Logger {
   /// line is valid JSON.
   void log(LogLevel level, std::string_view message, const boost::json::object& fields = {},
            const InvocationLogContext* context = nullptr) const;
-  /// Hands a complete line (newline included) to the sink as it is: for lines written on the
-  /// per-request path with JsonLineWriter (access lines, EMF records).
+  /// Hands one or more complete lines (each ending in a newline) to the sink in one call: for
+  /// lines written on the per-request path with JsonLineWriter (access lines, EMF records).
   void write_line(std::string_view line) const { sink_(line); }
 
   [[nodiscard]] const std::string& service() const noexcept { return service_; }
