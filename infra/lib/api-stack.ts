@@ -7,6 +7,8 @@
  *   const stack = new ApiStack(app, 'Api', { config, routeTable, functionZip, deploymentName: 'dev' });
  *   stack.routeUrlOutputs;   // one CfnOutput per route, e.g. the URL of GET /v1/health
  */
+import * as path from 'node:path';
+
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,6 +20,7 @@ import { Construct } from 'constructs';
 import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluster, routeLogicalId, StageMethodDefaults } from './api-routes';
 import { AppConfig, ConfigError } from './config';
 import { ApiMonitoring } from './monitoring';
+import { addRequestValidation, loadOpenApiDocument, OPENAPI_FILE } from './request-validation';
 import { Route, RouteTable } from './route-table';
 
 /** The API Gateway stage every deployment serves: URLs look like `.../prod/v1/health`. */
@@ -118,7 +121,9 @@ export class ApiStack extends Stack {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
-    addRouteMethods(this.api, this.handler, routes, validator);
+    const methods = addRouteMethods(this.api, this.handler, routes, validator);
+    // Bodies and required query parameters as the C++ handlers' types declare them (openapi.json beside the zip).
+    addRequestValidation(this.api, methods, loadOpenApiDocument(path.join(path.dirname(props.functionZip), OPENAPI_FILE)));
 
     if (needsApiKey(routes)) {
       const plan = this.api.addUsagePlan('UsagePlan', {

@@ -36,7 +36,12 @@ events::ProxyResponse Service::route(Request& request) const {
     case RouteMatch::Outcome::matched:
       request.path_parameters = std::move(match.parameters);
       request.route_template = &match.route->path;
-      return match.route->handler(request);
+      try {
+        return match.route->handler(request);
+      } catch (const HttpError& error) {
+        // Inside the middleware, so a 400 or 404 gets the same headers (CORS) as a 200.
+        return error_response(error, request.correlation_id());
+      }
     case RouteMatch::Outcome::method_not_allowed: {
       events::ProxyResponse response =
           error_response(405, "Method Not Allowed", request.correlation_id());

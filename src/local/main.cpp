@@ -10,6 +10,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <cppstack/events/proxy_event.hpp>
 #include <cppstack/local/api_gateway.hpp>
+#include <cppstack/local/deployment_settings.hpp>
 #include <cppstack/local/env_file.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
@@ -92,6 +93,7 @@ struct FunctionOptions {
     if (!file.empty()) config.environment = local::read_env_file(file);
     for (const auto& assignment : env)
       config.environment.push_back(local::parse_assignment(assignment));
+    local::check_deployment_settings(config.environment);  // synth's rules, at start-up
     config.function_name = function_name;
     if (config.function_name.empty()) {
       for (const auto& [key, value] : config.environment) {
