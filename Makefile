@@ -4,6 +4,7 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DIST_DIR := dist
+PORT ?= 3000
 
 .PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean
 
@@ -31,8 +32,9 @@ test-sanitize: deps
 	$(MAKE) PRESET=debug build
 	ctest --preset debug -j $(JOBS)
 
-run: deps-system build
-	$(BUILD_DIR)/src/local/cppstack-local start-api --bootstrap $(BUILD_DIR)/src/app/bootstrap --routes $(BUILD_DIR)/api/routes.json
+# Starts at once when nothing changed since the last build (scripts/run.sh).
+run:
+	@scripts/run.sh $(PRESET) $(PORT)
 
 watch:
 	scripts/watch.sh $(PRESET)

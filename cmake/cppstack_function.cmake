@@ -18,6 +18,12 @@ function(cppstack_add_function)
   set(routes ${ARG_NAME}_routes)
   add_library(${routes} OBJECT ${ARG_SOURCES})
   target_link_libraries(${routes} PUBLIC cppstack_app PRIVATE cppstack_warnings)
+  # The function's own sources are what a developer edits in the inner loop: with the
+  # framework's headers (Boost.JSON, Describe) precompiled, one edited file rebuilds in about
+  # a second instead of several.
+  target_precompile_headers(${routes} PRIVATE
+    <cppstack/app/application.hpp> <cppstack/http/routes.hpp> <cppstack/http/responses.hpp>
+    <boost/json/array.hpp> <boost/json/object.hpp> <boost/json/serialize.hpp>)
 
   get_filename_component(output_dir ${ARG_API_DIR} DIRECTORY)
   set(run_dir ${output_dir}/run)

@@ -10,7 +10,7 @@ packages=(
   clang-format clang-tidy
   nodejs npm
   python3 python3-venv
-  curl bc nginx-light wrk hyperfine
+  curl bc nginx-light wrk hyperfine inotify-tools
   awscli python3-boto3
 )
 

@@ -8,9 +8,40 @@ namespace {
 
 template <class Number>
 void append_number(std::string& out, Number number) {
-  char digits[32];
+  char digits[24];
   const auto result = std::to_chars(digits, digits + sizeof digits, number);
   out.append(digits, result.ptr);
+}
+
+// Boost.JSON writes a double as "1.253314731E0". This moves the point instead, reusing that
+// shortest round-trip output rather than linking a second double formatter into bootstrap:
+// "1.253314731", "0.5", "2". Very large or small numbers keep the exponent form (valid JSON).
+std::string plain_decimal(const std::string& text) {
+  const std::size_t e = text.find_first_of("eE");
+  if (e == std::string::npos) return text;
+  int exponent = 0;
+  const auto [end, error] =
+      std::from_chars(text.data() + e + 1, text.data() + text.size(), exponent);
+  if (error != std::errc{} || exponent < -7 || exponent > 20) return text;
+  std::string_view mantissa(text.data(), e);
+  const bool negative = !mantissa.empty() && mantissa.front() == '-';
+  if (negative) mantissa.remove_prefix(1);
+  const std::size_t dot = mantissa.find('.');
+  std::string digits(mantissa.substr(0, dot));
+  if (dot != std::string_view::npos) digits.append(mantissa.substr(dot + 1));
+  const long point =
+      static_cast<long>(dot == std::string_view::npos ? mantissa.size() : dot) + exponent;
+  std::string result = negative ? "-" : "";
+  if (point <= 0) {
+    result.append("0.").append(static_cast<std::size_t>(-point), '0').append(digits);
+  } else if (static_cast<std::size_t>(point) >= digits.size()) {
+    result.append(digits).append(static_cast<std::size_t>(point) - digits.size(), '0');
+  } else {
+    result.append(digits, 0, static_cast<std::size_t>(point))
+        .append(".")
+        .append(digits, static_cast<std::size_t>(point));
+  }
+  return result;
 }
 
 void append_json(std::string& out, const boost::json::value& value) {
@@ -40,12 +71,11 @@ void append_json(std::string& out, const boost::json::value& value) {
       return;
     }
     case boost::json::kind::double_: {
-      const double number = value.get_double();
       // JSON has no NaN or infinity.
-      if (!std::isfinite(number)) {
+      if (!std::isfinite(value.get_double())) {
         out += "null";
       } else {
-        append_number(out, number);
+        out += plain_decimal(boost::json::serialize(value));
       }
       return;
     }

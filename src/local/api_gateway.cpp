@@ -1,3 +1,4 @@
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cppstack/events/base64.hpp>
@@ -35,11 +36,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     if (config.stage_throttle) {
       stage_bucket.emplace(config.stage_throttle->rate_limit, config.stage_throttle->burst_limit);
     }
-    for (const auto& route : config.routes.routes()) {
-      if (route.throttle) {
-        route_buckets.try_emplace(&route, route.throttle->rate_limit, route.throttle->burst_limit);
-      }
-    }
+    routes.store(make_route_state(std::move(config.routes)));
     HttpServerOptions options;
     options.body_limit = max_gateway_request_bytes;
     options.too_large = [](const http::request_header<>&) {
@@ -98,7 +95,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     const auto stage_path = stage_relative_path(target, config.settings.stage);
     const std::string method(request.method_string());
-    const auto match = stage_path ? config.routes.match(method, *stage_path) : std::nullopt;
+    // The table of this request: a reload swaps in a new one without touching this one.
+    const std::shared_ptr<RouteState> current_routes = routes.load();
+    const auto match = stage_path ? current_routes->table.match(method, *stage_path) : std::nullopt;
     if (!match) {
       return answer(*pending,
                     gateway_error(ids, http::status::forbidden, "Missing Authentication Token",
@@ -114,6 +113,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       }
       api_key = presented;
     }
+    auto& route_buckets = current_routes->buckets;
     const auto route_bucket = route_buckets.find(match->route);
     if ((stage_bucket && !stage_bucket->try_take()) ||
         (route_bucket != route_buckets.end() && !route_bucket->second.try_take())) {
@@ -242,7 +242,22 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   FunctionPool& pool;
   std::shared_ptr<LambdaLog> log;
   std::optional<TokenBucket> stage_bucket;
-  std::map<const Route*, TokenBucket> route_buckets;
+  /// The route table and its per-route throttles, replaced whole by replace_routes().
+  struct RouteState {
+    RouteTable table;
+    std::map<const Route*, TokenBucket> buckets;
+  };
+  std::atomic<std::shared_ptr<RouteState>> routes;
+
+  static std::shared_ptr<RouteState> make_route_state(RouteTable table) {
+    auto state = std::make_shared<RouteState>(RouteState{std::move(table), {}});
+    for (const auto& route : state->table.routes()) {
+      if (route.throttle) {
+        state->buckets.try_emplace(&route, route.throttle->rate_limit, route.throttle->burst_limit);
+      }
+    }
+    return state;
+  }
   std::unique_ptr<HttpServer> server;
 };
 
@@ -257,5 +272,9 @@ tcp::endpoint ApiGatewayServer::local_endpoint() const { return impl_->server->l
 void ApiGatewayServer::start() { impl_->server->start(); }
 
 void ApiGatewayServer::stop() { impl_->server->stop(); }
+
+void ApiGatewayServer::replace_routes(RouteTable table) {
+  impl_->routes.store(Impl::make_route_state(std::move(table)));
+}
 
 }  // namespace cppstack::local

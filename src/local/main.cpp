@@ -15,7 +15,9 @@
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
+#include <cppstack/local/listen_error.hpp>
 #include <cppstack/local/route_table.hpp>
+#include <cppstack/local/route_table_watcher.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -358,9 +360,17 @@ int main(int argc, char** argv) {
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
+      const auto served_routes = gateway.routes;
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
       announce(server.local_endpoint());
+      // A rebuilt routes.json is served from the next request on (make run).
+      std::optional<local::RouteTableWatcher> route_watcher;
+      if (!routes_file.empty()) {
+        route_watcher.emplace(
+            io, routes_file, served_routes, log,
+            [&server](local::RouteTable table) { server.replace_routes(std::move(table)); });
+      }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +
                   (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
@@ -383,6 +393,14 @@ int main(int argc, char** argv) {
           io, lambda_function.threads, pool, [&server] { server.stop(); }, log);
       return 0;
     }
+  } catch (const boost::system::system_error& error) {
+    // Listening is the only system call here whose error users must act on: name the port.
+    const bool api = start_api->parsed();
+    std::cerr << "cppstack-local: "
+              << local::listen_error_text(error.code(), api ? api_host : lambda_host,
+                                          api ? api_port : lambda_port)
+              << "\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "cppstack-local: " << error.what() << "\n";
     return 1;

@@ -93,8 +93,9 @@ TEST(TypedJson, WritesAndDescribesTheSameShape) {
 }
 
 TEST(TypedJson, NumbersAreWrittenAsPeopleWriteThem) {
-  EXPECT_EQ(to_json_text(boost::json::parse(R"({"uptime":1.253314731,"n":[3,-4,0.5,1e300]})")),
-            R"({"uptime":1.253314731,"n":[3,-4,0.5,1e+300]})");
+  EXPECT_EQ(to_json_text(boost::json::parse(
+                R"({"uptime":1.253314731,"n":[3,-4,0.5,-0.0012,2.0,1234.5,1e300,1e-9]})")),
+            R"({"uptime":1.253314731,"n":[3,-4,0.5,-0.0012,2,1234.5,1E300,1E-9]})");
 }
 
 TEST(TypedParameters, ParseWholeValuesOnly) {

@@ -47,6 +47,9 @@ class ApiGatewayServer {
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
   void start();
   void stop();
+  /// Serves `table` from the next request on (requests already routed finish as they are);
+  /// safe from any thread. A running `make run` calls it when routes.json changes.
+  void replace_routes(RouteTable table);
 
  private:
   class Impl;
