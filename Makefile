@@ -5,6 +5,7 @@ BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DIST_DIR := dist
 PORT ?= 3000
+FUNCTION ?= api
 
 .PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean
 
@@ -34,10 +35,10 @@ test-sanitize: deps
 
 # Starts at once when nothing changed since the last build (scripts/run.sh).
 run:
-	@scripts/run.sh $(PRESET) $(PORT)
+	@scripts/run.sh $(PRESET) $(PORT) $(FUNCTION)
 
 watch:
-	scripts/watch.sh $(PRESET)
+	WATCH_FUNCTION=$(FUNCTION) scripts/watch.sh $(PRESET)
 
 bench: deps-system package
 	scripts/bench.sh $(BUILD_DIR)

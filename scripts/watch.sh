@@ -4,7 +4,7 @@
 # build/<preset>/run/bootstrap and run/routes.json by renaming complete files over them).
 #
 #   scripts/watch.sh [PRESET]                  # make watch; PRESET defaults to release
-#   WATCH_FUNCTION=notes scripts/watch.sh      # the notes example instead of src/app
+#   WATCH_FUNCTION=notes scripts/watch.sh      # the notes example (make watch FUNCTION=notes)
 #
 # Event-driven (inotifywait from inotify-tools, installed by scripts/install-deps.sh). An edit
 # to the function's own sources (src/app/*.cpp, examples/notes/*.cpp) rebuilds only that
@@ -17,8 +17,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${root}/build/${preset}"
 function="${WATCH_FUNCTION:-api}"
 case "$function" in
-  api) sources=src/app exporter=route-export bootstrap=bootstrap ;;
-  notes) sources=examples/notes exporter=notes-route-export bootstrap=notes-bootstrap ;;
+  api) sources=src/app exporter=route-export bootstrap=bootstrap run_dir="${build_dir}/run" ;;
+  notes)
+    sources=examples/notes exporter=notes-route-export bootstrap=notes-bootstrap
+    run_dir="${build_dir}/examples/notes/run"
+    ;;
   *) echo "watch: WATCH_FUNCTION must be api or notes, got '$function'" >&2; exit 2 ;;
 esac
 fast_targets=("${function}_routes/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
@@ -51,7 +54,7 @@ build() {
   fi
   local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
   if ((status == 0)); then
-    touch "${build_dir}/run/.built"
+    touch "${run_dir}/.built"
     echo "watch: built ${function} in ${elapsed_ms} ms; waiting for changes"
   else
     echo "watch: build failed; fix the error and save again"

@@ -18,7 +18,7 @@ TEST(NotesThroughTheEmulator, CreateReadListDelete) {
   auto created =
       request(port, verb::post, "/prod/v1/notes", R"({"title":"t","text":"x"})", json_type);
   ASSERT_EQ(created.result_int(), 201) << created.body() << emulator.logs();
-  EXPECT_EQ(created[http::field::location], "/v1/notes/1");
+  EXPECT_EQ(created[http::field::location], "/prod/v1/notes/1");
   EXPECT_EQ(parse_json(created.body()).at("id"), 1);
 
   auto read = request(port, verb::get, "/prod/v1/notes/1");

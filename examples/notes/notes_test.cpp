@@ -28,7 +28,7 @@ class NotesApi : public ::testing::Test {
 TEST_F(NotesApi, CreateAnswers201WithLocationAndTheNote) {
   const auto response = send("POST", "/v1/notes", R"({"title":"milk","text":"2 litres"})");
   EXPECT_EQ(response.status_code, 201);
-  EXPECT_EQ(response.headers.at("Location"), "/v1/notes/1");
+  EXPECT_EQ(response.headers.at("Location"), "/prod/v1/notes/1");
   EXPECT_EQ(json_of(response), boost::json::parse(R"({"title":"milk","text":"2 litres","id":1})"));
 }
 

@@ -14,6 +14,18 @@ std::string_view Request::correlation_id() const {
   return invocation.request_id;
 }
 
+std::string Request::public_path(std::string_view path) const {
+  const std::string& full = event.request_context.path;
+  const std::string& resource = event.path;
+  std::string prefix;
+  if (!resource.empty() && full.size() > resource.size() &&
+      full.compare(full.size() - resource.size(), resource.size(), resource) == 0) {
+    prefix = full.substr(0, full.size() - resource.size());
+  }
+  if (path.empty() || path.front() != '/') return std::string(path);
+  return prefix + std::string(path);
+}
+
 boost::json::value Request::json_body() const {
   const std::string text = body_text();
   if (text.empty()) throw BadRequest("the request body must be a JSON document", "body");

@@ -75,14 +75,17 @@ events::ProxyResponse default_exception_response(const Request& request,
   return internal_error_response(request);
 }
 
+observability::InvocationLogContext log_context(const Request& request) {
+  return {.function_request_id = request.invocation.request_id,
+          .correlation_id = request.correlation_id(),
+          .xray_trace_id = request.invocation.trace_id,
+          .cold_start = request.invocation.cold_start};
+}
+
 void log_unhandled_exception(const observability::Logger& logger, const Request& request,
                              const std::exception_ptr& error) {
   // One structured line so the failure is searchable in CloudWatch by request id.
-  const observability::InvocationLogContext context{
-      .function_request_id = request.invocation.request_id,
-      .correlation_id = request.correlation_id(),
-      .xray_trace_id = request.invocation.trace_id,
-      .cold_start = request.invocation.cold_start};
+  const observability::InvocationLogContext context = log_context(request);
   logger.log(observability::LogLevel::error, "unhandled exception in handler",
              {{"error", exception_text(error)},
               {"http_method", request.event.http_method},

@@ -144,7 +144,7 @@ TEST_F(TypedRoutes, BodyInCreatedOut) {
   const auto response = send("POST", "/v1/items",
                              R"({"title":"t","tags":[],"colour":"red","price":1,"public_":true})");
   EXPECT_EQ(response.status_code, 201);
-  EXPECT_EQ(response.headers.at("Location"), "/v1/items/1");
+  EXPECT_EQ(response.headers.at("Location"), "/prod/v1/items/1");
   EXPECT_EQ(boost::json::parse(response.body).at("public_"), true);
 }
 

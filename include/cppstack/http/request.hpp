@@ -56,6 +56,10 @@ struct Request {
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
     return event.header(name);
   }
+  /// `path` (a resource path such as /v1/notes/7) as the client addresses it: below the
+  /// stage or base path mapping the request came through (requestContext.path without the
+  /// resource path), e.g. /prod/v1/notes/7. For Location headers and links.
+  [[nodiscard]] std::string public_path(std::string_view path) const;
   /// The body as bytes (base64-decoded when API Gateway encoded it); empty when none.
   [[nodiscard]] std::string body_text() const { return event.decoded_body(); }
   /// The body parsed as JSON. Throws BadRequest when it is missing or not JSON.

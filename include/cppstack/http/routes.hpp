@@ -56,6 +56,8 @@ struct Query : T {
   using value_type = T;
 };
 /// Handler result: 201 Created with `location` in the Location header and `value` as JSON.
+/// A location starting with '/' is taken below the API's base (Request::public_path), so
+/// "/v1/notes/7" becomes "/prod/v1/notes/7" on a stage URL.
 template <class T>
 struct Created {
   std::string location;
@@ -159,14 +161,14 @@ std::remove_cvref_t<A> argument(const Request& request) {
 }
 
 template <class R>
-events::ProxyResponse to_response(R&& result) {
+events::ProxyResponse to_response(const Request& request, R&& result) {
   using Result = std::remove_cvref_t<R>;
   if constexpr (std::is_same_v<Result, events::ProxyResponse>) {
     return std::forward<R>(result);
   } else if constexpr (std::is_same_v<Result, NoContent>) {
     return no_content();
   } else if constexpr (is_created<Result>::value) {
-    return created(std::move(result.location), result.value);
+    return created(request.public_path(result.location), result.value);
   } else {
     return json(200, result);
   }
@@ -208,7 +210,7 @@ Handler adapt(F function, OperationDoc& doc, std::tuple<First, Rest...>* /*argum
       }(),
       ...);
   return [function = std::move(function)](const Request& request) {
-    return to_response(function(request, argument<Rest>(request)...));
+    return to_response(request, function(request, argument<Rest>(request)...));
   };
 }
 
