@@ -11,6 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 
+import SwaggerParser from '@apidevtools/swagger-parser';
+
 import { REPOSITORY_ROOT } from '../lib/config';
 import { methodValidation, OPENAPI_FILE } from '../lib/request-validation';
 import { FUNCTION_ZIP_FILE, Route, ROUTES_FILE } from '../lib/route-table';
@@ -65,6 +67,18 @@ describe('request validation from openapi.json', () => {
       fs.rmSync(distDir, { recursive: true, force: true });
     });
     const template = app.templateJson('aws-cpp-stack-Dev-Api');
+
+    it("the notes example's openapi.json is a valid OpenAPI 3.0 document with its body, query and statuses", async () => {
+      const file = path.join(distDir, OPENAPI_FILE);
+      await SwaggerParser.validate(file);
+      const document = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const list = document.paths['/v1/notes'].get;
+      assert.deepEqual(list.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`), ['query limit']);
+      assert.equal(list.parameters[0].schema.default, 100);
+      assert.deepEqual(Object.keys(document.paths['/v1/notes'].post.responses).sort(), ['201', '400', '500']);
+      assert.ok(document.paths['/v1/notes'].post.responses['201'].headers.Location);
+      assert.deepEqual(Object.keys(document.paths['/v1/notes/{id}'].delete.responses).sort(), ['204', '400', '404', '500']);
+    });
 
     it('has one body model, with the fields of NewNote, on POST /v1/notes only', () => {
       const models = resourcesOfType(template, 'AWS::ApiGateway::Model');

@@ -12,14 +12,12 @@
 
 namespace cppstack::http {
 
-/// An answer with a 4xx or 5xx status. `message()` reaches the client, so it must not carry
+/// An answer with a 4xx or 5xx status. `what()` reaches the client, so it must not carry
 /// secrets or internal details; `field()` names the input at fault ("" when none).
 class HttpError : public std::runtime_error {
  public:
-  HttpError(int status_code, std::string message, std::string field = {})
-      : std::runtime_error(std::move(message)),
-        status_code_(status_code),
-        field_(std::move(field)) {}
+  HttpError(int status_code, const std::string& message, std::string field = {})
+      : std::runtime_error(message), status_code_(status_code), field_(std::move(field)) {}
 
   [[nodiscard]] int status_code() const noexcept { return status_code_; }
   [[nodiscard]] const std::string& field() const noexcept { return field_; }
@@ -33,8 +31,8 @@ class HttpError : public std::runtime_error {
 template <int Status>
 class StatusError : public HttpError {
  public:
-  explicit StatusError(std::string message, std::string field = {})
-      : HttpError(Status, std::move(message), std::move(field)) {}
+  explicit StatusError(const std::string& message, std::string field = {})
+      : HttpError(Status, message, std::move(field)) {}
 };
 
 using BadRequest = StatusError<400>;           ///< malformed input; `field` names it

@@ -73,36 +73,36 @@ template <class T, class Descriptor>
 boost::json::object member_schema_with_default() {
   using Member = std::remove_cvref_t<decltype(std::declval<T&>().*Descriptor::pointer)>;
   boost::json::object schema = json_schema<Member>();
-  if constexpr (!is_optional<Member>::value && !is_vector<Member>::value) {
+  if constexpr (!IsOptional<Member>::value && !IsVector<Member>::value) {
     schema["default"] = to_json(T{}.*Descriptor::pointer);
   }
   return schema;
 }
 
 template <class T>
-struct is_body : std::false_type {};
+struct IsBody : std::false_type {};
 template <class T>
-struct is_body<Body<T>> : std::true_type {};
+struct IsBody<Body<T>> : std::true_type {};
 template <class T>
-struct is_query : std::false_type {};
+struct IsQuery : std::false_type {};
 template <class T>
-struct is_query<Query<T>> : std::true_type {};
+struct IsQuery<Query<T>> : std::true_type {};
 template <class T>
-struct is_created : std::false_type {};
+struct IsCreated : std::false_type {};
 template <class T>
-struct is_created<Created<T>> : std::true_type {};
+struct IsCreated<Created<T>> : std::true_type {};
 
 template <class F>
-struct callable_traits : callable_traits<decltype(&F::operator())> {};
+struct CallableTraits : CallableTraits<decltype(&F::operator())> {};
 template <class C, class R, class... A>
-struct callable_traits<R (C::*)(A...) const> {
+struct CallableTraits<R (C::*)(A...) const> {
   using result = R;
   using arguments = std::tuple<A...>;
 };
 template <class C, class R, class... A>
-struct callable_traits<R (C::*)(A...)> : callable_traits<R (C::*)(A...) const> {};
+struct CallableTraits<R (C::*)(A...)> : CallableTraits<R (C::*)(A...) const> {};
 template <class R, class... A>
-struct callable_traits<R (*)(A...)> {
+struct CallableTraits<R (*)(A...)> {
   using result = R;
   using arguments = std::tuple<A...>;
 };
@@ -115,7 +115,7 @@ T read_query(const Request& request) {
   T result{};
   boost::mp11::mp_for_each<public_members<T>>([&](auto member) {
     using Member = std::remove_cvref_t<decltype(result.*member.pointer)>;
-    if constexpr (is_vector<Member>::value) {
+    if constexpr (IsVector<Member>::value) {
       const auto& all = request.event.multi_value_query_string_parameters;
       if (!all) return;
       const auto found = all->find(member.name);
@@ -129,7 +129,7 @@ T read_query(const Request& request) {
         }
         (result.*member.pointer).push_back(std::move(*value));
       }
-    } else if constexpr (is_optional<Member>::value) {
+    } else if constexpr (IsOptional<Member>::value) {
       result.*member.pointer = request.query<typename Member::value_type>(member.name);
     } else if (auto value = request.query<Member>(member.name)) {
       result.*member.pointer = std::move(*value);
@@ -151,10 +151,10 @@ std::vector<QueryParameterDoc> query_docs() {
 template <class A>
 std::remove_cvref_t<A> argument(const Request& request) {
   using Argument = std::remove_cvref_t<A>;
-  if constexpr (is_body<Argument>::value) {
+  if constexpr (IsBody<Argument>::value) {
     return Argument{request.body<typename Argument::value_type>()};
   } else {
-    static_assert(is_query<Argument>::value,
+    static_assert(IsQuery<Argument>::value,
                   "a handler takes const Request& and then Body<T> or Query<T> parameters");
     return Argument{read_query<typename Argument::value_type>(request)};
   }
@@ -167,7 +167,7 @@ events::ProxyResponse to_response(const Request& request, R&& result) {
     return std::forward<R>(result);
   } else if constexpr (std::is_same_v<Result, NoContent>) {
     return no_content();
-  } else if constexpr (is_created<Result>::value) {
+  } else if constexpr (IsCreated<Result>::value) {
     return created(request.public_path(result.location), result.value);
   } else {
     return json(200, result);
@@ -183,7 +183,7 @@ ResponseDoc success_doc() {
     return {200, "Success", &any_object_schema, false};
   } else if constexpr (std::is_same_v<R, NoContent>) {
     return {204, "No Content", nullptr, false};
-  } else if constexpr (is_created<R>::value) {
+  } else if constexpr (IsCreated<R>::value) {
     return {201, "Created", &json_schema<decltype(R::value)>, true};
   } else {
     return {200, "Success", &json_schema<R>, false};
@@ -196,14 +196,14 @@ template <class F, class First, class... Rest>
 Handler adapt(F function, OperationDoc& doc, std::tuple<First, Rest...>* /*arguments*/) {
   static_assert(std::is_same_v<std::remove_cvref_t<First>, Request>,
                 "a handler's first parameter is const cppstack::http::Request&");
-  using Result = std::remove_cvref_t<typename callable_traits<F>::result>;
+  using Result = std::remove_cvref_t<typename CallableTraits<F>::result>;
   doc.responses.push_back(success_doc<Result>());
   (
       [&doc] {
         using Argument = std::remove_cvref_t<Rest>;
-        if constexpr (is_body<Argument>::value) {
+        if constexpr (IsBody<Argument>::value) {
           doc.request_body = &json_schema<typename Argument::value_type>;
-        } else if constexpr (is_query<Argument>::value) {
+        } else if constexpr (IsQuery<Argument>::value) {
           auto docs = query_docs<typename Argument::value_type>();
           doc.query.insert(doc.query.end(), docs.begin(), docs.end());
         }
@@ -322,7 +322,7 @@ class Routes {
   template <class F>
   Declaration add(std::string method, RoutePath path, F handler) {
     Route route{.method = std::move(method), .path = std::string(path.text())};
-    using Arguments = typename detail::callable_traits<F>::arguments;
+    using Arguments = typename detail::CallableTraits<F>::arguments;
     route.handler = detail::adapt(std::move(handler), route.doc, static_cast<Arguments*>(nullptr));
     return add(std::move(route));
   }

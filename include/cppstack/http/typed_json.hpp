@@ -46,13 +46,13 @@ concept DescribedEnum = boost::describe::has_describe_enumerators<T>::value;
 namespace detail {
 
 template <class T>
-struct is_optional : std::false_type {};
+struct IsOptional : std::false_type {};
 template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
+struct IsOptional<std::optional<T>> : std::true_type {};
 template <class T>
-struct is_vector : std::false_type {};
+struct IsVector : std::false_type {};
 template <class T, class A>
-struct is_vector<std::vector<T, A>> : std::true_type {};
+struct IsVector<std::vector<T, A>> : std::true_type {};
 
 template <class T>
 inline constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
@@ -80,8 +80,8 @@ struct FieldPath {
 [[noreturn]] inline void field_error(const FieldPath& path, std::string_view expected) {
   std::string field = path.text();
   if (field.empty()) throw BadRequest("the request body must be " + std::string(expected));
-  std::string message = field + " must be " + std::string(expected);
-  throw BadRequest(std::move(message), std::move(field));
+  const std::string message = field + " must be " + std::string(expected);
+  throw BadRequest(message, std::move(field));
 }
 
 template <class T>
@@ -109,7 +109,7 @@ T read_struct(const boost::json::value& json, const FieldPath& path) {
     const FieldPath member_path{&path, member.name};
     const boost::json::value* found = object->if_contains(member.name);
     if (found == nullptr || found->is_null()) {
-      if constexpr (!is_optional<Member>::value) field_error(member_path, "present");
+      if constexpr (!IsOptional<Member>::value) field_error(member_path, "present");
       return;
     }
     result.*member.pointer = read<Member>(*found, member_path);
@@ -132,10 +132,10 @@ T read(const boost::json::value& json, const FieldPath& path) {
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!json.is_string()) field_error(path, "a string");
     return std::string(json.get_string());
-  } else if constexpr (is_optional<T>::value) {
+  } else if constexpr (IsOptional<T>::value) {
     if (json.is_null()) return T{};
     return read<typename T::value_type>(json, path);
-  } else if constexpr (is_vector<T>::value) {
+  } else if constexpr (IsVector<T>::value) {
     const boost::json::array* array = json.if_array();
     if (array == nullptr) field_error(path, "an array");
     T result;
@@ -179,9 +179,9 @@ template <class T>
   } else if constexpr (std::is_same_v<T, bool> || detail::is_integer_v<T> ||
                        std::is_floating_point_v<T> || std::is_same_v<T, std::string>) {
     return boost::json::value(value);
-  } else if constexpr (detail::is_optional<T>::value) {
+  } else if constexpr (detail::IsOptional<T>::value) {
     return value ? to_json(*value) : boost::json::value(nullptr);
-  } else if constexpr (detail::is_vector<T>::value) {
+  } else if constexpr (detail::IsVector<T>::value) {
     boost::json::array array;
     array.reserve(value.size());
     for (const auto& item : value) array.push_back(to_json(item));
@@ -194,7 +194,7 @@ template <class T>
     boost::json::object object;
     boost::mp11::mp_for_each<detail::public_members<T>>([&](auto member) {
       const auto& field = value.*member.pointer;
-      if constexpr (detail::is_optional<std::remove_cvref_t<decltype(field)>>::value) {
+      if constexpr (detail::IsOptional<std::remove_cvref_t<decltype(field)>>::value) {
         if (!field) return;
       }
       object[member.name] = to_json(field);
@@ -220,9 +220,9 @@ template <class T>
     return {{"type", "number"}};
   } else if constexpr (std::is_same_v<T, std::string>) {
     return {{"type", "string"}};
-  } else if constexpr (detail::is_optional<T>::value) {
+  } else if constexpr (detail::IsOptional<T>::value) {
     return json_schema<typename T::value_type>();
-  } else if constexpr (detail::is_vector<T>::value) {
+  } else if constexpr (detail::IsVector<T>::value) {
     return {{"type", "array"}, {"items", json_schema<typename T::value_type>()}};
   } else if constexpr (DescribedEnum<T>) {
     boost::json::array names;
@@ -236,7 +236,7 @@ template <class T>
     boost::mp11::mp_for_each<detail::public_members<T>>([&](auto member) {
       using Member = std::remove_cvref_t<decltype(std::declval<T&>().*member.pointer)>;
       properties[member.name] = json_schema<Member>();
-      if constexpr (!detail::is_optional<Member>::value) required.emplace_back(member.name);
+      if constexpr (!detail::IsOptional<Member>::value) required.emplace_back(member.name);
     });
     boost::json::object schema{{"type", "object"}, {"properties", std::move(properties)}};
     if (!required.empty()) schema["required"] = std::move(required);
