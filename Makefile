@@ -3,16 +3,28 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
-DIST_DIR := dist
+DIST_DIR ?= dist
 PORT ?= 3000
 FUNCTION ?= api
+HOST_ARCHITECTURE := $(shell uname -m)
+# The CPU the packaged bootstrap runs on: FUNCTION_ARCHITECTURE from the command line, the
+# environment or .env, else x86_64. arm64 on an x86_64 machine is cross-compiled with Debian's
+# aarch64 toolchain (preset release-arm64); otherwise the package is the native release build.
+FUNCTION_ARCHITECTURE ?= $(or $(shell sed -n 's/^FUNCTION_ARCHITECTURE=\([A-Za-z0-9_]*\).*/\1/p' .env 2>/dev/null | tail -n 1),x86_64)
+ifeq ($(FUNCTION_ARCHITECTURE)-$(HOST_ARCHITECTURE),arm64-x86_64)
+PACKAGE_BUILD := build-arm64
+PACKAGE_BUILD_DIR := build/release-arm64
+else
+PACKAGE_BUILD := build
+PACKAGE_BUILD_DIR := $(BUILD_DIR)
+endif
 
-.PHONY: deps deps-system build test test-sanitize package run watch bench synth deploy format lint clean
+.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run watch bench synth deploy format lint clean rehearse
 
 deps: deps-system infra/node_modules/.package-lock.json
 
 deps-system:
-	scripts/install-deps.sh
+	bash scripts/install-deps.sh
 
 # npm ci only when the lock file changed since the last install.
 infra/node_modules/.package-lock.json: infra/package-lock.json
@@ -22,26 +34,55 @@ build:
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake --preset $(PRESET); fi
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
-package: build
-	scripts/package.sh $(BUILD_DIR) $(DIST_DIR)
+package: $(PACKAGE_BUILD)
+	bash scripts/package.sh $(PACKAGE_BUILD_DIR) $(DIST_DIR)
+
+# The deployable package for arm64, cross-compiled: bootstrap, function.zip and the route table.
+build-arm64:
+	bash scripts/install-deps.sh arm64-cross
+	@if [ ! -f build/release-arm64/CMakeCache.txt ]; then cmake --preset release-arm64; fi
+	cmake --build --preset release-arm64 -j $(JOBS) --target function_zip route_table
+
+# The arm64 package built here, served by cppstack-local through qemu-user-static; synth accepts it.
+test-arm64: build
+	$(MAKE) package FUNCTION_ARCHITECTURE=arm64 DIST_DIR=build/dist-arm64
+	bash scripts/test-arm64-package.sh $(BUILD_DIR) build/dist-arm64
 
 test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)
-	cd infra && CPPSTACK_DIST_DIR=$(CURDIR)/$(DIST_DIR) npm test
+	cd infra && CPPSTACK_DIST_DIR=$(CURDIR)/$(DIST_DIR) CPPSTACK_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) npm test
 
 test-sanitize: deps
 	$(MAKE) PRESET=debug build
 	ctest --preset debug -j $(JOBS)
 
+# The emulator's tests with ThreadSanitizer, the emulator on 4 I/O threads.
+LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests
+test-tsan: deps-system
+	@if [ ! -f build/tsan/CMakeCache.txt ]; then cmake --preset tsan; fi
+	cmake --build build/tsan -j $(JOBS) --target $(LOCAL_TEST_TARGETS)
+	ctest --preset tsan -j $(JOBS)
+
+# libFuzzer targets (fuzz/): `make fuzz` runs each for FUZZ_SECONDS (default 300),
+# `make fuzz-smoke` for 30 s each, as CI does.
+FUZZ_SECONDS ?= 300
+fuzz: deps-system
+	@if [ ! -f build/fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
+	fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
 # Starts at once when nothing changed since the last build (scripts/run.sh).
 run:
-	@scripts/run.sh $(PRESET) $(PORT) $(FUNCTION)
+	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION)
 
 watch:
-	WATCH_FUNCTION=$(FUNCTION) scripts/watch.sh $(PRESET)
+	WATCH_FUNCTION=$(FUNCTION) bash scripts/watch.sh $(PRESET)
 
 bench: deps-system package
-	scripts/bench.sh $(BUILD_DIR)
+	bash scripts/bench.sh $(BUILD_DIR)
 
 synth: deps package
 	cd infra && npx cdk synth --quiet
@@ -49,12 +90,17 @@ synth: deps package
 deploy: deps package
 	cd infra && npx cdk deploy "$$(. ./../.env 2>/dev/null; echo $${APPLICATION:-aws-cpp-stack})-CodePipelineStack"
 
+# The pipeline's Build step, from the synthesized buildspec, on a fresh Debian bookworm root
+# (needs root). See docs/operations.md, "Rehearsing the pipeline build".
+rehearse: deps package
+	bash scripts/rehearse.sh
+
 format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
 
 lint:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format --dry-run --Werror
-	scripts/tidy.sh $(BUILD_DIR)
+	bash scripts/tidy.sh $(BUILD_DIR)
 
 clean:
 	rm -rf build dist

@@ -55,7 +55,7 @@ function(cppstack_add_function)
 
   add_custom_command(
     OUTPUT ${output_dir}/function.zip
-    COMMAND ${PROJECT_SOURCE_DIR}/scripts/make-zip.sh $<TARGET_FILE:${ARG_BOOTSTRAP}>
+    COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/make-zip.sh $<TARGET_FILE:${ARG_BOOTSTRAP}>
             ${output_dir}/function.zip
     DEPENDS ${ARG_BOOTSTRAP} ${PROJECT_SOURCE_DIR}/scripts/make-zip.sh
     COMMENT "Packaging ${ARG_NAME} function.zip")

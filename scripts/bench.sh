@@ -30,4 +30,4 @@ echo "command: $build_dir/bench/in_process_bench --benchmark_repetitions=5 --ben
   grep -E "Benchmark|----|_median|_mean"
 echo
 
-scripts/bench-local.sh "$build_dir"
+bash scripts/bench-local.sh "$build_dir"

@@ -7,12 +7,13 @@
  *   const api = new apigateway.RestApi(this, 'Api', {
  *     deployOptions: { stageName: 'prod', methodOptions: methodDeploymentOptions(table.routes, stageDefaults) },
  *   });
- *   addRouteMethods(api, handler, table.routes, validator);
+ *   addRouteMethods(api, handler, table.routes, validator, authorization);
  */
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
+import { identityCacheKeyParameters, RouteAuthorization } from './auth';
 import { ANY_METHOD_EXPANSION, HttpMethod, pathParameters, Route } from './route-table';
 
 /** The key of a method in a stage's method settings: `/v1/items/{id}/GET`, `//GET` for the root. */
@@ -71,20 +72,23 @@ export function addRouteMethods(
   handler: lambda.IFunction,
   routes: readonly Route[],
   validator: apigateway.IRequestValidator,
+  authorization: RouteAuthorization,
 ): Map<Route, apigateway.Method> {
   const methods = new Map<Route, apigateway.Method>();
   for (const route of routes) {
     const resource = route.path === '/' ? api.root : api.root.resourceForPath(route.path);
     const parameterKeys = pathParameters(route.path).map((name) => `method.request.path.${name}`);
+    const identityKeys = route.cacheTtlSeconds > 0 ? identityCacheKeyParameters(route) : [];
+    const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(identityKeys.map((key) => [key, false])) };
     // Without the path parameters in the cache key, /items/1 would be answered from /items/2's entry.
     const integration = new apigateway.LambdaIntegration(handler, {
       proxy: true,
       scopePermissionToMethod: false,
-      cacheKeyParameters: route.cacheTtlSeconds > 0 ? parameterKeys : undefined,
+      cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...identityKeys] : undefined,
     });
     const method = resource.addMethod(route.method, integration, {
-      apiKeyRequired: route.auth === 'apiKey',
-      requestParameters: parameterKeys.length ? Object.fromEntries(parameterKeys.map((key) => [key, true])) : undefined,
+      ...authorization.methodOptions(route),
+      requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
       requestValidator: validator,
       operationName: route.handler,
     });

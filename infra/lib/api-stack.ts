@@ -11,6 +11,7 @@ import * as path from 'node:path';
 
 import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,10 +19,16 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluster, routeLogicalId, StageMethodDefaults } from './api-routes';
-import { AppConfig, ConfigError } from './config';
+import { RouteAuthorization } from './auth';
+import { AppConfig, ConfigError, DeploymentStrategy } from './config';
+import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
+import { FUNCTION_METRICS } from './metrics';
 import { ApiMonitoring } from './monitoring';
+import type { ApiStackFindingScopes } from './nag-suppressions';
 import { addRequestValidation, loadOpenApiDocument, OPENAPI_FILE } from './request-validation';
+import { restrictSourceIps } from './resource-policy';
 import { Route, RouteTable } from './route-table';
+import { ApiWebAcl } from './waf';
 
 /** The API Gateway stage every deployment serves: URLs look like `.../prod/v1/health`. */
 export const API_STAGE_NAME = 'prod';
@@ -35,10 +42,18 @@ export interface ApiStackProps extends StackProps {
   readonly deploymentName: string;
 }
 
+/** The alias API Gateway invokes; CodeDeploy moves it from version to version. */
+export const LIVE_ALIAS_NAME = 'live';
+
 export class ApiStack extends Stack {
   readonly handler: lambda.Function;
+  readonly alias: lambda.Alias;
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
   readonly api: apigateway.RestApi;
   readonly monitoring: ApiMonitoring;
+  readonly authorization: RouteAuthorization;
+  /** The web ACL of the stage, when WAF_ENABLED. */
+  readonly waf?: ApiWebAcl;
   readonly apiUrlOutput: CfnOutput;
   /** The URL output of each route, keyed by `METHOD /path`. */
   readonly routeUrlOutputs = new Map<string, CfnOutput>();
@@ -64,6 +79,7 @@ export class ApiStack extends Stack {
       description: `Runs the ${config.application} ${props.deploymentName} function`,
     });
     functionLogs.grantWrite(role);
+    this.authorization = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
 
     this.handler = new lambda.Function(this, 'Function', {
       description: `${config.application} C++ API (${props.deploymentName})`,
@@ -82,8 +98,19 @@ export class ApiStack extends Stack {
         APPLICATION: config.application,
         DEPLOYMENT: props.deploymentName,
         LOG_LEVEL: config.logLevel,
-        ...(config.corsAllowOrigin ? { CORS_ALLOW_ORIGIN: config.corsAllowOrigin } : {}),
+        [FUNCTION_METRICS.namespaceVariable]: config.metricsNamespace,
+        ...corsEnvironment(config.cors),
+        // API Gateway's Cognito authorizer accepts ID tokens of every client of the pool; the
+        // function can compare a token's aud claim with these.
+        ...(this.authorization.appClientIds.length > 0 ? { COGNITO_APP_CLIENT_IDS: this.authorization.appClientIds.join(',') } : {}),
       },
+    });
+    // A new version only when the code or configuration changed (currentVersion hashes both),
+    // and the API invokes the alias, which CodeDeploy shifts to it.
+    this.alias = new lambda.Alias(this, 'LiveAlias', {
+      aliasName: LIVE_ALIAS_NAME,
+      version: this.handler.currentVersion,
+      description: 'The version the API serves',
     });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention });
@@ -121,19 +148,48 @@ export class ApiStack extends Stack {
       validateRequestParameters: true,
       validateRequestBody: true,
     });
-    const methods = addRouteMethods(this.api, this.handler, routes, validator);
+    // The methods invoke the alias by its ARN rather than through a reference to the alias
+    // resource, so the alias (and with it CodeDeploy's traffic shifting and smoke test) can be
+    // updated after the stage: the smoke test then sees the routes of the same deployment.
+    const liveTarget = lambda.Function.fromFunctionAttributes(this, 'LiveAliasTarget', {
+      functionArn: `${this.handler.functionArn}:${LIVE_ALIAS_NAME}`,
+      sameEnvironment: true,
+    });
+    const methods = addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
     // Bodies and required query parameters as the C++ handlers' types declare them (openapi.json beside the zip).
     addRequestValidation(this.api, methods, loadOpenApiDocument(path.join(path.dirname(props.functionZip), OPENAPI_FILE)));
+    this.alias.node.addDependency(this.api.deploymentStage);
+    // API Gateway's permissions to invoke the alias need the alias.
+    for (const child of this.node.findAll()) {
+      if (child instanceof lambda.CfnPermission) child.node.addDependency(this.alias);
+    }
+    this.createExecutionLogGroup(config.logRetention);
+    if (config.cors) {
+      addCorsPreflights(this.api, routes, config.cors);
+      addCorsGatewayResponses(this.api, config.cors);
+    }
+    restrictSourceIps(this.api, config.auth.allowedSourceIps);
+    if (config.waf) {
+      this.waf = new ApiWebAcl(this, 'Waf', {
+        stage: this.api.deploymentStage,
+        rateLimit: config.waf.rateLimit,
+        logRetention: config.logRetention,
+        namePrefix: this.stackName,
+      });
+    }
 
+    let apiKeyId: string | undefined;
     if (needsApiKey(routes)) {
       const plan = this.api.addUsagePlan('UsagePlan', {
         name: `${this.stackName}-clients`,
         description: 'Clients of the routes whose auth is apiKey',
         throttle: { rateLimit: config.throttle.rateLimit, burstLimit: config.throttle.burstLimit },
+        quota: config.auth.quota ? { limit: config.auth.quota.limit, period: apigateway.Period[config.auth.quota.period] } : undefined,
         apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
       });
       const key = this.api.addApiKey('ApiKey', { description: `${config.application} ${props.deploymentName} client key` });
       plan.addApiKey(key);
+      apiKeyId = key.keyId;
       new CfnOutput(this, 'ApiKeyId', {
         value: key.keyId,
         description: 'Id of the API key; its value: aws apigateway get-api-key --include-value --api-key <id>',
@@ -143,11 +199,22 @@ export class ApiStack extends Stack {
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       api: this.api,
       handler: this.handler,
+      alias: this.alias,
       deadLetterQueue,
       dashboardName: this.stackName,
       alarmEmail: config.alarmEmail,
       latencyP99Threshold: config.alarmLatencyP99,
       cacheEnabled,
+      clientErrorRateThreshold: config.alarmClientErrorRate,
+      functionMetrics: { namespace: config.metricsNamespace, service: config.application, routes },
+    });
+
+    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
+      alias: this.alias,
+      deploymentConfig: lambdaDeploymentConfig(config.deploymentStrategy),
+      alarms: this.monitoring.deploymentAlarms,
+      postHook: this.smokeTestHook(routes, config, apiKeyId),
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
 
     this.apiUrlOutput = new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the stage' });
@@ -170,6 +237,79 @@ export class ApiStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
+
+  /** The constructs whose acknowledged cdk-nag findings lib/nag-suppressions.ts lists. */
+  findingScopes(): ApiStackFindingScopes {
+    return {
+      api: this.api,
+      functionRole: this.handler.role!,
+      deploymentGroup: this.deploymentGroup,
+      hasWaf: this.waf !== undefined,
+      createdUserPool: this.authorization.createdUserPool,
+    };
+  }
+
+  /**
+   * API Gateway writes execution logs to `API-Gateway-Execution-Logs_{restApiId}/{stage}`, a
+   * group it creates itself without retention unless it exists; created here, before the stage.
+   */
+  private createExecutionLogGroup(retention: logs.RetentionDays): logs.LogGroup {
+    const group = new logs.LogGroup(this, 'ApiExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE_NAME}`,
+      retention,
+    });
+    this.api.deploymentStage.node.addDependency(group);
+    return group;
+  }
+
+  /**
+   * The CodeDeploy AfterAllowTraffic hook (lambda/smoke-test): requests every parameter-free GET
+   * route through the stage once all traffic is on the new version; a failure rolls back. The
+   * URL is built from the API id, not the stage resource, which depends on the alias.
+   */
+  private smokeTestHook(routes: readonly Route[], config: AppConfig, apiKeyId: string | undefined): lambda.Function {
+    const checked = smokeTestRoutes(routes).map((route) => ({ path: route.path, auth: route.auth }));
+    const logGroup = new logs.LogGroup(this, 'SmokeTestLogs', { retention: config.logRetention });
+    const role = new iam.Role(this, 'SmokeTestRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the post-traffic smoke test of ${this.stackName}`,
+    });
+    logGroup.grantWrite(role);
+    const hook = new lambda.Function(this, 'SmokeTest', {
+      role,
+      description: `CodeDeploy post-traffic check of ${this.stackName}: every parameter-free GET route`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', 'lambda', 'smoke-test')),
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      logGroup,
+      environment: {
+        API_BASE_URL: `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE_NAME}`,
+        SMOKE_TEST_ROUTES: JSON.stringify(checked),
+        ...(apiKeyId ? { API_KEY_ID: apiKeyId } : {}),
+      },
+    });
+    if (apiKeyId) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['apigateway:GET'],
+          resources: [`arn:${this.partition}:apigateway:${this.region}::/apikeys/${apiKeyId}`],
+        }),
+      );
+    }
+    return hook;
+  }
+}
+
+/** CodeDeploy's predefined Lambda configuration of a DEPLOYMENT_STRATEGY value. */
+export function lambdaDeploymentConfig(strategy: DeploymentStrategy): codedeploy.ILambdaDeploymentConfig {
+  return codedeploy.LambdaDeploymentConfig[strategy];
+}
+
+/** The routes the smoke test requests: every GET route without path parameters. */
+export function smokeTestRoutes(routes: readonly Route[]): Route[] {
+  return routes.filter((route) => (route.method === 'GET' || route.method === 'ANY') && !route.path.includes('{'));
 }
 
 /** The GET (or ANY) route without authentication that serves the smoke test path. */
@@ -179,33 +319,49 @@ function findSmokeTestRoute(routes: readonly Route[], smokeTestPath: string): Ro
     throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' is not a GET route of routes.json`);
   }
   if (route.auth !== 'none') {
-    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires an API key; the smoke test needs a route with auth none`);
+    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires authentication (auth ${route.auth}); the smoke test needs a route with auth none`);
   }
   return route;
 }
 
-function accessLogFormat(): apigateway.AccessLogFormat {
-  const field = apigateway.AccessLogField;
-  return apigateway.AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: field.contextRequestId(),
-      extendedRequestId: field.contextExtendedRequestId(),
-      requestTime: field.contextRequestTime(),
-      requestTimeEpoch: field.contextRequestTimeEpoch(),
-      ip: field.contextIdentitySourceIp(),
-      userAgent: field.contextIdentityUserAgent(),
-      apiKeyId: field.contextIdentityApiKeyId(),
-      httpMethod: field.contextHttpMethod(),
-      resourcePath: field.contextResourcePath(),
-      path: field.contextPath(),
-      protocol: field.contextProtocol(),
-      status: field.contextStatus(),
-      responseLength: field.contextResponseLength(),
-      responseLatency: field.contextResponseLatency(),
-      integrationLatency: field.contextIntegrationLatency(),
-      integrationStatus: field.contextIntegrationStatus(),
-      errorMessage: field.contextErrorMessageString(),
-      xrayTraceId: field.contextXrayTraceId(),
-    }),
+/**
+ * One JSON object per request. Every variable is written inside quotes except
+ * `$context.error.messageString`, which API Gateway already writes as a quoted JSON string
+ * ("The quoted value of $context.error.message":
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html);
+ * quoting it again would end the string early and break every error line.
+ */
+export const ACCESS_LOG_FIELDS: ReadonlyArray<readonly [name: string, variable: string]> = [
+  ['requestId', '$context.requestId'],
+  ['extendedRequestId', '$context.extendedRequestId'],
+  ['requestTime', '$context.requestTime'],
+  ['requestTimeEpoch', '$context.requestTimeEpoch'],
+  ['ip', '$context.identity.sourceIp'],
+  ['userAgent', '$context.identity.userAgent'],
+  ['apiKeyId', '$context.identity.apiKeyId'],
+  ['httpMethod', '$context.httpMethod'],
+  ['resourcePath', '$context.resourcePath'],
+  ['path', '$context.path'],
+  ['protocol', '$context.protocol'],
+  ['status', '$context.status'],
+  ['responseLength', '$context.responseLength'],
+  ['responseLatency', '$context.responseLatency'],
+  ['integrationLatency', '$context.integrationLatency'],
+  ['integrationStatus', '$context.integrationStatus'],
+  ['errorMessage', '$context.error.messageString'],
+  ['xrayTraceId', '$context.xrayTraceId'],
+];
+
+/** Variables whose value API Gateway writes already quoted. */
+const PRE_QUOTED_VARIABLES = new Set(['$context.error.messageString']);
+
+export function accessLogFormatString(): string {
+  const members = ACCESS_LOG_FIELDS.map(([name, variable]) =>
+    PRE_QUOTED_VARIABLES.has(variable) ? `"${name}":${variable}` : `"${name}":"${variable}"`,
   );
+  return `{${members.join(',')}}`;
+}
+
+function accessLogFormat(): apigateway.AccessLogFormat {
+  return apigateway.AccessLogFormat.custom(accessLogFormatString());
 }

@@ -13,6 +13,7 @@ import { ApiStack } from './api-stack';
 import { AppConfig } from './config';
 import { enableNagChecks, suppressApiStackFindings } from './nag-suppressions';
 import { RouteTable } from './route-table';
+import { addCostAllocationTags } from './tags';
 
 export interface ApiStageProps extends StageProps {
   readonly config: AppConfig;
@@ -34,10 +35,14 @@ export class ApiStage extends Stage {
       routeTable: props.routeTable,
       functionZip: props.functionZip,
       deploymentName: props.deploymentName,
+      // Deleting production takes a deliberate step first (docs/operations.md, "Tearing down").
+      terminationProtection: props.deploymentName === 'prod',
     });
+    // Before the pipeline synthesizes the stage: aspects added to the app later do not reach it.
+    addCostAllocationTags(this, config.application, props.deploymentName);
     // Before the pipeline adds (and so synthesizes) this stage.
     enableNagChecks(this);
-    suppressApiStackFindings(this.apiStack);
+    suppressApiStackFindings(this.apiStack.findingScopes());
   }
 }
 

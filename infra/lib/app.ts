@@ -18,7 +18,9 @@ import { AppConfig, stackEnvironment } from './config';
 import { checkFunctionPackage } from './function-package';
 import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFindings } from './nag-suppressions';
 import { PipelineStack } from './pipeline-stack';
+import { checkRegionsAgainstRoutes } from './regions';
 import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
+import { addCostAllocationTags } from './tags';
 
 export interface BuildAppOptions {
   readonly config: AppConfig;
@@ -40,6 +42,7 @@ export function pipelineStackName(application: string): string {
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const { config } = options;
   const routeTable = loadRouteTable(path.join(options.distDir, ROUTES_FILE));
+  checkRegionsAgainstRoutes(config, routeTable);
   const functionZip = functionZipPath(options.distDir);
   // Lambda accepts a binary for the wrong CPU and only fails on the first invocation.
   checkFunctionPackage(functionZip, config.functionArchitecture);
@@ -64,9 +67,13 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     deploymentName: 'dev',
   });
 
+  // Cost allocation: every taggable resource of every stack names its application and stage.
+  addCostAllocationTags(pipelineStack, config.application, 'pipeline');
+  addCostAllocationTags(devStack, config.application, 'dev');
+
   // The pipeline's API stages enable the checks themselves (see ApiStage).
   enableNagChecks(app);
-  suppressPipelineStackFindings(pipelineStack);
-  suppressApiStackFindings(devStack);
+  suppressPipelineStackFindings(pipelineStack.pipeline);
+  suppressApiStackFindings(devStack.findingScopes());
   return { app, pipelineStack, devStack };
 }

@@ -10,6 +10,7 @@
  *   const custom = loadConfig({ overrides: { FUNCTION_ARCHITECTURE: 'arm64' } });
  */
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { Duration } from 'aws-cdk-lib';
@@ -19,6 +20,20 @@ export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
 export type FunctionArchitecture = 'x86_64' | 'arm64';
 export type ExecutionLogLevel = 'ERROR' | 'INFO';
+
+/** How CodeDeploy shifts the `live` alias to a new version: the names of Lambda's predefined configurations. */
+export const DEPLOYMENT_STRATEGIES = [
+  'ALL_AT_ONCE',
+  'CANARY_10PERCENT_5MINUTES',
+  'CANARY_10PERCENT_10MINUTES',
+  'CANARY_10PERCENT_15MINUTES',
+  'CANARY_10PERCENT_30MINUTES',
+  'LINEAR_10PERCENT_EVERY_1MINUTE',
+  'LINEAR_10PERCENT_EVERY_2MINUTES',
+  'LINEAR_10PERCENT_EVERY_3MINUTES',
+  'LINEAR_10PERCENT_EVERY_10MINUTES',
+] as const;
+export type DeploymentStrategy = (typeof DEPLOYMENT_STRATEGIES)[number];
 
 export interface GitHubSource {
   readonly owner: string;
@@ -44,7 +59,18 @@ export interface AppConfig {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly cacheClusterSize: string;
   readonly executionLogLevel: ExecutionLogLevel;
-  readonly corsAllowOrigin?: string;
+  /** Browser cross-origin access; undefined when CORS_ALLOW_ORIGINS is empty (no CORS at all). */
+  readonly cors?: CorsConfig;
+  /** Authentication settings of the routes whose auth is cognito, and the API-wide controls. */
+  readonly auth: AuthConfig;
+  /** A WAFv2 web ACL on the stage; undefined when WAF_ENABLED is false. */
+  readonly waf?: WafConfig;
+  /** Regions the pipeline deploys production to; empty: the pipeline's own region. */
+  readonly deployRegions: readonly string[];
+  /** Account of the staging stage when it is not the pipeline's. */
+  readonly stagingAccount?: string;
+  /** CloudWatch namespace of the function's Embedded Metric Format metrics. */
+  readonly metricsNamespace: string;
   readonly functionMemoryMb: number;
   readonly functionTimeout: Duration;
   readonly functionArchitecture: FunctionArchitecture;
@@ -52,8 +78,40 @@ export interface AppConfig {
   readonly logLevel: string;
   readonly logRetention: logs.RetentionDays;
   readonly smokeTestPath: string;
+  /** CodeDeploy's traffic shifting of each deployment (DEPLOYMENT_STRATEGY). */
+  readonly deploymentStrategy: DeploymentStrategy;
+  /** Share of 4XX answers (0 to 1) that raises the client error alarm (ALARM_4XX_RATE_PERCENT). */
+  readonly alarmClientErrorRate: number;
   /** The validated key/value pairs this configuration was built from (account and region resolved). */
   readonly variables: Readonly<Record<string, string>>;
+}
+
+export interface CorsConfig {
+  /** `['*']`, or one or more origins such as `https://app.example.com`. */
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  /** 0: no Access-Control-Max-Age header. */
+  readonly maxAgeSeconds: number;
+}
+
+export type QuotaPeriod = 'DAY' | 'WEEK' | 'MONTH';
+
+export interface AuthConfig {
+  /** An existing user pool (id, or ARN for another account) for the cognito routes; undefined: the stack creates one when a route needs it. */
+  readonly cognitoUserPoolId?: string;
+  /** App clients of that pool whose tokens the API is meant for (documented, checked by the emulator). */
+  readonly cognitoAppClientIds: readonly string[];
+  /** Source addresses allowed to call the API (CIDR blocks); empty: any address. */
+  readonly allowedSourceIps: readonly string[];
+  /** Requests per period and API key of the usage plan; undefined: no quota. */
+  readonly quota?: { readonly limit: number; readonly period: QuotaPeriod };
+}
+
+export interface WafConfig {
+  /** Requests one IP address may send in any 5 minutes before the web ACL blocks it. */
+  readonly rateLimit: number;
 }
 
 export class ConfigError extends Error {
@@ -173,6 +231,32 @@ function optionalMatching(values: Values, key: string, pattern: RegExp, descript
   return optional(values, key) === undefined ? undefined : matching(values, key, pattern, description);
 }
 
+/** A comma-separated list without empty entries or surrounding spaces; [] for an empty value. */
+function list(values: Values, key: string): string[] {
+  const value = text(values, key).trim();
+  if (value === '') return [];
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new ConfigError(key, `must be a comma-separated list without empty entries, got '${value}'`);
+  const duplicate = items.find((item, index) => items.indexOf(item) !== index);
+  if (duplicate !== undefined) throw new ConfigError(key, `lists '${duplicate}' twice`);
+  return items;
+}
+
+function listMatching(values: Values, key: string, pattern: RegExp, description: string): string[] {
+  const items = list(values, key);
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) throw new ConfigError(key, `${description}, got '${bad}'`);
+  return items;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const ACCOUNT_PATTERN = /^\d{12}$/;
+
+/** Keys that were renamed: a .env that still uses the old name gets told the new one. */
+export const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  CORS_ALLOW_ORIGIN: 'CORS_ALLOW_ORIGINS (a comma-separated list of origins)',
+};
+
 const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((days): days is number => typeof days === 'number' && days > 0);
 const CACHE_CLUSTER_SIZES = ['0.5', '1.6', '6.1', '13.5', '28.4', '58.2', '118', '237'] as const;
 
@@ -184,8 +268,8 @@ export function parseConfig(values: Values): AppConfig {
     /^[A-Za-z][A-Za-z0-9-]{0,63}$/,
     'must start with a letter and contain only letters, digits and hyphens (at most 64 characters), as CloudFormation stack names do',
   );
-  const account = optionalMatching(values, 'AWS_ACCOUNT_ID', /^\d{12}$/, 'must be a 12-digit AWS account id');
-  const region = optionalMatching(values, 'AWS_REGION', /^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region name such as us-east-1');
+  const account = optionalMatching(values, 'AWS_ACCOUNT_ID', ACCOUNT_PATTERN, 'must be a 12-digit AWS account id');
+  const region = optionalMatching(values, 'AWS_REGION', REGION_PATTERN, 'must be an AWS region name such as us-east-1');
   const github: GitHubSource = {
     owner: matching(values, 'GITHUB_OWNER', /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'must be a GitHub user or organisation name'),
     repo: matching(values, 'GITHUB_REPO', /^[A-Za-z0-9._-]{1,100}$/, 'must be a GitHub repository name'),
@@ -223,7 +307,11 @@ export function parseConfig(values: Values): AppConfig {
     throttle: { rateLimit, burstLimit },
     cacheClusterSize: oneOf(values, 'API_CACHE_CLUSTER_SIZE', CACHE_CLUSTER_SIZES),
     executionLogLevel: oneOf(values, 'API_EXECUTION_LOG_LEVEL', ['ERROR', 'INFO'] as const, (v) => v.toUpperCase()),
-    corsAllowOrigin: optional(values, 'CORS_ALLOW_ORIGIN'),
+    cors: corsConfig(values),
+    auth: authConfig(values),
+    waf: boolean(values, 'WAF_ENABLED') ? { rateLimit: integer(values, 'WAF_RATE_LIMIT', 10, 2_000_000_000) } : undefined,
+    ...deploymentTargets(values, account, region),
+    metricsNamespace: metricsNamespace(values, application),
     functionMemoryMb: integer(values, 'FUNCTION_MEMORY_MB', 128, 10240),
     functionTimeout: Duration.seconds(integer(values, 'FUNCTION_TIMEOUT_SECONDS', 1, 900)),
     functionArchitecture: oneOf(values, 'FUNCTION_ARCHITECTURE', ['x86_64', 'arm64'] as const),
@@ -231,9 +319,96 @@ export function parseConfig(values: Values): AppConfig {
     logLevel: oneOf(values, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, (v) => v.toUpperCase()),
     logRetention: retention(values),
     smokeTestPath: smokeTestPath.length > 1 ? smokeTestPath.replace(/\/+$/, '') : smokeTestPath,
+    deploymentStrategy: oneOf(values, 'DEPLOYMENT_STRATEGY', DEPLOYMENT_STRATEGIES, (v) => v.toUpperCase()),
+    alarmClientErrorRate: integer(values, 'ALARM_4XX_RATE_PERCENT', 1, 100) / 100,
     variables: Object.fromEntries(values),
   };
   return config;
+}
+
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$/;
+const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/** CORS_ALLOW_*: nothing when no origin is allowed; the values end up in quoted header values and VTL, so they are strict. */
+function corsConfig(values: Values): CorsConfig | undefined {
+  const allowOrigins = list(values, 'CORS_ALLOW_ORIGINS');
+  if (allowOrigins.length === 0) return undefined;
+  if (allowOrigins.includes('*') && allowOrigins.length > 1) {
+    throw new ConfigError('CORS_ALLOW_ORIGINS', `'*' (any origin) cannot be combined with other origins, got '${allowOrigins.join(',')}'`);
+  }
+  const badOrigin = allowOrigins.find((origin) => origin !== '*' && !ORIGIN_PATTERN.test(origin));
+  if (badOrigin !== undefined) {
+    throw new ConfigError(
+      'CORS_ALLOW_ORIGINS',
+      `each entry must be '*' or an origin: scheme, host and optional port, without path or trailing slash (https://app.example.com), got '${badOrigin}'`,
+    );
+  }
+  const allowMethods = list(values, 'CORS_ALLOW_METHODS').map((method) => method.toUpperCase());
+  if (allowMethods.length === 0) throw new ConfigError('CORS_ALLOW_METHODS', 'must list at least one method when CORS_ALLOW_ORIGINS is set');
+  const badMethod = allowMethods.find((method) => !CORS_METHODS.includes(method));
+  if (badMethod !== undefined) throw new ConfigError('CORS_ALLOW_METHODS', `each entry must be one of ${CORS_METHODS.join(', ')}, got '${badMethod}'`);
+  const allowHeaders = listMatching(values, 'CORS_ALLOW_HEADERS', /^[A-Za-z0-9_-]+$/, 'each entry must be a header name (letters, digits, - and _)');
+  if (allowHeaders.length === 0) throw new ConfigError('CORS_ALLOW_HEADERS', 'must list at least one header (such as Content-Type) when CORS_ALLOW_ORIGINS is set');
+  const allowCredentials = boolean(values, 'CORS_ALLOW_CREDENTIALS');
+  if (allowCredentials && allowOrigins[0] === '*') {
+    throw new ConfigError('CORS_ALLOW_CREDENTIALS', "must be false when CORS_ALLOW_ORIGINS is '*': browsers refuse credentials with any origin");
+  }
+  return { allowOrigins, allowMethods, allowHeaders, allowCredentials, maxAgeSeconds: integer(values, 'CORS_MAX_AGE_SECONDS', 0, 86400) };
+}
+
+function authConfig(values: Values): AuthConfig {
+  const cognitoUserPoolId = optionalMatching(
+    values,
+    'COGNITO_USER_POOL_ID',
+    /^(arn:aws[a-z-]*:cognito-idp:[a-z]{2}(-[a-z]+)+-\d:\d{12}:userpool\/)?[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/,
+    "must be a Cognito user pool id such as eu-west-1_AbCdEf123, or the pool's ARN when it is in another account",
+  );
+  const cognitoAppClientIds = listMatching(values, 'COGNITO_APP_CLIENT_IDS', /^[\w+]{1,128}$/, 'each entry must be a Cognito app client id');
+  if (cognitoAppClientIds.length > 0 && cognitoUserPoolId === undefined) {
+    throw new ConfigError('COGNITO_APP_CLIENT_IDS', 'names clients of an existing pool: set COGNITO_USER_POOL_ID too (the stack creates its own client with its own pool)');
+  }
+  const allowedSourceIps = list(values, 'API_ALLOWED_SOURCE_IPS');
+  const badCidr = allowedSourceIps.find((cidr) => !isCidr(cidr));
+  if (badCidr !== undefined) {
+    throw new ConfigError('API_ALLOWED_SOURCE_IPS', `each entry must be an IPv4 or IPv6 CIDR block such as 203.0.113.0/24 or 203.0.113.7/32, got '${badCidr}'`);
+  }
+  const quotaLimit = optional(values, 'API_QUOTA_LIMIT');
+  const quota =
+    quotaLimit === undefined
+      ? undefined
+      : { limit: integer(values, 'API_QUOTA_LIMIT', 1, 2_000_000_000), period: oneOf(values, 'API_QUOTA_PERIOD', ['DAY', 'WEEK', 'MONTH'] as const, (v) => v.toUpperCase()) };
+  return { cognitoUserPoolId, cognitoAppClientIds, allowedSourceIps, quota };
+}
+
+export function isCidr(cidr: string): boolean {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
+  if (!match) return false;
+  const version = net.isIP(match[1]);
+  const prefix = Number(match[2]);
+  return (version === 4 && prefix <= 32) || (version === 6 && prefix <= 128);
+}
+
+/** DEPLOY_REGIONS and STAGING_ACCOUNT_ID: both need the pipeline's own account and region spelled out. */
+function deploymentTargets(values: Values, account: string | undefined, region: string | undefined): Pick<AppConfig, 'deployRegions' | 'stagingAccount'> {
+  const deployRegions = listMatching(values, 'DEPLOY_REGIONS', REGION_PATTERN, 'each entry must be an AWS region name such as eu-west-1');
+  if (deployRegions.length > 0 && (account === undefined || region === undefined)) {
+    throw new ConfigError('DEPLOY_REGIONS', "needs AWS_ACCOUNT_ID and AWS_REGION (the pipeline's account and region): cross-region deployment needs an explicit environment");
+  }
+  const stagingAccount = optionalMatching(values, 'STAGING_ACCOUNT_ID', ACCOUNT_PATTERN, 'must be a 12-digit AWS account id');
+  if (stagingAccount !== undefined) {
+    if (!boolean(values, 'STAGING_ENABLED')) throw new ConfigError('STAGING_ACCOUNT_ID', 'has no effect unless STAGING_ENABLED=true');
+    if (account === undefined || region === undefined) {
+      throw new ConfigError('STAGING_ACCOUNT_ID', "needs AWS_ACCOUNT_ID and AWS_REGION (the pipeline's account and region): cross-account deployment needs an explicit environment");
+    }
+  }
+  return { deployRegions, stagingAccount };
+}
+
+/** METRICS_NAMESPACE, or the application's name; AWS/ is reserved for AWS's own metrics. */
+function metricsNamespace(values: Values, application: string): string {
+  const namespace = optionalMatching(values, 'METRICS_NAMESPACE', /^[A-Za-z0-9.\-_/#:]{1,255}$/, 'must be a CloudWatch namespace: letters, digits and . - _ / # : (at most 255)');
+  if (namespace?.startsWith('AWS/')) throw new ConfigError('METRICS_NAMESPACE', `must not start with AWS/ (reserved for AWS services), got '${namespace}'`);
+  return namespace ?? application;
 }
 
 function retention(values: Values): logs.RetentionDays {
@@ -262,6 +437,9 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   if (fs.existsSync(envFile)) {
     for (const [key, value] of parseEnvText(fs.readFileSync(envFile, 'utf8'), envFile)) {
+      if (!knownKeys.has(key) && RENAMED_KEYS[key] !== undefined) {
+        throw new ConfigError(key, `was renamed: use ${RENAMED_KEYS[key]} in ${envFile}`);
+      }
       if (!knownKeys.has(key)) {
         throw new ConfigError(key, `unknown key in ${envFile} (known keys are those of ${path.basename(exampleFile)})`);
       }

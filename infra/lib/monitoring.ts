@@ -4,9 +4,9 @@
  * subscription when an address is configured.
  *
  * @example
- *   new ApiMonitoring(this, 'Monitoring', { api, handler, deadLetterQueue, dashboardName, ... });
+ *   new ApiMonitoring(this, 'Monitoring', { api, handler, alias, deadLetterQueue, dashboardName, ... });
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -18,42 +18,104 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+import { FunctionMetricsProps, functionMetricWidgets, routeErrorAlarms } from './metrics';
+
+export interface NotificationTopicProps {
+  readonly displayName: string;
+  /** Subscribed by e-mail when set (the address confirms the subscription). */
+  readonly email?: string;
+}
+
+/**
+ * An SNS topic encrypted with its own rotating KMS key that only TLS clients may use, and that
+ * AWS services may publish to only for named resources of this account.
+ *
+ * `enforceSSL` gives the topic a policy of its own, which replaces SNS's default policy: a
+ * service such as CloudWatch may then publish only if a statement allows it, and it needs the
+ * key as well (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger).
+ *
+ * @example
+ *   const notifications = new NotificationTopic(this, 'Alarms', { displayName: 'api alarms' });
+ *   notifications.allowPublishFrom('cloudwatch.amazonaws.com', [alarm.alarmArn], alarmArnPattern);
+ */
+export class NotificationTopic extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: NotificationTopicProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: `Encrypts the notifications of ${props.displayName}`,
+      enableKeyRotation: true,
+      // It protects only notifications in flight: nothing to keep once the stack is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    this.topic = new sns.Topic(this, 'Topic', { displayName: props.displayName, masterKey: this.key, enforceSSL: true });
+    if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+  }
+
+  /**
+   * Lets an AWS service publish on behalf of the given ARNs of this account, and use the key.
+   * The key's policy is part of the key resource, which the topic (and so the publishers)
+   * depend on: it names the publishers by `keySourceArn`, a pattern, or not at all when the
+   * service's KMS requests carry no aws:SourceArn (EventBridge:
+   * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+   */
+  allowPublishFrom(servicePrincipal: string, sourceArns: string[], keySourceArn: string | undefined): void {
+    const account = Stack.of(this).account;
+    const principal = new iam.ServicePrincipal(servicePrincipal);
+    const conditions = (arns: string | string[]) => ({ StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': arns } });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({ principals: [principal], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: conditions(sourceArns) }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [principal],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: keySourceArn === undefined ? undefined : conditions(keySourceArn),
+      }),
+    );
+  }
+}
+
 export interface ApiMonitoringProps {
   readonly api: apigateway.RestApi;
   readonly handler: lambda.Function;
+  /** The alias the API invokes: CodeDeploy shifts it, and its alarms stop a bad deployment. */
+  readonly alias: lambda.Alias;
   readonly deadLetterQueue: sqs.IQueue;
   readonly dashboardName: string;
   readonly alarmEmail?: string;
   readonly latencyP99Threshold: Duration;
   readonly cacheEnabled: boolean;
+  /** Share of requests answered with 4XX (0 to 1) that raises the client error alarm. */
+  readonly clientErrorRateThreshold: number;
+  /** The function's own metrics (EMF): a 5XX alarm per route and widgets by route. */
+  readonly functionMetrics?: FunctionMetricsProps;
 }
 
 export class ApiMonitoring extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The alarms CodeDeploy watches while it shifts traffic to a new version. */
+  readonly deploymentAlarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ApiMonitoringProps) {
     super(scope, id);
     const stage = props.api.deploymentStage;
 
-    // CloudWatch can publish to an encrypted topic only with a customer managed key it may use.
-    const topicKey = new kms.Key(this, 'AlarmTopicKey', {
-      description: `Encrypts the alarm notifications of ${props.dashboardName}`,
-      enableKeyRotation: true,
-      // It protects only notifications in flight: nothing to keep once the stack is gone.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.topic = new sns.Topic(this, 'AlarmTopic', {
-      displayName: `${props.dashboardName} alarms`,
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
-    if (props.alarmEmail) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-    }
+    const notifications = new NotificationTopic(this, 'Alarms', { displayName: `${props.dashboardName} alarms`, email: props.alarmEmail });
+    this.topic = notifications.topic;
+    // Only these alarms: the ARN list is read at synthesis, after every alarm is added.
+    const stack = Stack.of(this);
+    notifications.allowPublishFrom(
+      'cloudwatch.amazonaws.com',
+      Lazy.list({ produce: () => this.alarms.map((alarm) => alarm.alarmArn) }),
+      `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+    );
 
     const minute = Duration.minutes(1);
     this.addAlarm('ApiServerErrors', {
@@ -70,6 +132,37 @@ export class ApiMonitoring extends Construct {
       evaluationPeriods: 3,
       alarmDescription: `The API's p99 latency stayed above ${props.latencyP99Threshold.toMilliseconds()} ms for 15 minutes.`,
     });
+    this.addAlarm('ApiClientErrorRate', {
+      // The average of 4XXError is the share of requests answered with 4XX.
+      metric: stage.metricClientError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.AVERAGE }),
+      threshold: props.clientErrorRateThreshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: `More than ${props.clientErrorRateThreshold * 100}% of requests got a 4XX answer for 15 minutes (broken client, bad key, or a probe).`,
+    });
+    this.addAlarm('ApiIntegrationLatencyP99', {
+      metric: stage.metricIntegrationLatency({ period: Duration.minutes(5), statistic: cloudwatch.Stats.p(99) }),
+      threshold: props.latencyP99Threshold.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: `The function's p99 integration latency stayed above ${props.latencyP99Threshold.toMilliseconds()} ms for 15 minutes.`,
+    });
+    // Per minute, so that a canary step of a few minutes sees them.
+    this.deploymentAlarms.push(
+      this.addAlarm('AliasErrors', {
+        metric: props.alias.metricErrors({ period: minute, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        alarmDescription: 'The live alias failed an invocation; during a deployment CodeDeploy rolls back.',
+      }),
+      this.addAlarm('AliasLatencyP99', {
+        metric: props.alias.metricDuration({ period: minute, statistic: cloudwatch.Stats.p(99) }),
+        threshold: props.latencyP99Threshold.toMilliseconds(),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        alarmDescription: `The live alias's p99 duration stayed above ${props.latencyP99Threshold.toMilliseconds()} ms for 2 minutes; during a deployment CodeDeploy rolls back.`,
+      }),
+    );
     this.addAlarm('FunctionErrors', {
       metric: props.handler.metricErrors({ period: minute, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
@@ -88,6 +181,8 @@ export class ApiMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: 'Asynchronous invocations failed all retries and wait in the dead-letter queue.',
     });
+
+    for (const alarm of props.functionMetrics ? routeErrorAlarms(props.functionMetrics) : []) this.addAlarm(alarm.id, alarm.props);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
@@ -156,9 +251,13 @@ export class ApiMonitoring extends Construct {
       );
     }
     this.dashboard.addWidgets(...lastRow);
+    if (props.functionMetrics) this.dashboard.addWidgets(...functionMetricWidgets(props.functionMetrics, width));
   }
 
-  private addAlarm(id: string, props: Omit<cloudwatch.AlarmProps, 'treatMissingData' | 'comparisonOperator'> & { comparisonOperator?: cloudwatch.ComparisonOperator }): void {
+  private addAlarm(
+    id: string,
+    props: Omit<cloudwatch.AlarmProps, 'treatMissingData' | 'comparisonOperator'> & { comparisonOperator?: cloudwatch.ComparisonOperator },
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       ...props,
@@ -168,5 +267,6 @@ export class ApiMonitoring extends Construct {
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }

@@ -6,14 +6,28 @@
  * @example
  *   enableNagChecks(app);
  *   suppressApiStackFindings(apiStack);
- *   suppressPipelineStackFindings(pipelineStack);
+ *   suppressPipelineStackFindings(pipelineStack.pipeline);
  */
-import { Aspects, Stage } from 'aws-cdk-lib';
+import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks, NagPackSuppression, NagSuppressions } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
-import type { ApiStack } from './api-stack';
-import type { PipelineStack } from './pipeline-stack';
+/** The constructs of an API stack that carry acknowledged findings. */
+export interface ApiStackFindingScopes {
+  readonly api: apigateway.RestApi;
+  /** The function's role (X-Ray permissions). */
+  readonly functionRole: iam.IRole;
+  /** CodeDeploy's deployment group of the live alias (its service role). */
+  readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  /** Whether a web ACL protects the stage (WAF_ENABLED). */
+  readonly hasWaf: boolean;
+  /** The user pool the stack created for cognito routes, if any. */
+  readonly createdUserPool?: IConstruct;
+}
 
 /**
  * Runs the AwsSolutions checks on a stage. Aspects do not cross into nested stages, and CDK
@@ -38,20 +52,37 @@ const API_STACK_SUPPRESSIONS = {
     {
       id: 'AwsSolutions-APIG4',
       reason:
-        'Authentication is chosen per route in routes.json: routes with auth "none" (health, metadata, root) are public by design, ' +
-        'routes with auth "apiKey" require an API key of the usage plan. No IAM or Cognito authorizer is used.',
+        'Authentication is chosen per route in routes.json (none, apiKey, cognito, iam): routes with auth "none" (health, metadata, ' +
+        'root) are public by design, and the CORS preflights (OPTIONS) must answer browsers without credentials, as the CORS ' +
+        'specification requires. Every other route has its API key, Cognito authorizer or IAM authorization.',
     },
     {
       id: 'AwsSolutions-COG4',
-      reason: 'No Cognito user pool exists in this project; access control is per route (public or API key), see AwsSolutions-APIG4.',
+      reason:
+        'Only routes with auth "cognito" use the Cognito user-pool authorizer; the public routes and CORS preflights have no ' +
+        'authorizer by design, API-key routes use the usage plan and iam routes SigV4 (see AwsSolutions-APIG4).',
     },
   ],
-  waf: [
+  noWaf: [
     {
       id: 'AwsSolutions-APIG3',
       reason:
-        'Request rates are bounded by stage and per-route throttling and by the usage plan; a WAFv2 web ACL (a fixed monthly cost) ' +
-        'can be associated with the stage later without changing the API.',
+        'WAF_ENABLED is false in this configuration: request rates are bounded by stage and per-route throttling and the usage ' +
+        'plan. Setting WAF_ENABLED=true associates a WAFv2 web ACL (rate limit, AWS managed rules) with the stage.',
+    },
+  ],
+  userPool: [
+    {
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is optional for each user (authenticator app, no SMS), so administrators can create users who enrol on first ' +
+        'sign-in; an application that needs it for all users sets the pool to required or brings its own pool (COGNITO_USER_POOL_ID).',
+    },
+    {
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection (advanced security) needs the Cognito Plus feature plan, billed per monthly active user; the created ' +
+        'pool uses Essentials. A pool on Plus with threat protection can be given with COGNITO_USER_POOL_ID.',
     },
   ],
   executionLogRole: [
@@ -70,13 +101,32 @@ const API_STACK_SUPPRESSIONS = {
       appliesTo: ['Resource::*'],
     },
   ],
+  deployment: [
+    {
+      id: 'AwsSolutions-IAM4',
+      reason:
+        'AWSCodeDeployRoleForLambdaLimited is the policy AWS documents for CodeDeploy\'s service role of Lambda deployments: ' +
+        'it reads and updates aliases and invokes only functions named CodeDeployHook_* or granted explicitly; it is maintained by AWS.',
+      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited'],
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'CodeDeploy invokes the post-traffic smoke test function; the grant covers that one function and its versions (ARN:*), nothing else.',
+      appliesTo: [finding(String.raw`Resource::<SmokeTest[A-Za-z0-9]+\.Arn>:\*`)],
+    },
+  ],
 } satisfies Record<string, NagPackSuppression[]>;
 
-export function suppressApiStackFindings(stack: ApiStack): void {
-  NagSuppressions.addResourceSuppressions(stack.api, API_STACK_SUPPRESSIONS.authorization, true);
-  NagSuppressions.addResourceSuppressions(stack.api.deploymentStage, API_STACK_SUPPRESSIONS.waf);
-  NagSuppressions.addResourceSuppressions(stack.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
-  NagSuppressions.addResourceSuppressions(stack.handler.role!, API_STACK_SUPPRESSIONS.tracing, true);
+export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
+  NagSuppressions.addResourceSuppressions(scopes.api, API_STACK_SUPPRESSIONS.authorization, true);
+  if (!scopes.hasWaf) NagSuppressions.addResourceSuppressions(scopes.api.deploymentStage, API_STACK_SUPPRESSIONS.noWaf);
+  if (scopes.createdUserPool) {
+    NagSuppressions.addResourceSuppressions(scopes.createdUserPool, API_STACK_SUPPRESSIONS.userPool);
+  }
+  NagSuppressions.addResourceSuppressions(scopes.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
+  NagSuppressions.addResourceSuppressions(scopes.functionRole, API_STACK_SUPPRESSIONS.tracing, true);
+  NagSuppressions.addResourceSuppressions(scopes.deploymentGroup, API_STACK_SUPPRESSIONS.deployment, true);
 }
 
 const PIPELINE_SUPPRESSIONS: NagPackSuppression[] = [
@@ -148,10 +198,44 @@ const PIPELINE_ROLE_SUPPRESSIONS: Record<string, NagPackSuppression[]> = {
   ],
 };
 
-export function suppressPipelineStackFindings(stack: PipelineStack): void {
-  NagSuppressions.addResourceSuppressions(stack.pipeline, PIPELINE_SUPPRESSIONS, true);
+/** Cross-region deployment (DEPLOY_REGIONS): CodePipeline's support stack in each other region. */
+const CROSS_REGION_SUPPRESSIONS = {
+  replicationBucket: [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        "The replication bucket only carries the pipeline's artifacts to another region's deploy actions; it is private, " +
+        'encrypted with its own KMS key and written only by the pipeline role. Access logs would need a further bucket per region.',
+    },
+  ],
+  pipelineRole: (replicationBucketNames: string[]): NagPackSuppression[] => [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "The pipeline role writes artifacts to the other regions' replication buckets (bucket ARN/*), created by CodePipeline " +
+        'for the cross-region deploy actions, and nothing else.',
+      appliesTo: replicationBucketNames.map((name) => finding(`Resource::${ARN_PREFIX}s3:::${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\*`)),
+    },
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        "KMS data-key actions for the replication buckets' keys, which live in the support stacks of the other regions: CodePipeline " +
+        'refers to them by alias and grants the pipeline role these actions on * for that reason.',
+      appliesTo: ['Resource::*'],
+    },
+  ],
+};
+
+export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline): void {
+  NagSuppressions.addResourceSuppressions(pipeline, PIPELINE_SUPPRESSIONS, true);
+  const crossRegion = Object.values(pipeline.pipeline.crossRegionSupport);
+  if (crossRegion.length > 0) {
+    const bucketNames = crossRegion.map((support) => String(Stack.of(pipeline).resolve(support.replicationBucket.bucketName)));
+    for (const support of crossRegion) NagSuppressions.addResourceSuppressions(support.replicationBucket, CROSS_REGION_SUPPRESSIONS.replicationBucket);
+    NagSuppressions.addResourceSuppressions(pipeline.pipeline.role, CROSS_REGION_SUPPRESSIONS.pipelineRole(bucketNames), true);
+  }
   for (const [rolePath, suppressions] of Object.entries(PIPELINE_ROLE_SUPPRESSIONS)) {
-    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), stack.pipeline);
+    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), pipeline);
     NagSuppressions.addResourceSuppressions(role, suppressions, true);
   }
 }

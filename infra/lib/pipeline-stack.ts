@@ -10,16 +10,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { SecretValue, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, SecretValue, Stack, StackProps } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 
-import { ApiStack } from './api-stack';
+import { ApiStack, smokeTestRoutes } from './api-stack';
 import { ApiStage } from './api-stage';
 import { AppConfig, FunctionArchitecture } from './config';
+import { NotificationTopic } from './monitoring';
+import { addProductionStages, stagingEnvironment } from './regions';
 import { RouteTable } from './route-table';
 
 /** Secrets Manager secret holding the GitHub personal access token (without a connection). */
@@ -31,26 +35,43 @@ export const GITHUB_TOKEN_SECRET = 'github-token';
  */
 export const BUILD_IMAGE = 'public.ecr.aws/docker/library/debian:bookworm';
 
-/** cfn-lint is a Python tool; the infra tests run it on every synthesized template. */
-export const CFN_LINT_VERSION = '1.51.0';
+/**
+ * The build's own scripts install everything, cfn-lint included (pinned, in a virtual
+ * environment). Called through bash: CodePipeline's GitHub source zip keeps no executable bits.
+ */
+export const SYNTH_INSTALL_COMMANDS = ['bash scripts/install-deps.sh'];
 
-export const SYNTH_INSTALL_COMMANDS = [
-  'scripts/install-deps.sh',
-  'python3 -m venv /opt/cfn-lint',
-  `/opt/cfn-lint/bin/pip install --quiet cfn-lint==${CFN_LINT_VERSION}`,
-  'ln -sf /opt/cfn-lint/bin/cfn-lint /usr/local/bin/cfn-lint',
-];
+/**
+ * The source zip has no .git: the build time of build_info is the commit's author date from the
+ * source action (SOURCE_AUTHOR_DATE), and the commit comes from CODEBUILD_RESOLVED_SOURCE_VERSION,
+ * so an unchanged commit rebuilds the same function.zip and deploys no new function version.
+ */
+export const SOURCE_DATE_EPOCH_COMMAND = 'export SOURCE_DATE_EPOCH="$(date -u -d "$SOURCE_AUTHOR_DATE" +%s)"';
 
-export const SYNTH_COMMANDS = ['make test', 'make package', 'cd infra && npx cdk synth'];
+export const SYNTH_COMMANDS = [SOURCE_DATE_EPOCH_COMMAND, 'make test', 'make package', 'cd infra && npx cdk synth'];
 
-/** Fails the deployment unless the URL in $SMOKE_TEST_URL answers 200 (retrying transient errors). */
-export const SMOKE_TEST_COMMAND = [
-  'status=$(curl --silent --show-error --retry 5 --retry-delay 5 --max-time 10 --output smoke-test-body.txt --write-out "%{http_code}" "$SMOKE_TEST_URL")',
-  'echo "GET $SMOKE_TEST_URL -> HTTP $status"',
-  'cat smoke-test-body.txt; echo',
-  'test "$status" = 200',
-].join('; ');
+/**
+ * cdk-assets publishes the function package and templates in the Assets stage; CDK Pipelines
+ * installs `cdk-assets@latest` unless told otherwise, so a release could change a deployment.
+ */
+export const CDK_ASSETS_VERSION = '4.7.3';
 
+/**
+ * Requests $API_URL + each path (retrying transient errors) and fails unless every answer is
+ * 2XX: the pipeline's check from outside AWS's network, after CodeDeploy's own smoke test.
+ */
+export function smokeTestCommand(paths: readonly string[]): string {
+  return [
+    'failed=0',
+    `for path in ${paths.map((p) => `'${p}'`).join(' ')}; do` +
+      ' url="${API_URL%/}$path";' +
+      ' status=$(curl --silent --show-error --retry 5 --retry-delay 5 --max-time 10 --output smoke-test-body.txt --write-out "%{http_code}" "$url");' +
+      ' echo "GET $url -> HTTP $status"; head -c 300 smoke-test-body.txt; echo;' +
+      ' case "$status" in 2??) ;; *) failed=1 ;; esac;' +
+      ' done',
+    'test "$failed" = 0',
+  ].join('; ');
+}
 export interface PipelineStackProps extends StackProps {
   readonly config: AppConfig;
   readonly routeTable: RouteTable;
@@ -59,8 +80,13 @@ export interface PipelineStackProps extends StackProps {
 
 export class PipelineStack extends Stack {
   readonly pipeline: pipelines.CodePipeline;
+  /** Production in the pipeline's region, or in the first of DEPLOY_REGIONS. */
   readonly production: ApiStage;
+  /** Production in every region it is deployed to. */
+  readonly productionStages: ApiStage[];
   readonly staging?: ApiStage;
+  /** Failed pipeline runs are published here (and mailed to ALARM_EMAIL). */
+  readonly notifications: NotificationTopic;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -80,6 +106,11 @@ export class PipelineStack extends Stack {
           trigger: codepipelineActions.GitHubTrigger.WEBHOOK,
         });
 
+    this.notifications = new NotificationTopic(this, 'PipelineNotifications', {
+      displayName: `${config.application} pipeline`,
+      email: config.alarmEmail,
+    });
+
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
       buildEnvironment: {
@@ -88,7 +119,12 @@ export class PipelineStack extends Stack {
       },
       // The build has no .env (it is not committed): it gets the configuration this stack was
       // synthesized with, so the pipeline reproduces itself when it self-mutates.
-      env: { ...synthEnvironment(config), CDK_DISABLE_CLI_TELEMETRY: 'true', DEBIAN_FRONTEND: 'noninteractive' },
+      env: {
+        ...synthEnvironment(config),
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        DEBIAN_FRONTEND: 'noninteractive',
+        SOURCE_AUTHOR_DATE: source.sourceAttribute('AuthorDate'),
+      },
       installCommands: SYNTH_INSTALL_COMMANDS,
       commands: SYNTH_COMMANDS,
       primaryOutputDirectory: 'infra/cdk.out',
@@ -104,26 +140,73 @@ export class PipelineStack extends Stack {
       dockerEnabledForSynth: false,
       dockerEnabledForSelfMutation: false,
       cliVersion: pinnedCdkCliVersion(),
+      cdkAssetsCliVersion: CDK_ASSETS_VERSION,
     });
 
-    // The API is deployed to the pipeline's own account and region.
+    // Production goes to the pipeline's region or to each of DEPLOY_REGIONS (see regions.ts);
+    // staging to the pipeline's account or STAGING_ACCOUNT_ID.
     const stageInputs = { env: props.env, config, routeTable: props.routeTable, functionZip: props.functionZip };
     if (config.stagingEnabled) {
-      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, deploymentName: 'staging' });
-      this.pipeline.addStage(this.staging, { post: [smokeTest('SmokeTestStaging', this.staging.apiStack)] });
+      this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, env: stagingEnvironment(config, props.env), deploymentName: 'staging' });
+      this.pipeline.addStage(this.staging, { post: [smokeTest('SmokeTestStaging', this.staging.apiStack, props.routeTable)] });
     }
-    this.production = new ApiStage(this, config.application, { ...stageInputs, deploymentName: 'prod' });
-    this.pipeline.addStage(this.production, {
+    this.productionStages = addProductionStages(this, this.pipeline, {
+      ...stageInputs,
       pre:
         this.staging && config.manualApproval
           ? [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: 'Staging passed its smoke test. Deploy to production?' })]
           : [],
-      post: [smokeTest('SmokeTest', this.production.apiStack)],
+      smokeTest: (id, apiStack) => smokeTest(id, apiStack, props.routeTable),
     });
+    this.production = this.productionStages[0];
 
     // Built here rather than at synthesis so its constructs can be addressed (nag suppressions).
     this.pipeline.buildPipeline();
     useSubForActionRoleArns(this.pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline);
+    if (config.codeStarConnectionArn) this.grantConnectionUse(config.codeStarConnectionArn);
+    this.notifyOnFailure();
+    new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+  }
+
+  /**
+   * The service was renamed from CodeStar Connections to CodeConnections; a connection with a
+   * `codeconnections:` ARN is authorized by the new action name, CDK grants only the old one.
+   */
+  private grantConnectionUse(connectionArn: string): void {
+    const sourceRoles = this.pipeline.pipeline.node
+      .findChild('Source')
+      .node.findAll()
+      .filter((construct): construct is iam.Role => construct instanceof iam.Role);
+    if (sourceRoles.length === 0) throw new Error('the pipeline\'s Source stage has no action role to grant the connection to');
+    for (const role of sourceRoles) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['codestar-connections:UseConnection', 'codeconnections:UseConnection'],
+          resources: [connectionArn],
+        }),
+      );
+    }
+  }
+
+  /** A failed run of the pipeline is published to the notification topic. */
+  private notifyOnFailure(): void {
+    const rule = new events.Rule(this, 'PipelineFailed', {
+      description: `Notifies ${this.notifications.topic.node.path} when the pipeline fails`,
+      eventPattern: {
+        source: ['aws.codepipeline'],
+        detailType: ['CodePipeline Pipeline Execution State Change'],
+        resources: [this.pipeline.pipeline.pipelineArn],
+        detail: { state: ['FAILED'] },
+      },
+    });
+    // Not events-targets' SnsTopic: it would add a topic policy statement for every rule of any
+    // account; allowPublishFrom names this rule only.
+    const topic = this.notifications.topic;
+    const message = events.RuleTargetInput.fromText(
+      `Pipeline ${events.EventField.fromPath('$.detail.pipeline')} execution ${events.EventField.fromPath('$.detail.execution-id')} ${events.EventField.fromPath('$.detail.state')}.`,
+    );
+    rule.addTarget({ bind: () => ({ arn: topic.topicArn, input: message }) });
+    this.notifications.allowPublishFrom('events.amazonaws.com', [rule.ruleArn], undefined);
   }
 }
 
@@ -156,10 +239,13 @@ export function joinAsSub(value: unknown): string | undefined {
   return sub;
 }
 
-function smokeTest(id: string, apiStack: ApiStack): pipelines.ShellStep {
+function smokeTest(id: string, apiStack: ApiStack, routeTable: RouteTable): pipelines.ShellStep {
+  const paths = smokeTestRoutes(routeTable.routes)
+    .filter((route) => route.auth === 'none')
+    .map((route) => route.path);
   return new pipelines.ShellStep(id, {
-    envFromCfnOutputs: { SMOKE_TEST_URL: apiStack.smokeTestUrlOutput },
-    commands: [SMOKE_TEST_COMMAND],
+    envFromCfnOutputs: { API_URL: apiStack.apiUrlOutput },
+    commands: [smokeTestCommand(paths)],
   });
 }
 

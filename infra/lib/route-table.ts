@@ -22,7 +22,14 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 /** The concrete methods an `ANY` method answers (API Gateway keeps their settings apart). */
 export const ANY_METHOD_EXPANSION: readonly HttpMethod[] = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
-export type RouteAuth = 'none' | 'apiKey';
+/**
+ * Who may call a route: anyone (`none`), a client with an API key of the usage plan (`apiKey`),
+ * a user with a Cognito user-pool token (`cognito`), or an AWS principal signing with SigV4 (`iam`).
+ */
+export const ROUTE_AUTH_MODES = ['none', 'apiKey', 'cognito', 'iam'] as const;
+export type RouteAuth = (typeof ROUTE_AUTH_MODES)[number];
+/** Spellings of routes.json accepted for a mode: the C++ enumerator name `api_key` as well as `apiKey`. */
+const ROUTE_AUTH_SPELLINGS: Readonly<Record<string, RouteAuth>> = { none: 'none', apiKey: 'apiKey', api_key: 'apiKey', cognito: 'cognito', iam: 'iam' };
 
 export interface RouteThrottle {
   readonly rateLimit: number;
@@ -113,8 +120,9 @@ function parseRoute(entry: unknown, where: string): Route {
   const { handler, summary, auth, cacheTtlSeconds, throttle } = entry;
   if (typeof handler !== 'string' || handler === '') throw new RouteTableError(where, 'handler must be a non-empty string');
   if (typeof summary !== 'string') throw new RouteTableError(where, 'summary must be a string');
-  if (auth !== 'none' && auth !== 'apiKey') {
-    throw new RouteTableError(where, `auth must be "none" or "apiKey", got ${JSON.stringify(auth)}`);
+  const routeAuth = typeof auth === 'string' && Object.hasOwn(ROUTE_AUTH_SPELLINGS, auth) ? ROUTE_AUTH_SPELLINGS[auth] : undefined;
+  if (routeAuth === undefined) {
+    throw new RouteTableError(where, `auth must be one of "none", "apiKey" (or "api_key"), "cognito", "iam", got ${JSON.stringify(auth)}`);
   }
   if (!Number.isInteger(cacheTtlSeconds) || (cacheTtlSeconds as number) < 0 || (cacheTtlSeconds as number) > MAX_CACHE_TTL_SECONDS) {
     throw new RouteTableError(where, `cacheTtlSeconds must be a whole number from 0 to ${MAX_CACHE_TTL_SECONDS}, got ${JSON.stringify(cacheTtlSeconds)}`);
@@ -124,7 +132,7 @@ function parseRoute(entry: unknown, where: string): Route {
     path: routePath,
     handler,
     summary,
-    auth,
+    auth: routeAuth,
     cacheTtlSeconds: cacheTtlSeconds as number,
     throttle: parseThrottle(throttle, where),
   };

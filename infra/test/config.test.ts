@@ -105,6 +105,27 @@ describe('configuration from .env', () => {
     ['LOG_LEVEL', 'TRACE'],
     ['LOG_RETENTION_DAYS', '31'],
     ['SMOKE_TEST_PATH', 'v1/health'],
+    ['CORS_ALLOW_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ALLOW_ORIGINS', 'app.example.com'],
+    ['CORS_ALLOW_ORIGINS', "https://a.example.com'"],
+    ['CORS_ALLOW_ORIGINS', '*,https://app.example.com'],
+    ['CORS_ALLOW_ORIGINS', 'https://a.example.com,,https://b.example.com'],
+    ['CORS_ALLOW_ORIGINS', 'https://a.example.com,https://a.example.com'],
+    ['COGNITO_USER_POOL_ID', 'AbCdEf123'],
+    ['COGNITO_USER_POOL_ID', 'arn:aws:s3:::eu-west-1_AbCdEf123'],
+    ['COGNITO_APP_CLIENT_IDS', 'client-with-dash'],
+    ['API_ALLOWED_SOURCE_IPS', '203.0.113.7'],
+    ['API_ALLOWED_SOURCE_IPS', '203.0.113.0/33'],
+    ['API_ALLOWED_SOURCE_IPS', '2001:db8::/129'],
+    ['API_ALLOWED_SOURCE_IPS', '203.0.113.300/24'],
+    ['API_QUOTA_LIMIT', '0'],
+    ['API_QUOTA_LIMIT', 'lots'],
+    ['WAF_ENABLED', 'on'],
+    ['DEPLOY_REGIONS', 'Frankfurt'],
+    ['DEPLOY_REGIONS', 'eu-west-1,eu-west-1'],
+    ['STAGING_ACCOUNT_ID', '12345'],
+    ['METRICS_NAMESPACE', 'AWS/Lambda'],
+    ['METRICS_NAMESPACE', 'has space'],
   ];
   for (const [key, value] of invalidValues) {
     it(`rejects ${key}=${JSON.stringify(value.length > 20 ? value.slice(0, 20) + '...' : value)} with an error naming ${key}`, () => {
@@ -147,6 +168,92 @@ describe('configuration from .env', () => {
     for (const [key, value] of parseEnvText(fs.readFileSync(EXAMPLE, 'utf8'), EXAMPLE)) {
       assert.equal(fromShell.get(key), value, key);
     }
+  });
+
+  it('has no CORS, authentication extras, WAF or extra regions by default', () => {
+    const config = configWith({});
+    assert.equal(config.cors, undefined);
+    assert.deepEqual(config.auth, { cognitoUserPoolId: undefined, cognitoAppClientIds: [], allowedSourceIps: [], quota: undefined });
+    assert.equal(config.waf, undefined);
+    assert.deepEqual(config.deployRegions, []);
+    assert.equal(config.stagingAccount, undefined);
+    assert.equal(config.metricsNamespace, 'aws-cpp-stack', 'the namespace defaults to APPLICATION');
+  });
+
+  it('reads CORS, authentication, WAF, regions, staging account and metrics namespace', () => {
+    const config = configWith({
+      AWS_ACCOUNT_ID: '123456789012',
+      AWS_REGION: 'eu-west-1',
+      CORS_ALLOW_ORIGINS: ' https://app.example.com , http://localhost:5173',
+      CORS_ALLOW_METHODS: 'get,post',
+      CORS_ALLOW_HEADERS: 'Content-Type,X-Requested-With',
+      CORS_ALLOW_CREDENTIALS: 'true',
+      CORS_MAX_AGE_SECONDS: '0',
+      COGNITO_USER_POOL_ID: 'eu-west-1_AbCdEf123',
+      COGNITO_APP_CLIENT_IDS: '1h57kf5cpq17m0eml12EXAMPLE',
+      API_ALLOWED_SOURCE_IPS: '203.0.113.0/24,2001:db8::/32',
+      API_QUOTA_LIMIT: '5000',
+      API_QUOTA_PERIOD: 'day',
+      WAF_ENABLED: 'true',
+      WAF_RATE_LIMIT: '2000',
+      DEPLOY_REGIONS: 'eu-west-1,us-east-1',
+      STAGING_ENABLED: 'true',
+      STAGING_ACCOUNT_ID: '210987654321',
+      METRICS_NAMESPACE: 'Shop/Api',
+    });
+    assert.deepEqual(config.cors, {
+      allowOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      allowMethods: ['GET', 'POST'],
+      allowHeaders: ['Content-Type', 'X-Requested-With'],
+      allowCredentials: true,
+      maxAgeSeconds: 0,
+    });
+    assert.deepEqual(config.auth, {
+      cognitoUserPoolId: 'eu-west-1_AbCdEf123',
+      cognitoAppClientIds: ['1h57kf5cpq17m0eml12EXAMPLE'],
+      allowedSourceIps: ['203.0.113.0/24', '2001:db8::/32'],
+      quota: { limit: 5000, period: 'DAY' },
+    });
+    assert.deepEqual(config.waf, { rateLimit: 2000 });
+    assert.deepEqual(config.deployRegions, ['eu-west-1', 'us-east-1']);
+    assert.equal(config.stagingAccount, '210987654321');
+    assert.equal(config.metricsNamespace, 'Shop/Api');
+  });
+
+  it("accepts a pool of another account by ARN, and '*' as the only origin", () => {
+    const arn = 'arn:aws:cognito-idp:us-east-1:210987654321:userpool/us-east-1_AbCdEf123';
+    assert.equal(configWith({ COGNITO_USER_POOL_ID: arn }).auth.cognitoUserPoolId, arn);
+    assert.deepEqual(configWith({ CORS_ALLOW_ORIGINS: '*' }).cors?.allowOrigins, ['*']);
+  });
+
+  const invalidCombinations: Array<[string, Record<string, string>, RegExp]> = [
+    ['CORS_ALLOW_CREDENTIALS', { CORS_ALLOW_ORIGINS: '*', CORS_ALLOW_CREDENTIALS: 'true' }, /browsers refuse credentials with any origin/],
+    ['CORS_ALLOW_METHODS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_METHODS: 'GET,FETCH' }, /one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, got 'FETCH'/],
+    ['CORS_ALLOW_METHODS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_METHODS: '' }, /at least one method/],
+    ['CORS_ALLOW_HEADERS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_HEADERS: "X-It's" }, /header name/],
+    ['CORS_ALLOW_HEADERS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_ALLOW_HEADERS: '' }, /at least one header/],
+    ['CORS_MAX_AGE_SECONDS', { CORS_ALLOW_ORIGINS: 'https://a.example.com', CORS_MAX_AGE_SECONDS: '86401' }, /from 0 to 86400/],
+    ['COGNITO_APP_CLIENT_IDS', { COGNITO_APP_CLIENT_IDS: 'abc123' }, /set COGNITO_USER_POOL_ID too/],
+    ['API_QUOTA_PERIOD', { API_QUOTA_LIMIT: '10', API_QUOTA_PERIOD: 'YEAR' }, /one of DAY, WEEK, MONTH/],
+    ['WAF_RATE_LIMIT', { WAF_ENABLED: 'true', WAF_RATE_LIMIT: '9' }, /from 10 to 2000000000/],
+    ['DEPLOY_REGIONS', { DEPLOY_REGIONS: 'eu-west-1,us-east-1' }, /needs AWS_ACCOUNT_ID and AWS_REGION/],
+    ['STAGING_ACCOUNT_ID', { STAGING_ACCOUNT_ID: '210987654321' }, /unless STAGING_ENABLED=true/],
+    ['STAGING_ACCOUNT_ID', { STAGING_ACCOUNT_ID: '210987654321', STAGING_ENABLED: 'true' }, /needs AWS_ACCOUNT_ID and AWS_REGION/],
+  ];
+  for (const [key, values, expected] of invalidCombinations) {
+    it(`rejects ${JSON.stringify(values)} with an error naming ${key}`, () => {
+      assert.throws(() => configWith(values), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+        assert.equal(error.key, key);
+        assert.match(error.message, expected);
+        return true;
+      });
+    });
+  }
+
+  it('tells a .env that still sets CORS_ALLOW_ORIGIN the new key', () => {
+    const file = envFile('renamed.env', 'CORS_ALLOW_ORIGIN=https://app.example.com\n');
+    assert.throws(() => loadConfig({ envFile: file, environment: {} }), /^ConfigError: CORS_ALLOW_ORIGIN: was renamed: use CORS_ALLOW_ORIGINS/);
   });
 });
 

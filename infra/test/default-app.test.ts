@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 
 import { Match } from 'aws-cdk-lib/assertions';
 
-import { deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
+import { apiFunction, deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
 import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
 import { distFor, synthesize } from './support/synth';
 
@@ -48,14 +48,14 @@ for (const stackName of API_STACKS) {
         Environment: { Variables: Match.objectLike({ APPLICATION: 'aws-cpp-stack', LOG_LEVEL: 'INFO' }) },
         DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AsyncInvokeDeadLetterQueue'), 'Arn'] } },
       });
-      const fn = onlyResource(json, 'AWS::Lambda::Function');
+      const fn = apiFunction(json);
       assert.equal(fn.ReservedConcurrentExecutions, undefined, 'no reserved concurrency unless configured');
       const logGroupId = fn.LoggingConfig.LogGroup.Ref;
       assert.equal(json.Resources[logGroupId].Properties.RetentionInDays, 30);
     });
 
     it('deploys dist/function.zip unchanged as the function code', () => {
-      const fn = onlyResource(json, 'AWS::Lambda::Function');
+      const fn = apiFunction(json);
       const stack = app.stacks.find((candidate) => candidate.stackName === stackName)!;
       const manifestFile = stack.dependencies.find((dependency) => dependency.id === `${stack.id}.assets`)!.manifest.properties as { file: string };
       const assets = JSON.parse(fs.readFileSync(path.join(stack.assembly.directory, manifestFile.file), 'utf8'));
@@ -97,6 +97,18 @@ for (const stackName of API_STACKS) {
       }
     });
 
+    it('by default adds no CORS preflight or gateway response, no authorizer or pool, no resource policy, quota or WAF', () => {
+      assert.ok(deployedMethods(json).every((m) => m.properties.HttpMethod !== 'OPTIONS'));
+      for (const type of ['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::Cognito::UserPool', 'AWS::WAFv2::WebACL']) {
+        assert.deepEqual(resourcesOfType(json, type), [], type);
+      }
+      assert.equal(onlyResource(json, 'AWS::ApiGateway::RestApi').Policy, undefined);
+      for (const [, plan] of resourcesOfType(json, 'AWS::ApiGateway::UsagePlan')) assert.equal(plan.Quota, undefined);
+      const variables = apiFunction(json).Environment.Variables;
+      assert.equal(variables.METRICS_NAMESPACE, 'aws-cpp-stack');
+      assert.deepEqual(Object.keys(variables).filter((name) => name.startsWith('CORS_') || name.startsWith('COGNITO_')), []);
+    });
+
     it('validates request parameters and bodies', () => {
       template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
     });
@@ -119,7 +131,8 @@ for (const stackName of API_STACKS) {
       assert.equal(defaults.LoggingLevel, 'ERROR');
       assert.equal(defaults.MetricsEnabled, true);
       assert.equal(defaults.DataTraceEnabled, false);
-      const format = JSON.parse(stage.AccessLogSetting.Format);
+      // messageString is written already quoted (deployment-safety.test.ts renders whole lines).
+      const format = JSON.parse(stage.AccessLogSetting.Format.replace('$context.error.messageString', '"$context.error.messageString"'));
       assert.equal(format.requestId, '$context.requestId');
       assert.equal(format.status, '$context.status');
       assert.equal(format.xrayTraceId, '$context.xrayTraceId');
@@ -149,17 +162,25 @@ for (const stackName of API_STACKS) {
 
     it('alarms on 5XX, p99 latency, function errors, throttles and dead letters, notifying an encrypted topic', () => {
       const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
-      const byMetric = (name: string) => alarms.find((a) => a.MetricName === name);
+      const builtIn = alarms.filter((a) => a.Namespace.startsWith('AWS/'));
+      const byMetric = (name: string) => builtIn.find((a) => a.MetricName === name);
       assert.equal(byMetric('5XXError')?.Namespace, 'AWS/ApiGateway');
       assert.equal(byMetric('Latency')?.ExtendedStatistic, 'p99');
       assert.equal(byMetric('Latency')?.Threshold, 2000);
       assert.equal(byMetric('Errors')?.Namespace, 'AWS/Lambda');
       assert.equal(byMetric('Throttles')?.Namespace, 'AWS/Lambda');
       assert.equal(byMetric('ApproximateNumberOfMessagesVisible')?.Namespace, 'AWS/SQS');
-      assert.equal(alarms.length, 5);
+      assert.equal(builtIn.length, 9, '5 above, 4XX rate, integration latency, and the alias errors and duration');
+      const perRoute = alarms.filter((a) => a.Namespace === 'aws-cpp-stack');
+      assert.deepEqual(
+        perRoute.map((a) => `${a.MetricName} ${a.Dimensions.find((d: any) => d.Name === 'route').Value}`).sort(),
+        routes.map((r) => `Errors ${routeKey(r)}`).sort(),
+        "one 5XX alarm per route, on the function's metrics in the default namespace (APPLICATION)",
+      );
+      assert.equal(alarms.length, builtIn.length + perRoute.length);
       for (const alarm of alarms) {
         assert.equal(alarm.AlarmActions.length, 1);
-        assert.match(alarm.AlarmActions[0].Ref, /AlarmTopic/);
+        assert.match(alarm.AlarmActions[0].Ref, /AlarmsTopic/);
         assert.equal(alarm.TreatMissingData, 'notBreaching');
       }
       const topic = onlyResource(json, 'AWS::SNS::Topic');
@@ -210,16 +231,22 @@ describe(`pipeline stack ${PIPELINE_STACK} (GitHub token source)`, () => {
     assert.equal(synth.Environment.Image, 'public.ecr.aws/docker/library/debian:bookworm');
     assert.equal(synth.Environment.Type, 'LINUX_CONTAINER', 'x86_64, as the function');
     const spec = JSON.parse(synth.Source.BuildSpec);
-    assert.equal(spec.phases.install.commands[0], 'scripts/install-deps.sh');
-    assert.ok(spec.phases.install.commands.some((c: string) => /pip install .*cfn-lint==/.test(c)), 'installs cfn-lint for the infra tests');
-    assert.deepEqual(spec.phases.build.commands, ['make test', 'make package', 'cd infra && npx cdk synth']);
+    // Through bash: the GitHub source zip keeps no executable bits. install-deps.sh installs
+    // cfn-lint itself (make rehearse runs these commands on a clean Debian root).
+    assert.deepEqual(spec.phases.install.commands, ['bash scripts/install-deps.sh']);
+    assert.deepEqual(spec.phases.build.commands, [
+      'export SOURCE_DATE_EPOCH="$(date -u -d "$SOURCE_AUTHOR_DATE" +%s)"',
+      'make test',
+      'make package',
+      'cd infra && npx cdk synth',
+    ]);
     assert.equal(spec.artifacts['base-directory'], 'infra/cdk.out');
     const variables = Object.fromEntries(synth.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
     assert.equal(variables.CDK_DISABLE_CLI_TELEMETRY, 'true');
     assert.equal(variables.APPLICATION, 'aws-cpp-stack', 'the build synthesizes with the same configuration');
   });
 
-  it('deploys the application stage, then smoke-tests /v1/health from the stack output', () => {
+  it('deploys the application stage, then smoke-tests every parameter-free GET route from the stack output', () => {
     const appStage = stage('aws-cpp-stack');
     assert.ok(appStage, 'a pipeline stage named after APPLICATION');
     const deploy = appStage.Actions.find((a: any) => a.ActionTypeId.Provider === 'CloudFormation' && a.Configuration.ActionMode === 'CHANGE_SET_EXECUTE');
@@ -228,12 +255,15 @@ describe(`pipeline stack ${PIPELINE_STACK} (GitHub token source)`, () => {
     assert.ok(smoke.RunOrder > deploy.RunOrder, 'the smoke test runs after the deployment');
     const variables = JSON.parse(smoke.Configuration.EnvironmentVariables);
     assert.equal(variables.length, 1);
-    assert.equal(variables[0].name, 'SMOKE_TEST_URL');
-    assert.match(variables[0].value, /^#\{[A-Za-z0-9]+\.UrlGetV1Health\}$/);
+    assert.equal(variables[0].name, 'API_URL');
+    assert.match(variables[0].value, /^#\{[A-Za-z0-9]+\.ApiUrl\}$/);
     const spec = JSON.parse(project('PipelineawscppstackSmokeTest').Source.BuildSpec);
     const command = spec.phases.build.commands.join('\n');
-    assert.match(command, /curl [^\n]*"\$SMOKE_TEST_URL"/);
-    assert.match(command, /test "\$status" = 200$/);
+    const publicGetPaths = routes.filter((r) => r.method === 'GET' && r.auth === 'none' && !r.path.includes('{')).map((r) => r.path);
+    assert.ok(publicGetPaths.length >= 3, 'the table has several public GET routes');
+    assert.match(command, new RegExp(`for path in ${publicGetPaths.map((p) => `'${p}'`).join(' ')}; do`));
+    assert.match(command, /curl [^\n]*"\$url"/);
+    assert.match(command, /test "\$failed" = 0$/);
     assert.equal(pipeline.Stages.some((s: any) => s.Actions.some((a: any) => a.ActionTypeId.Category === 'Approval')), false, 'no approval without staging');
   });
 

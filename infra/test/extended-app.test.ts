@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 
 import { resolveDistDir } from '../lib/route-table';
-import { deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
+import { apiFunction, deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
 import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
 import { functionZipFor } from './support/function-zip';
 import { copyOfDist, synthesize } from './support/synth';
@@ -136,7 +136,7 @@ for (const stackName of API_STACKS) {
     });
 
     it('runs on arm64 with reserved concurrency and the configured log retention', () => {
-      const fn = onlyResource(json, 'AWS::Lambda::Function');
+      const fn = apiFunction(json);
       assert.deepEqual(fn.Architectures, ['arm64']);
       assert.equal(fn.ReservedConcurrentExecutions, 20);
       for (const [, logGroup] of resourcesOfType(json, 'AWS::Logs::LogGroup')) assert.equal(logGroup.RetentionInDays, 90);
@@ -163,7 +163,7 @@ describe(`pipeline stack ${PIPELINE_STACK} (CodeConnections, staging, approval)`
     template.resourceCountIs('AWS::CodePipeline::Webhook', 0);
     assert.ok(!JSON.stringify(json).includes('github-token'));
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'codestar-connections:UseConnection', Resource: CONNECTION_ARN })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'], Resource: CONNECTION_ARN })]) },
     });
   });
 

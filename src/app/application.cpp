@@ -1,4 +1,7 @@
 #include <cppstack/app/application.hpp>
+#include <cppstack/http/conditional.hpp>
+#include <cppstack/http/cors.hpp>
+#include <cppstack/http/telemetry.hpp>
 
 namespace cppstack::app {
 namespace {
@@ -11,12 +14,24 @@ std::shared_ptr<ApplicationState> make_state(Config config, observability::Logge
   return state;
 }
 
-std::vector<http::Middleware> make_middleware(const Config& config) {
+// Outermost first: telemetry sees every answer (CORS and 304s included) and its latency.
+std::vector<http::Middleware> make_middleware(const std::shared_ptr<ApplicationState>& state,
+                                              const std::vector<http::Route>& routes) {
   std::vector<http::Middleware> middleware;
-  if (config.cors_allow_origin) {
-    middleware.push_back(http::cors_middleware({.allow_origin = *config.cors_allow_origin}));
-  }
+  middleware.push_back(http::telemetry_middleware(
+      {.logger = std::shared_ptr<const observability::Logger>(state, &state->logger),
+       .metrics_namespace = state->config.metrics_namespace}));
+  if (state->config.cors) middleware.push_back(http::cors_middleware(*state->config.cors));
+  middleware.push_back(http::conditional_get_middleware(routes));
   return middleware;
+}
+
+http::Service make_service(const std::shared_ptr<ApplicationState>& state,
+                           http::ExceptionHandler on_exception) {
+  std::vector<http::Route> routes = application_routes(state);
+  std::vector<http::Middleware> middleware = make_middleware(state, routes);
+  return http::Service(http::Router(std::move(routes)), std::move(middleware),
+                       std::move(on_exception));
 }
 
 // The index links to every GET route without variables; adding such a route adds its link.
@@ -41,8 +56,7 @@ http::ExceptionHandler logging_exception_handler(const std::shared_ptr<Applicati
 
 Application::Application(Config config, observability::Logger::Sink log_sink)
     : state_(make_state(std::move(config), std::move(log_sink))),
-      service_(http::Router(application_routes(state_)), make_middleware(state_->config),
-               logging_exception_handler(state_)) {
+      service_(make_service(state_, logging_exception_handler(state_))) {
   state_->link_paths = link_paths_of(service_.router().routes());
 }
 

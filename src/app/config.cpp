@@ -40,6 +40,23 @@ LogLevel parse_log_level(const std::string& text) {
   throw ConfigError("LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got '" + text + "'");
 }
 
+// CloudWatch namespaces: 1 to 255 of these characters, and not AWS's own "AWS/" prefix.
+std::string parse_metrics_namespace(std::string text, const std::string& application_name) {
+  if (text.empty()) return application_name;
+  const bool valid = text.size() <= 255 && !text.starts_with("AWS/") &&
+                     std::all_of(text.begin(), text.end(), [](char character) {
+                       return std::isalnum(static_cast<unsigned char>(character)) ||
+                              std::string_view(".-_/#: ").find(character) != std::string_view::npos;
+                     });
+  if (!valid) {
+    throw ConfigError(
+        "METRICS_NAMESPACE must be at most 255 letters, digits or . - _ / # : and spaces, not "
+        "starting with AWS/, got '" +
+        text + "'");
+  }
+  return text;
+}
+
 }  // namespace
 
 Config Config::from(const Lookup& lookup) {
@@ -55,9 +72,13 @@ Config Config::from(const Lookup& lookup) {
     config.memory_size_mb = parse_memory_size(*memory);
   }
   if (auto level = lookup("LOG_LEVEL")) config.log_level = parse_log_level(*level);
-  if (auto origin = lookup("CORS_ALLOW_ORIGIN"); origin && !origin->empty()) {
-    config.cors_allow_origin = std::move(*origin);
+  try {
+    config.cors = http::cors_options_from(lookup);
+  } catch (const http::CorsConfigError& error) {
+    throw ConfigError(error.what());
   }
+  config.metrics_namespace =
+      parse_metrics_namespace(lookup("METRICS_NAMESPACE").value_or(""), config.application_name);
   return config;
 }
 

@@ -27,6 +27,7 @@ inline constexpr ContextStringField context_string_fields[] = {
     {"requestTime", &RequestContext::request_time},
     {"domainName", &RequestContext::domain_name},
     {"domainPrefix", &RequestContext::domain_prefix},
+    {"deploymentId", &RequestContext::deployment_id},
 };
 
 struct IdentityField {

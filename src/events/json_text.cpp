@@ -2,8 +2,10 @@
 
 #include <array>
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -114,6 +116,54 @@ boost::json::object map_to_json_object(const Map& map) {
 }
 
 }  // namespace
+
+bool has_non_finite_number(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_:
+      return !std::isfinite(value.get_double());
+    case boost::json::kind::object:
+      for (const auto& member : value.get_object()) {
+        if (has_non_finite_number(member.value())) return true;
+      }
+      return false;
+    case boost::json::kind::array:
+      for (const auto& element : value.get_array()) {
+        if (has_non_finite_number(element)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+boost::json::value with_finite_numbers(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::double_:
+      if (!std::isfinite(value.get_double())) return nullptr;
+      return value;
+    case boost::json::kind::object: {
+      boost::json::object copy;
+      copy.reserve(value.get_object().size());
+      for (const auto& member : value.get_object()) {
+        copy.emplace(member.key(), with_finite_numbers(member.value()));
+      }
+      return copy;
+    }
+    case boost::json::kind::array: {
+      boost::json::array copy;
+      copy.reserve(value.get_array().size());
+      for (const auto& element : value.get_array()) copy.push_back(with_finite_numbers(element));
+      return copy;
+    }
+    default:
+      return value;
+  }
+}
+
+std::string serialize_finite(const boost::json::value& value) {
+  if (!has_non_finite_number(value)) return boost::json::serialize(value);
+  return boost::json::serialize(with_finite_numbers(value));
+}
 
 void append_json_object(std::string& out, const StringMap& map) { append_map(out, map); }
 void append_json_object(std::string& out, const MultiValueMap& map) { append_map(out, map); }

@@ -48,6 +48,15 @@ void append_json_object(std::string& out, const MultiValueMap& map);
 [[nodiscard]] std::size_t json_size_hint(const StringMap& map);
 [[nodiscard]] std::size_t json_size_hint(const MultiValueMap& map);
 
+/// True when a double in `value` (at any depth) is infinite or NaN: Boost.JSON 1.81 writes
+/// those as `Infinity`/`NaN`, which is not JSON.
+[[nodiscard]] bool has_non_finite_number(const boost::json::value& value);
+/// A copy of `value` with every infinite or NaN double replaced by null, as JavaScript's
+/// JSON.stringify writes them.
+[[nodiscard]] boost::json::value with_finite_numbers(const boost::json::value& value);
+/// boost::json::serialize, except that infinite and NaN doubles are written as null.
+[[nodiscard]] std::string serialize_finite(const boost::json::value& value);
+
 [[nodiscard]] boost::json::object to_json_object(const StringMap& map);
 [[nodiscard]] boost::json::object to_json_object(const MultiValueMap& map);
 

@@ -141,7 +141,11 @@ json::value to_json(const ProxyEvent& event) {
   }
   request_context.emplace("requestTimeEpoch", context.request_time_epoch);
   request_context.emplace("identity", std::move(identity));
-  if (context.authorizer) request_context.emplace("authorizer", *context.authorizer);
+  if (context.authorizer) {
+    request_context.emplace("authorizer", detail::has_non_finite_number(*context.authorizer)
+                                              ? detail::with_finite_numbers(*context.authorizer)
+                                              : json::value(*context.authorizer));
+  }
 
   json::object object;
   object.reserve(12);
@@ -191,7 +195,7 @@ std::string serialize(const ProxyEvent& event) {
   }
   identity.close();
   if (context.authorizer) {
-    request_context.key("authorizer").append(json::serialize(*context.authorizer));
+    request_context.key("authorizer").append(detail::serialize_finite(*context.authorizer));
   }
   request_context.close();
 

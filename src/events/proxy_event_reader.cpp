@@ -9,6 +9,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
+#include <cmath>
 #include <cppstack/events/proxy_event.hpp>
 #include <cstdint>
 #include <utility>
@@ -143,6 +144,12 @@ class EventHandler {
                     [&] { on_value(ValueKind::other_number); });
   }
   bool on_double(double number, string_view, error_code&) {
+    // Boost.JSON reads 1e400 as infinity, which no JSON writer can give back: refuse it here
+    // rather than keep a value that would later be written as the non-JSON `Infinity`.
+    if (!std::isfinite(number) && !failed() && skip_depth_ == 0 && authorizer_depth_ > 0) {
+      fail("requestContext", "authorizer", "holds a number out of range");
+      return true;
+    }
     return dispatch([&](json::value_stack& capture) { capture.push_double(number); },
                     [&] { on_value(ValueKind::other_number); });
   }

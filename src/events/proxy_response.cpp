@@ -1,7 +1,12 @@
+#include <algorithm>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <charconv>
+#include <cmath>
 #include <cppstack/events/proxy_response.hpp>
+#include <iterator>
+#include <optional>
 #include <utility>
 
 #include "json_text.hpp"
@@ -22,15 +27,48 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
+// API Gateway accepts an integer and a numeric string such as "201" (recorded from AWS,
+// contracts.md section 1); a fraction, a boolean or other text is a malformed response.
 int read_status_code(const json::value& value) {
-  if (value.is_string()) fail("statusCode must be an integer, not a string");
-  if (value.is_uint64()) fail("statusCode must be between 100 and 599");
-  const std::int64_t* number = value.if_int64();
-  if (number == nullptr) fail("statusCode must be an integer");
-  if (*number < lowest_status_code || *number > highest_status_code) {
+  std::int64_t number = 0;
+  if (const json::string* text = value.if_string()) {
+    const std::string_view digits(text->data(), text->size());
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos) {
+      fail("statusCode must be an integer or a string of digits");
+    }
+    for (const char digit : digits) number = number * 10 + (digit - '0');
+  } else if (value.is_uint64()) {
+    fail("statusCode must be between 100 and 599");
+  } else if (const std::int64_t* integer = value.if_int64()) {
+    number = *integer;
+  } else {
+    fail("statusCode must be an integer");
+  }
+  if (number < lowest_status_code || number > highest_status_code) {
     fail("statusCode must be between 100 and 599");
   }
-  return static_cast<int>(*number);
+  return static_cast<int>(number);
+}
+
+// Header values: API Gateway sends a boolean or a number as its text (`true`, `42`).
+// Anything else (null, an object, an array) is a malformed response.
+std::optional<std::string> header_text(const json::value& value) {
+  if (const json::string* text = value.if_string()) return std::string(text->data(), text->size());
+  if (const bool* flag = value.if_bool()) return std::string(*flag ? "true" : "false");
+  if (const std::int64_t* integer = value.if_int64()) return std::to_string(*integer);
+  if (const std::uint64_t* unsigned_integer = value.if_uint64()) {
+    return std::to_string(*unsigned_integer);
+  }
+  if (const double* number = value.if_double()) {
+    // 1e400 parses to infinity, which has no JSON or header text: a malformed response.
+    if (!std::isfinite(*number)) return std::nullopt;
+    // The shortest text that reads back as the same double (1.5, not ryu's 1.5E0).
+    char text[32];
+    const auto written = std::to_chars(std::begin(text), std::end(text), *number);
+    return std::string(text, written.ptr);
+  }
+  return std::nullopt;
 }
 
 StringMap read_headers(const json::value& value) {
@@ -39,9 +77,11 @@ StringMap read_headers(const json::value& value) {
   const json::object* object = value.if_object();
   if (object == nullptr) fail("headers must be an object of strings or null");
   for (const json::key_value_pair& member : *object) {
-    const json::string* text = member.value().if_string();
-    if (text == nullptr) fail("headers." + std::string(member.key()) + " must be a string");
-    headers.insert_or_assign(std::string(member.key()), std::string(text->data(), text->size()));
+    std::optional<std::string> text = header_text(member.value());
+    if (!text) {
+      fail("headers." + std::string(member.key()) + " must be a string, a number or a boolean");
+    }
+    headers.insert_or_assign(std::string(member.key()), std::move(*text));
   }
   return headers;
 }
@@ -53,16 +93,17 @@ MultiValueMap read_multi_value_headers(const json::value& value) {
   if (object == nullptr) fail("multiValueHeaders must be an object of string arrays or null");
   for (const json::key_value_pair& member : *object) {
     const auto not_strings = [&] {
-      fail("multiValueHeaders." + std::string(member.key()) + " must be an array of strings");
+      fail("multiValueHeaders." + std::string(member.key()) +
+           " must be an array of strings, numbers or booleans");
     };
     const json::array* values = member.value().if_array();
     if (values == nullptr) not_strings();
     std::vector<std::string> strings;
     strings.reserve(values->size());
     for (const json::value& element : *values) {
-      const json::string* text = element.if_string();
-      if (text == nullptr) not_strings();
-      strings.emplace_back(text->data(), text->size());
+      std::optional<std::string> text = header_text(element);
+      if (!text) not_strings();
+      strings.push_back(std::move(*text));
     }
     headers.insert_or_assign(std::string(member.key()), std::move(strings));
   }
@@ -71,19 +112,26 @@ MultiValueMap read_multi_value_headers(const json::value& value) {
 
 }  // namespace
 
+// "If you specify values for both headers and multiValueHeaders, API Gateway merges them into
+// a single list. If the same key-value pair is specified in both, only the values from
+// multiValueHeaders will appear in the merged list." (Set up Lambda proxy integrations,
+// output format.)
 MultiValueMap ProxyResponse::merged_headers() const {
-  MultiValueMap merged;
+  MultiValueMap merged = multi_value_headers;
   for (const auto& [name, value] : headers) {
-    bool overridden = false;
-    for (const auto& [multi_name, values] : multi_value_headers) {
+    std::vector<std::string>* values = nullptr;
+    for (auto& [multi_name, multi_values] : merged) {
       if (detail::ascii_iequals(name, multi_name)) {
-        overridden = true;
+        values = &multi_values;
         break;
       }
     }
-    if (!overridden) merged.emplace(name, std::vector<std::string>{value});
+    if (values == nullptr) {
+      merged.emplace(name, std::vector<std::string>{value});
+    } else if (std::find(values->begin(), values->end(), value) == values->end()) {
+      values->push_back(value);
+    }
   }
-  for (const auto& [name, values] : multi_value_headers) merged.insert_or_assign(name, values);
   return merged;
 }
 
@@ -99,13 +147,11 @@ ProxyResponse parse_proxy_response(std::string_view json_text) {
   if (root == nullptr) fail("response must be a JSON object");
 
   ProxyResponse response;
-  bool has_status_code = false;
   for (const json::key_value_pair& member : *root) {
     const std::string_view key = member.key();
     const json::value& value = member.value();
     if (key == "statusCode") {
       response.status_code = read_status_code(value);
-      has_status_code = true;
     } else if (key == "headers") {
       response.headers = read_headers(value);
     } else if (key == "multiValueHeaders") {
@@ -124,7 +170,7 @@ ProxyResponse parse_proxy_response(std::string_view json_text) {
       fail("unexpected key " + quoted(key));
     }
   }
-  if (!has_status_code) fail("statusCode is missing");
+  // No statusCode at all is a 200 (recorded from AWS; ProxyResponse's default).
   return response;
 }
 

@@ -45,6 +45,10 @@ std::string_view to_string(AuthMode mode) noexcept {
   switch (mode) {
     case AuthMode::api_key:
       return "apiKey";
+    case AuthMode::cognito:
+      return "cognito";
+    case AuthMode::iam:
+      return "iam";
     case AuthMode::none:
       break;
   }

@@ -93,21 +93,4 @@ void log_unhandled_exception(const observability::Logger& logger, const Request&
              &context);
 }
 
-Middleware cors_middleware(CorsOptions options) {
-  return [options = std::move(options)](Request& request, const Next& next) {
-    events::ProxyResponse response;
-    if (request.event.http_method == "OPTIONS" && request.event.header("Origin")) {
-      response.status_code = 204;
-      response.headers.emplace("Access-Control-Allow-Methods", options.allow_methods);
-      response.headers.emplace("Access-Control-Allow-Headers", options.allow_headers);
-      response.headers.emplace("Access-Control-Max-Age", std::to_string(options.max_age_seconds));
-    } else {
-      response = next(request);
-    }
-    response.headers.insert_or_assign("Access-Control-Allow-Origin", options.allow_origin);
-    if (options.allow_origin != "*") response.headers.insert_or_assign("Vary", "Origin");
-    return response;
-  };
-}
-
 }  // namespace cppstack::http

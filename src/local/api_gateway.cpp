@@ -1,13 +1,16 @@
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
 #include <cppstack/events/base64.hpp>
 #include <cppstack/events/proxy_response.hpp>
 #include <cppstack/local/api_gateway.hpp>
 #include <cppstack/local/token_bucket.hpp>
 #include <cstdio>
 #include <map>
+#include <optional>
 
+#include "gateway_response.hpp"
 #include "http_server.hpp"
 
 namespace cppstack::local {
@@ -18,13 +21,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(a, b); }
+// Marks an answer of the gateway itself until it is sent (never reaches the wire).
+constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
-// Headers that frame the HTTP message itself: the gateway sets its own.
-bool is_framing_header(std::string_view name) {
-  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-         iequals(name, "Connection") || iequals(name, "Keep-Alive");
-}
+// A status API Gateway sends with no body (RFC 9110: 204 and 304 never carry content).
+bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
 }  // namespace
 
@@ -36,13 +37,36 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     if (config.stage_throttle) {
       stage_bucket.emplace(config.stage_throttle->rate_limit, config.stage_throttle->burst_limit);
     }
-    routes.store(make_route_state(std::move(config.routes)));
+    routes.store(make_route_state(std::move(config.routes), config.access_control));
     HttpServerOptions options;
     options.body_limit = max_gateway_request_bytes;
-    options.too_large = [](const http::request_header<>&) {
-      return gateway_error(RequestIdentifiers::fresh(), http::status::payload_too_large,
-                           "Request Too Long", {});
+    // "Total combined size of request line and header values: 10240 bytes" (API Gateway
+    // quotas, REST APIs; not raisable). The HTTP server gives the answer to a larger one.
+    options.header_limit = max_gateway_header_bytes;
+    // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
+    // the gateway's own answers. The request's Origin is not known at this point.
+    options.header_too_large = [this] {
+      HttpResponse response = gateway_error(RequestIdentifiers::fresh(),
+                                            http::status::request_header_fields_too_large,
+                                            "Request Header Fields Too Large", {});
+      add_gateway_response_headers(response, {});
+      return response;
     };
+    options.too_large = [this](const http::request_header<>& header) {
+      HttpResponse response = gateway_error(
+          RequestIdentifiers::fresh(), http::status::payload_too_large, "Request Too Long", {});
+      add_gateway_response_headers(response, header[http::field::origin]);
+      return response;
+    };
+    // An answer that cannot be sent (a function's malformed response that got this far) is
+    // API Gateway's 502 for a bad integration response.
+    options.unanswered = [this] {
+      HttpResponse response = gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
+                                            "Internal server error", "InternalServerErrorException");
+      add_gateway_response_headers(response, {});
+      return response;
+    };
+    options.notice = [log = log](std::string_view text) { log->notice(text); };
     const auto address = asio::ip::make_address(config.host);
     server = std::make_unique<HttpServer>(
         io, tcp::endpoint(address, config.port), std::move(options),
@@ -58,15 +82,39 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     bool answered = false;
   };
 
-  static HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
-                                    std::string_view message, std::string_view error_type) {
-    std::string body = R"({"message":")";
-    body.append(message).append(R"("})");
-    HttpResponse response = json_response(status, std::move(body));
+  HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
+                             std::string_view message, std::string_view error_type) const {
+    return gateway_answer(
+        identifiers, {.status = static_cast<int>(status),
+                      .body = boost::json::serialize(boost::json::object{{"message", message}}),
+                      .error_type = std::string(error_type),
+                      .headers = {}});
+  }
+
+  // Every answer of the gateway itself: the request ids, the error type, and on errors the
+  // CORS headers of the API's gateway responses, so browsers can read them.
+  HttpResponse gateway_answer(const RequestIdentifiers& identifiers,
+                              const GatewayAnswer& gateway) const {
+    HttpResponse response = json_response(static_cast<http::status>(gateway.status), gateway.body);
+    response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", identifiers.request_id);
-    if (!error_type.empty()) response.set("x-amzn-ErrorType", error_type);
+    if (!gateway.error_type.empty()) response.set("x-amzn-ErrorType", gateway.error_type);
     response.set("x-amz-apigw-id", identifiers.extended_request_id);
+    for (const auto& [name, value] : gateway.headers) response.set(name, value);
+    if (gateway.status >= 400) response.set(gateway_error_marker, "1");
     return response;
+  }
+
+  // The gateway's own errors get the CORS headers of the API's gateway responses, which depend
+  // on the request's Origin: added when the answer is sent, the marker removed.
+  void add_gateway_response_headers(HttpResponse& response, std::string_view origin) const {
+    if (response.find(gateway_error_marker) == response.end()) return;
+    response.erase(gateway_error_marker);
+    const auto access_control = routes.load()->access_control;
+    if (!access_control) return;
+    for (const auto& [name, value] : access_control->error_cors_headers(origin)) {
+      response.set(name, value);
+    }
   }
 
   void answer(PendingRequest& pending, HttpResponse response) {
@@ -82,6 +130,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       log->notice(std::string(request.method_string()) + " " + std::string(request.target()) + " " +
                   std::to_string(response.result_int()) + " (" + elapsed + " ms)");
     }
+    add_gateway_response_headers(response, pending.exchange->request[http::field::origin]);
     pending.exchange->reply(std::move(response));
   }
 
@@ -98,6 +147,23 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // The table of this request: a reload swaps in a new one without touching this one.
     const std::shared_ptr<RouteState> current_routes = routes.load();
     const auto match = stage_path ? current_routes->table.match(method, *stage_path) : std::nullopt;
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& field : request) {
+      headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    AccessDecision access;
+    const auto& access_control = current_routes->access_control;
+    if (access_control && stage_path) {
+      access = access_control->check({.method = method,
+                                             .target = target,
+                                             .stage_path = *stage_path,
+                                             .headers = &headers,
+                                             .body = request.body(),
+                                             .source = pending->exchange->remote.address()},
+                                            match ? match->route : nullptr);
+      if (!access.log_reason.empty()) log->notice(access.log_reason);
+      if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
+    }
     if (!match) {
       return answer(*pending,
                     gateway_error(ids, http::status::forbidden, "Missing Authentication Token",
@@ -112,6 +178,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                               "ForbiddenException"));
       }
       api_key = presented;
+      if (access_control) {
+        if (auto exceeded = access_control->consume_quota(presented)) {
+          return answer(*pending, gateway_answer(ids, *exceeded));
+        }
+      }
     }
     auto& route_buckets = current_routes->buckets;
     const auto route_bucket = route_buckets.find(match->route);
@@ -121,12 +192,15 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                             "Too Many Requests", "TooManyRequestsException"));
     }
 
+    // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
+    if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
+      pending->identifiers.trace_id = std::string(trace);
+    }
+
     HttpRequestParts parts;
     parts.method = method;
     parts.target = std::string(target);
-    for (const auto& field : request) {
-      parts.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+    parts.headers = std::move(headers);
     parts.body = std::move(request.body());
     parts.source_ip = pending->exchange->remote.address().to_string();
     parts.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
@@ -134,13 +208,15 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const std::string_view accept = request[http::field::accept];
     pending->accept = std::string(accept.substr(0, accept.find(',')));
 
-    std::string payload = events::serialize(
-        build_proxy_event(std::move(parts), *match, config.settings, ids, api_key));
+    events::ProxyEvent event =
+        build_proxy_event(std::move(parts), *match, config.settings, ids, api_key);
+    access.apply(event);
+    std::string payload = events::serialize(event);
     if (payload.size() > max_sync_payload_bytes) {
-      // Lambda refuses the invoke (RequestEntityTooLargeException); API Gateway answers 500.
-      return answer(*pending,
-                    gateway_error(ids, http::status::internal_server_error, "Internal server error",
-                                  "InternalServerErrorException"));
+      // The event would be over Lambda's 6 MB: API Gateway answers 413 "Request Too Long"
+      // (recorded from AWS, contracts.md section 1).
+      return answer(*pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+                                                        "Request Too Long", {})));
     }
 
     pending->timeout = std::make_unique<asio::steady_timer>(pending->exchange->executor());
@@ -150,10 +226,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
           if (error || pending->answered) return;
           self->log->notice("Execution failed due to a timeout error (request " +
                             pending->identifiers.request_id + ")");
-          self->answer(*pending, gateway_error(pending->identifiers, http::status::gateway_timeout,
-                                               "Endpoint request timed out", {}));
+          self->answer(*pending,
+                       traced(pending->identifiers,
+                              self->gateway_error(pending->identifiers,
+                                                  http::status::gateway_timeout,
+                                                  "Endpoint request timed out", {})));
         });
-    pool.invoke(InvokeRequest{.payload = std::move(payload)},
+    pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
                     self->on_result(*pending, result);
@@ -168,29 +247,87 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       case InvokeOutcome::success:
         return answer(pending, map_response(pending, result.payload));
       case InvokeOutcome::throttled:
-        return answer(pending, gateway_error(ids, http::status::too_many_requests,
-                                             "Too Many Requests", "TooManyRequestsException"));
+        return answer(pending,
+                      traced(ids, gateway_error(ids, http::status::too_many_requests,
+                                                "Too Many Requests", "TooManyRequestsException")));
       case InvokeOutcome::function_error:
         if (result.error_kind == FunctionErrorKind::response_too_large) {
-          return answer(pending,
-                        gateway_error(ids, http::status::internal_server_error,
-                                      "Internal server error", "InternalServerErrorException"));
+          // A function response over Lambda's limit is a failed integration: 502.
+          log->notice(
+              "Execution failed due to configuration error: the function's response is over "
+              "Lambda's 6 MB limit");
+          return answer(pending, bad_gateway(ids));
         }
         log->notice("Lambda execution failed with status 200 due to customer function error: " +
                     result.payload);
         return answer(pending, bad_gateway(ids));
       case InvokeOutcome::payload_too_large:
-        return answer(pending,
-                      gateway_error(ids, http::status::internal_server_error,
-                                    "Internal server error", "InternalServerErrorException"));
+        return answer(pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+                                                         "Request Too Long", {})));
       case InvokeOutcome::shutting_down:
         return answer(pending, bad_gateway(ids));
     }
   }
 
-  static HttpResponse bad_gateway(const RequestIdentifiers& ids) {
-    return gateway_error(ids, http::status::bad_gateway, "Internal server error",
-                         "InternalServerErrorException");
+  HttpResponse bad_gateway(const RequestIdentifiers& ids) const {
+    return traced(ids, gateway_error(ids, http::status::bad_gateway, "Internal server error",
+                                     "InternalServerErrorException"));
+  }
+
+  // Answers of a request that reached its integration carry its trace header.
+  static HttpResponse traced(const RequestIdentifiers& ids, HttpResponse response) {
+    response.set("X-Amzn-Trace-Id", ids.trace_id);
+    return response;
+  }
+
+  HttpResponse malformed_response(const RequestIdentifiers& ids, const std::string& reason) {
+    log->notice("Execution failed due to configuration error: Malformed Lambda proxy response (" +
+                reason + ")");
+    return bad_gateway(ids);
+  }
+
+  // The function's headers as the gateway sends them: remapped or dropped per its table, and
+  // every name and value checked, so nothing that is not valid HTTP reaches the wire.
+  std::optional<std::string> copy_function_headers(const events::MultiValueMap& headers,
+                                                   HttpResponse& response) {
+    for (const auto& [name, values] : headers) {
+      if (!is_valid_header_name(name) || name.size() > max_response_header_field_bytes) {
+        return "header name " + describe_header_name(name) + " is not a valid HTTP field name";
+      }
+      const ResponseHeaderAction action = response_header_action(name);
+      if (action == ResponseHeaderAction::drop || action == ResponseHeaderAction::framing) {
+        continue;
+      }
+      const std::string sent_name =
+          action == ResponseHeaderAction::remap ? std::string(remapped_header_prefix) + name : name;
+      for (const auto& value : values) {
+        if (!is_valid_header_value(value)) {
+          return "header " + name + " has a control character (CR, LF, NUL, ...) in its value";
+        }
+        if (value.size() > max_response_header_field_bytes) {
+          return "header " + name + " has a value over " +
+                 std::to_string(max_response_header_field_bytes) + " bytes";
+        }
+        response.insert(sent_name, value);
+      }
+    }
+    return std::nullopt;
+  }
+
+  static std::string describe_header_name(std::string_view name) {
+    if (name.empty()) return "\"\"";
+    std::string shown;
+    for (const char c : name.substr(0, 64)) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte >= 0x7f) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+        shown += escaped;
+      } else {
+        shown.push_back(c);
+      }
+    }
+    return "\"" + shown + (name.size() > 64 ? "...\"" : "\"");
   }
 
   HttpResponse map_response(const PendingRequest& pending, const std::string& payload) {
@@ -199,26 +336,23 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     try {
       function_response = events::parse_proxy_response(payload);
     } catch (const events::ResponseShapeError& error) {
-      log->notice(std::string("Execution failed due to configuration error: Malformed Lambda "
-                              "proxy response (") +
-                  error.what() + ")");
-      return bad_gateway(ids);
+      return malformed_response(ids, error.what());
     }
-    if (function_response.status_code < 100 || function_response.status_code > 599) {
-      log->notice(
-          "Execution failed due to configuration error: Malformed Lambda proxy response "
-          "(statusCode " +
-          std::to_string(function_response.status_code) + ")");
-      return bad_gateway(ids);
+    const int status = function_response.status_code;
+    if (status < 200) {
+      // An informational status is not a final answer: no response API Gateway could send.
+      return malformed_response(ids, "statusCode " + std::to_string(status));
     }
-    HttpResponse response{static_cast<http::status>(function_response.status_code), 11};
-    bool has_content_type = false;
-    for (const auto& [name, values] : function_response.merged_headers()) {
-      if (is_framing_header(name)) continue;
-      if (iequals(name, "Content-Type")) has_content_type = true;
-      for (const auto& value : values) response.insert(name, value);
+    HttpResponse response{static_cast<http::status>(status), 11};
+    const auto merged = function_response.merged_headers();
+    if (auto problem = copy_function_headers(merged, response)) {
+      return malformed_response(ids, *problem);
     }
-    if (!has_content_type) response.set(http::field::content_type, "application/json");
+    if (response.find(http::field::content_type) == response.end()) {
+      // "API Gateway includes a Content-Type header for all integration responses. By default,
+      // the content type is application/json." (Amazon API Gateway important notes)
+      response.set(http::field::content_type, "application/json");
+    }
     if (function_response.is_base64_encoded &&
         is_binary_media_type(pending.accept, config.settings.binary_media_types)) {
       auto decoded = events::base64_decode(function_response.body);
@@ -226,15 +360,21 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
         log->notice(
             "Execution failed due to configuration error: Unable to base64 decode the "
             "body");
-        return gateway_error(ids, http::status::internal_server_error, "Internal server error",
-                             "InternalServerErrorException");
+        return traced(ids, gateway_error(ids, http::status::internal_server_error,
+                                         "Internal server error", "InternalServerErrorException"));
       }
       response.body() = std::move(*decoded);
     } else {
       response.body() = std::move(function_response.body);
     }
+    // 204 and 304 carry no content: the body the function gave is not sent.
+    if (status_has_no_content(status)) response.body().clear();
+    response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", ids.request_id);
     response.set("x-amz-apigw-id", ids.extended_request_id);
+    if (response.find("X-Amzn-Trace-Id") == response.end()) {
+      response.set("X-Amzn-Trace-Id", ids.trace_id);
+    }
     return response;
   }
 
@@ -246,11 +386,14 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   struct RouteState {
     RouteTable table;
     std::map<const Route*, TokenBucket> buckets;
+    std::shared_ptr<const AccessControl> access_control;  ///< built for this table
   };
   std::atomic<std::shared_ptr<RouteState>> routes;
 
-  static std::shared_ptr<RouteState> make_route_state(RouteTable table) {
-    auto state = std::make_shared<RouteState>(RouteState{std::move(table), {}});
+  static std::shared_ptr<RouteState> make_route_state(
+      RouteTable table, std::shared_ptr<const AccessControl> access_control) {
+    auto state =
+        std::make_shared<RouteState>(RouteState{std::move(table), {}, std::move(access_control)});
     for (const auto& route : state->table.routes()) {
       if (route.throttle) {
         state->buckets.try_emplace(&route, route.throttle->rate_limit, route.throttle->burst_limit);
@@ -273,8 +416,9 @@ void ApiGatewayServer::start() { impl_->server->start(); }
 
 void ApiGatewayServer::stop() { impl_->server->stop(); }
 
-void ApiGatewayServer::replace_routes(RouteTable table) {
-  impl_->routes.store(Impl::make_route_state(std::move(table)));
+void ApiGatewayServer::replace_routes(RouteTable table,
+                                      std::shared_ptr<const AccessControl> access_control) {
+  impl_->routes.store(Impl::make_route_state(std::move(table), std::move(access_control)));
 }
 
 }  // namespace cppstack::local

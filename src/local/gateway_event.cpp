@@ -1,7 +1,8 @@
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
-#include <boost/url/parse_query.hpp>
 #include <cppstack/events/base64.hpp>
 #include <cppstack/local/gateway_event.hpp>
+#include <cppstack/observability/utf8.hpp>
 #include <ctime>
 #include <random>
 
@@ -59,40 +60,104 @@ void add_query(events::StringMap& single, events::MultiValueMap& multi, std::str
   multi[std::move(key)].push_back(std::move(value));
 }
 
+// application/x-www-form-urlencoded decoding, as API Gateway applies it to query string keys
+// and values: '+' is a space, then %XX is decoded ("a+b%2Bc" -> "a b+c"; recorded from AWS,
+// contracts.md section 1). Text that is not valid percent-encoding stays as it is.
+std::string form_decode(std::string_view text) {
+  std::string spaced(text);
+  std::replace(spaced.begin(), spaced.end(), '+', ' ');
+  return to_event_text(percent_decode(spaced));
+}
+
+// Pairs are separated by '&' and also by ';' ("The semicolon character (;) is not supported
+// for any request URL query string and results in the data being split": Amazon API Gateway
+// important notes, REST APIs). A key without '=' has the value "".
 void parse_query_string(std::string_view query, events::StringMap& single,
                         events::MultiValueMap& multi) {
-  if (auto params = boost::urls::parse_query(query)) {
-    for (const auto param : *params) {
-      if (param.key.empty() && !param.has_value) continue;  // "a=1&&b=2"
-      std::string key = percent_decode(param.key);
-      std::string value = param.has_value ? percent_decode(param.value) : std::string();
-      add_query(single, multi, std::move(key), std::move(value));
-    }
-    return;
-  }
-  // Not strictly valid query syntax (e.g. a raw space): split by hand like API Gateway does.
   std::size_t start = 0;
   while (start <= query.size()) {
-    std::size_t end = query.find('&', start);
+    std::size_t end = query.find_first_of("&;", start);
     if (end == std::string_view::npos) end = query.size();
     const std::string_view piece = query.substr(start, end - start);
     if (!piece.empty()) {
       const std::size_t equals = piece.find('=');
-      add_query(single, multi, percent_decode(piece.substr(0, equals)),
-                equals == std::string_view::npos ? std::string()
-                                                 : percent_decode(piece.substr(equals + 1)));
+      add_query(
+          single, multi, form_decode(piece.substr(0, equals)),
+          equals == std::string_view::npos ? std::string() : form_decode(piece.substr(equals + 1)));
     }
     start = end + 1;
   }
 }
 
+// Request headers a Lambda proxy integration never receives: the request column of the
+// header table in "Amazon API Gateway important notes" (REST APIs), `lambda` integration
+// (Connection, Content-MD5, Expect, Max-Forwards, Proxy-Authenticate, Server, TE, Trailer,
+// Upgrade, WWW-Authenticate dropped; Transfer-Encoding is an "Exception" there), plus
+// Content-Length, which recorded events never carry. X-Amzn-Trace-Id is replaced by the
+// gateway's own below.
+bool is_dropped_request_header(std::string_view name) {
+  static constexpr std::string_view dropped[] = {
+      "Connection",     "Content-Length",     "Content-MD5", "Expect",
+      "Max-Forwards",   "Proxy-Authenticate", "Server",      "TE",
+      "Trailer",        "Transfer-Encoding",  "Upgrade",     "WWW-Authenticate",
+      "X-Amzn-Trace-Id"};
+  for (const std::string_view candidate : dropped) {
+    if (iequals(name, candidate)) return true;
+  }
+  return false;
+}
+
+// "The Authorization header is dropped if it contains a Signature Version 4 signature"
+// (footnote of the same table).
+bool is_sigv4_authorization(std::string_view name, std::string_view value) {
+  return iequals(name, "Authorization") && value.rfind("AWS4-HMAC-SHA256", 0) == 0;
+}
+
+// The deployment every request of this emulator run belongs to.
+const std::string& process_deployment_id() {
+  static const std::string id = [] {
+    static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string text;
+    for (int i = 0; i < 6; ++i) text.push_back(alphabet[random_engine()() % alphabet.size()]);
+    return text;
+  }();
+  return id;
+}
+
 }  // namespace
+
+std::string to_event_text(std::string_view bytes) { return observability::to_valid_utf8(bytes); }
+
+std::string new_trace_id(std::chrono::system_clock::time_point time) {
+  // X-Ray's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch());
+  char text[48];
+  std::snprintf(text, sizeof text, "Root=1-%08llx-%08llx%016llx",
+                static_cast<unsigned long long>(seconds.count()) & 0xffffffffULL,
+                static_cast<unsigned long long>(random_engine()() & 0xffffffffULL),
+                static_cast<unsigned long long>(random_engine()()));
+  return text;
+}
+
+std::optional<std::string> trace_root(std::string_view trace_header) {
+  const std::size_t start = trace_header.find("Root=1-");
+  if (start == std::string_view::npos) return std::nullopt;
+  const std::string_view root = trace_header.substr(start, 7 + 8 + 1 + 24);
+  const auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  if (root.size() != 40 || root[15] != '-') return std::nullopt;
+  for (std::size_t i = 7; i < root.size(); ++i) {
+    if (i != 15 && !is_hex(root[i])) return std::nullopt;
+  }
+  const std::size_t end = start + root.size();
+  if (end != trace_header.size() && trace_header[end] != ';') return std::nullopt;
+  return std::string(root);
+}
 
 RequestIdentifiers RequestIdentifiers::fresh() {
   std::string extended(11, '\0');
   for (auto& c : extended) c = static_cast<char>(random_engine()() & 0xff);
-  return RequestIdentifiers{random_uuid(), events::base64_encode(extended),
-                            std::chrono::system_clock::now()};
+  const auto now = std::chrono::system_clock::now();
+  return RequestIdentifiers{random_uuid(), events::base64_encode(extended), now, new_trace_id(now)};
 }
 
 std::optional<std::string> stage_relative_path(std::string_view target, std::string_view stage) {
@@ -165,14 +230,20 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
   const std::string_view full_path = target.substr(0, question);
 
   event.resource = match.route->path;
-  event.path = stage_relative_path(full_path, settings.stage).value_or(std::string(full_path));
+  event.path = to_event_text(
+      stage_relative_path(full_path, settings.stage).value_or(std::string(full_path)));
   event.http_method = request.method;
 
   events::StringMap headers;
   events::MultiValueMap multi_headers;
-  for (auto& [name, value] : request.headers) {
+  for (auto& [raw_name, raw_value] : request.headers) {
+    if (is_dropped_request_header(raw_name) || is_sigv4_authorization(raw_name, raw_value)) {
+      continue;
+    }
+    std::string name = to_event_text(raw_name);
+    std::string value = to_event_text(raw_value);
     headers[name] = value;
-    multi_headers[name].push_back(value);
+    multi_headers[std::move(name)].push_back(std::move(value));
   }
   // API Gateway adds the forwarding headers to what the client sent.
   const auto forwarded_for = find_header(request, "X-Forwarded-For");
@@ -180,6 +251,8 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
              forwarded_for ? *forwarded_for + ", " + request.source_ip : request.source_ip);
   set_header(headers, multi_headers, "X-Forwarded-Port", std::to_string(request.local_port));
   set_header(headers, multi_headers, "X-Forwarded-Proto", "http");
+  // Tracing is on in the deployed stage: the gateway passes its trace header on.
+  set_header(headers, multi_headers, "X-Amzn-Trace-Id", identifiers.trace_id);
   event.headers = std::move(headers);
   event.multi_value_headers = std::move(multi_headers);
 
@@ -193,8 +266,9 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
     }
   }
   if (!match.path_parameters.empty()) {
-    event.path_parameters =
-        events::StringMap(match.path_parameters.begin(), match.path_parameters.end());
+    events::StringMap parameters;
+    for (const auto& [name, value] : match.path_parameters) parameters[name] = to_event_text(value);
+    event.path_parameters = std::move(parameters);
   }
   event.stage_variables = settings.stage_variables;
 
@@ -207,7 +281,9 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
   context.stage = settings.stage;
   context.request_id = identifiers.request_id;
   context.extended_request_id = identifiers.extended_request_id;
-  context.path = std::string(full_path);
+  context.path = to_event_text(full_path);
+  context.deployment_id =
+      settings.deployment_id.empty() ? process_deployment_id() : settings.deployment_id;
   context.protocol = request.protocol;
   context.request_time = format_request_time(identifiers.received_at);
   context.request_time_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -218,12 +294,15 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
       colon != std::string::npos && host.find(']') == std::string::npos) {
     host.resize(colon);
   }
+  host = to_event_text(host);
   context.domain_prefix = host.substr(0, host.find('.'));
   context.domain_name = std::move(host);
   context.identity.source_ip = request.source_ip;
-  context.identity.user_agent = find_header(request, "User-Agent");
+  if (auto agent = find_header(request, "User-Agent")) {
+    context.identity.user_agent = to_event_text(*agent);
+  }
   if (api_key) {
-    context.identity.api_key = *api_key;
+    context.identity.api_key = to_event_text(*api_key);
     context.identity.api_key_id = stable_id(*api_key, 10);
   }
 
@@ -233,7 +312,11 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
       event.body = events::base64_encode(request.body);
       event.is_base64_encoded = true;
     } else {
-      event.body = std::move(request.body);
+      // A text body is read as UTF-8: bytes that are not UTF-8 become U+FFFD (see
+      // docs/local.md, "Known differences", for what is known of AWS here).
+      const bool ascii = std::all_of(request.body.begin(), request.body.end(),
+                                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+      event.body = ascii ? std::move(request.body) : to_event_text(request.body);
     }
   }
   return event;

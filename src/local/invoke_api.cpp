@@ -2,7 +2,11 @@
 #include <cppstack/events/base64.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
+#include <mutex>
+#include <optional>
 
+#include "client_context.hpp"
+#include "gateway_response.hpp"
 #include "http_server.hpp"
 #include "percent_decode.hpp"
 
@@ -18,13 +22,43 @@ HttpResponse lambda_error(http::status status, std::string_view error_type,
   HttpResponse response = json_response(status, boost::json::serialize(body));
   response.set("x-amzn-ErrorType", error_type);
   response.set("x-amzn-RequestId", random_uuid());
+  // Also answers sent without reply(), such as the body-limit answer of the HTTP server.
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
   return response;
+}
+
+// Every answer of an AWS endpoint carries Date (RFC 9110 IMF-fixdate).
+void reply(const std::shared_ptr<HttpExchange>& exchange, HttpResponse response) {
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  exchange->reply(std::move(response));
 }
 
 HttpResponse user_error(http::status status, std::string_view error_type,
                         std::string_view message) {
   return lambda_error(status, error_type, {{"Type", "User"}, {"message", message}});
 }
+
+// Counts the Event invocations accepted and not yet finished, and their payload bytes.
+class EventQueueBudget {
+ public:
+  bool try_reserve(std::size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    if (count_ >= max_queued_events || bytes_ + bytes > max_queued_event_bytes) return false;
+    ++count_;
+    bytes_ += bytes;
+    return true;
+  }
+  void release(std::size_t bytes) {
+    const std::lock_guard lock(mutex_);
+    --count_;
+    bytes_ -= bytes;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::size_t count_ = 0;
+  std::size_t bytes_ = 0;
+};
 
 }  // namespace
 
@@ -46,20 +80,39 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
   }
 
   // Accepts the forms Lambda accepts: NAME, ACCOUNT:function:NAME and the full ARN, each
-  // optionally with the $LATEST qualifier.
+  // optionally with a qualifier (`NAME:$LATEST`), which must then agree with ?Qualifier=.
   bool names_this_function(std::string_view name, std::string_view qualifier) const {
     const auto& function_name = pool.config().function_name;
-    if (!qualifier.empty() && qualifier != "$LATEST") return false;
-    if (name == function_name) return true;
     const std::string suffix = ":function:" + function_name;
-    for (const std::string_view candidate : {name, name.substr(0, name.rfind(':'))}) {
-      if (candidate.size() >= suffix.size() &&
-          candidate.substr(candidate.size() - suffix.size()) == suffix) {
-        if (candidate != name && name.substr(name.rfind(':') + 1) != "$LATEST") return false;
-        return true;
+    const auto is_this_function = [&](std::string_view candidate) {
+      return candidate == function_name ||
+             (candidate.size() > suffix.size() &&
+              candidate.substr(candidate.size() - suffix.size()) == suffix);
+    };
+    std::string_view name_qualifier;
+    if (!is_this_function(name)) {
+      const std::size_t colon = name.rfind(':');
+      if (colon == std::string_view::npos || !is_this_function(name.substr(0, colon))) {
+        return false;
       }
+      name_qualifier = name.substr(colon + 1);
+      if (name_qualifier != "$LATEST") return false;
     }
-    return false;
+    if (!qualifier.empty() && qualifier != "$LATEST") return false;
+    return true;
+  }
+
+  // "Could not parse request body into json" (InvalidRequestContentException, 400): Lambda
+  // parses every payload as JSON, for RequestResponse and Event alike (Invoke API reference,
+  // Errors; the message as recorded from the AWS CLI). An empty payload is allowed: the CLI
+  // sends one when --payload is left out.
+  static std::optional<std::string> payload_json_problem(std::string_view payload) {
+    if (payload.empty()) return std::nullopt;
+    boost::system::error_code error;
+    boost::json::parser parser;  // rejects trailing text and bytes that are not UTF-8
+    parser.write(payload.data(), payload.size(), error);
+    if (!error) return std::nullopt;
+    return error.message();
   }
 
   void handle(const std::shared_ptr<HttpExchange>& exchange) {
@@ -74,8 +127,8 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (request.method() != http::verb::post || target.rfind(prefix, 0) != 0 ||
         target.size() <= prefix.size() + suffix.size() ||
         target.substr(target.size() - suffix.size()) != suffix) {
-      return exchange->reply(
-          user_error(http::status::not_found, "UnknownOperationException", "Unknown operation"));
+      return reply(exchange, user_error(http::status::not_found, "UnknownOperationException",
+                                        "Unknown operation"));
     }
     const std::string name =
         percent_decode(target.substr(prefix.size(), target.size() - prefix.size() - suffix.size()));
@@ -89,7 +142,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
                             : "arn:aws:lambda:" + pool.config().region + ":" +
                                   pool.config().account_id + ":function:" + name;
       if (!qualifier.empty()) arn += ":" + qualifier;
-      return exchange->reply(user_error(http::status::not_found, "ResourceNotFoundException",
+      return reply(exchange, user_error(http::status::not_found, "ResourceNotFoundException",
                                         "Function not found: " + arn));
     }
 
@@ -98,43 +151,86 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (invocation_type == "DryRun") {
       HttpResponse response{http::status::no_content, 11};
       response.set("x-amzn-RequestId", random_uuid());
-      return exchange->reply(std::move(response));
+      return reply(exchange, std::move(response));
     }
     if (invocation_type != "RequestResponse" && invocation_type != "Event") {
-      return exchange->reply(user_error(
-          http::status::bad_request, "InvalidParameterValueException",
-          "1 validation error detected: Value '" + invocation_type +
-              "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum "
-              "value set: [Event, RequestResponse, DryRun]"));
+      return reply(
+          exchange,
+          user_error(
+              http::status::bad_request, "InvalidParameterValueException",
+              "1 validation error detected: Value '" + invocation_type +
+                  "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum "
+                  "value set: [Event, RequestResponse, DryRun]"));
+    }
+    if (auto problem = payload_json_problem(request.body())) {
+      return reply(
+          exchange,
+          user_error(http::status::bad_request, "InvalidRequestContentException",
+                     "Could not parse request body into json: Could not parse payload into json: " +
+                         *problem));
     }
     InvokeRequest invoke{.payload = std::move(request.body())};
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
-      invoke.client_context = events::base64_decode(context);
-    }
-    const bool tail = request["X-Amz-Log-Type"] == "Tail";
-
-    if (invocation_type == "Event") {
-      if (invoke.payload.size() > max_async_payload_bytes) {
-        return exchange->reply(
-            user_error(http::status::payload_too_large, "RequestEntityTooLargeException",
-                       "Request must be smaller than " + std::to_string(max_async_payload_bytes) +
-                           " bytes for the InvokeFunction operation"));
+      invoke.client_context = decode_client_context(context);
+      if (!invoke.client_context) {
+        return reply(exchange,
+                     user_error(http::status::bad_request, "InvalidRequestContentException",
+                                invalid_client_context_message));
       }
-      invoke.wait_for_capacity = true;
-      HttpResponse response{http::status::accepted, 11};
-      response.set("x-amzn-RequestId", random_uuid());
-      exchange->reply(std::move(response));
-      pool.invoke(std::move(invoke), [log = log](const InvokeResult& result) {
-        if (result.outcome == InvokeOutcome::function_error) {
-          log->notice("asynchronous invocation " + result.request_id +
-                      " failed: " + result.payload);
-        }
-      });
-      return;
     }
+    const std::string_view log_type = request["X-Amz-Log-Type"];
+    if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
+      return reply(exchange,
+                   user_error(http::status::bad_request, "InvalidParameterValueException",
+                              "1 validation error detected: Value '" + std::string(log_type) +
+                                  "' at 'logType' failed to satisfy constraint: Member "
+                                  "must satisfy enum value set: [Tail, None]"));
+    }
+    const bool tail = log_type == "Tail";
+
+    if (invocation_type == "Event") return queue_event(exchange, std::move(invoke));
 
     pool.invoke(std::move(invoke), [exchange, tail](InvokeResult result) {
-      exchange->reply(to_response(std::move(result), tail));
+      reply(exchange, to_response(std::move(result), tail));
+    });
+  }
+
+  // Event: 202 at once, the invocation waits in a bounded queue for a free instance.
+  void queue_event(const std::shared_ptr<HttpExchange>& exchange, InvokeRequest invoke) {
+    const std::size_t bytes = invoke.payload.size();
+    if (bytes > max_async_payload_bytes) {
+      return reply(
+          exchange,
+          user_error(http::status::payload_too_large, "RequestEntityTooLargeException",
+                     "Request must be smaller than " + std::to_string(max_async_payload_bytes) +
+                         " bytes for the InvokeFunction operation"));
+    }
+    if (!event_queue->try_reserve(bytes)) {
+      // Lambda's own queue is elastic; this one is bounded so memory is. Beyond it, the
+      // throttling answer the Invoke API documents (429 TooManyRequestsException).
+      return reply(exchange,
+                   lambda_error(http::status::too_many_requests, "TooManyRequestsException",
+                                {{"Reason", "CallerRateLimitExceeded"},
+                                 {"Type", "User"},
+                                 {"message", "Rate Exceeded. The local Event queue holds " +
+                                                 std::to_string(max_queued_events) +
+                                                 " invocations at most."}}));
+    }
+    invoke.wait_for_capacity = true;
+    const std::string request_id = random_uuid();
+    HttpResponse response{http::status::accepted, 11};
+    response.set("x-amzn-RequestId", request_id);
+    reply(exchange, std::move(response));
+    pool.invoke(std::move(invoke), [log = log, queue = event_queue, request_id,
+                                    bytes](const InvokeResult& result) {
+      queue->release(bytes);
+      if (result.outcome == InvokeOutcome::function_error) {
+        log->notice("asynchronous invocation " + result.request_id + " failed: " + result.payload);
+      } else if (result.outcome == InvokeOutcome::shutting_down) {
+        // Reported, never dropped silently: the caller got 202 for it.
+        log->notice("asynchronous invocation " + request_id +
+                    " was accepted and did not complete: the emulator is shutting down");
+      }
     });
   }
 
@@ -168,6 +264,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
 
   FunctionPool& pool;
   std::shared_ptr<LambdaLog> log;
+  std::shared_ptr<EventQueueBudget> event_queue = std::make_shared<EventQueueBudget>();
   std::unique_ptr<HttpServer> server;
 };
 

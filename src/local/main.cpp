@@ -3,12 +3,14 @@
 // a sample proxy event (generate-event). See docs/local.md.
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cppstack/events/proxy_event.hpp>
+#include <cppstack/local/access_control.hpp>
 #include <cppstack/local/api_gateway.hpp>
 #include <cppstack/local/deployment_settings.hpp>
 #include <cppstack/local/env_file.hpp>
@@ -24,6 +26,9 @@
 #include <optional>
 #include <sstream>
 #include <thread>
+
+#include "http_server.hpp"
+#include "io_loop.hpp"
 
 namespace local = cppstack::local;
 namespace asio = boost::asio;
@@ -162,15 +167,83 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
     stop_servers();
     pool.shutdown([&io] { io.stop(); });
   });
+  const auto report = [&log](std::string_view what) { log->notice(what); };
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
+  for (int i = 1; i < threads; ++i)
+    workers.emplace_back([&io, &report] { local::run_io_loop(io, report); });
+  local::run_io_loop(io, report);
   for (auto& worker : workers) worker.join();
+}
+
+/// The limits every server of this process shares (docs/local.md, "Limits").
+struct ServerLimits {
+  std::size_t max_connections = local::default_max_connections;
+  std::size_t request_memory_mb = local::default_request_memory_limit / (1024 * 1024);
+
+  void add_to(CLI::App& command) {
+    command
+        .add_option("--max-connections", max_connections,
+                    "Open client connections at most; beyond it the oldest idle one is closed, "
+                    "else 503")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+    command
+        .add_option("--max-request-memory", request_memory_mb,
+                    "MB of request bodies held in memory by all connections at most; beyond "
+                    "it 503")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
+  }
+
+  void apply() const {
+    local::set_process_http_limits(max_connections, request_memory_mb * 1024 * 1024);
+  }
+};
+
+// Every connection and every instance takes descriptors: use all the hard limit allows, so
+// the connection cap, not the default soft limit of 1024, decides.
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 void announce(const asio::ip::tcp::endpoint& endpoint) {
   std::cout << "listening on " << endpoint.address().to_string() << ":" << endpoint.port()
             << std::endl;
+}
+
+struct AuthorizerOptions {
+  std::string jwks;
+  std::string user_pool_id;
+  std::vector<std::string> app_client_ids;
+  std::vector<std::string> iam_credentials;
+};
+
+// CORS, the source-IP allowlist and the quota come from the deployment's env file, as the CDK
+// app reads them; the authorizers' keys and credentials from the command line.
+std::shared_ptr<const local::AccessControl> make_access_control(
+    const local::FunctionConfig& function, const local::ApiGatewayConfig& gateway,
+    const AuthorizerOptions& options) {
+  const auto lookup = [&function](std::string_view name) -> std::optional<std::string> {
+    std::optional<std::string> found;
+    for (const auto& [key, value] : function.environment) {
+      if (key == name) found = value;
+    }
+    return found;
+  };
+  local::AccessControlSettings settings = local::access_settings_from(lookup);
+  settings.cognito_jwks = options.jwks;
+  if (!options.user_pool_id.empty()) settings.cognito_user_pool_id = options.user_pool_id;
+  if (!options.app_client_ids.empty()) settings.cognito_app_client_ids = options.app_client_ids;
+  settings.iam_credentials = options.iam_credentials;
+  settings.region = function.region;
+  settings.account_id = gateway.settings.account_id;
+  settings.api_id = gateway.settings.api_id;
+  settings.stage = gateway.settings.stage;
+  return std::make_shared<const local::AccessControl>(settings, gateway.routes);
 }
 
 std::string read_all(std::istream& input) {
@@ -183,6 +256,7 @@ std::string read_all(std::istream& input) {
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
+  raise_descriptor_limit();
   CLI::App app{"Local API Gateway + Lambda emulator for custom-runtime bootstraps"};
   app.require_subcommand(1);
 
@@ -201,6 +275,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> stage_variables;
   long integration_timeout_ms = 29000;
   bool no_access_log = false;
+  std::string cognito_jwks;
+  std::string cognito_user_pool_id;
+  std::vector<std::string> cognito_app_client_ids;
+  std::vector<std::string> iam_credentials;
   start_api->add_option("--host", api_host, "Address to listen on")->capture_default_str();
   start_api->add_option("--port", api_port, "Port (0: any free port)")->capture_default_str();
   start_api->add_option("--stage", stage, "Stage name, the first path segment")
@@ -219,6 +297,21 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(50L, 29000L));
   start_api->add_flag("--no-access-log", no_access_log, "Do not log one line per request");
+  start_api->add_option("--cognito-jwks", cognito_jwks,
+                        "Routes with auth cognito: the user pool's JWKS, a file or an http:// URL "
+                        "on a loopback address");
+  start_api->add_option("--cognito-user-pool-id", cognito_user_pool_id,
+                        "Routes with auth cognito: the user pool id (default: COGNITO_USER_POOL_ID "
+                        "of the env file)");
+  start_api->add_option("--cognito-app-client-id", cognito_app_client_ids,
+                        "Accepted app client (repeatable; default: COGNITO_APP_CLIENT_IDS of the "
+                        "env file; none: any)");
+  start_api->add_option(
+      "--iam-credentials", iam_credentials,
+      "Routes with auth iam: ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME] a caller "
+      "signs with (repeatable)");
+  ServerLimits api_limits;
+  api_limits.add_to(*start_api);
 
   // start-lambda
   auto* start_lambda = app.add_subcommand("start-lambda", "Serve the Lambda Invoke API");
@@ -228,6 +321,8 @@ int main(int argc, char** argv) {
   std::uint16_t lambda_port = 3001;
   start_lambda->add_option("--host", lambda_host, "Address to listen on")->capture_default_str();
   start_lambda->add_option("--port", lambda_port, "Port (0: any free port)")->capture_default_str();
+  ServerLimits lambda_limits;
+  lambda_limits.add_to(*start_lambda);
 
   // invoke
   auto* invoke = app.add_subcommand("invoke", "Invoke the function once with an event");
@@ -315,7 +410,7 @@ int main(int argc, char** argv) {
         result = std::move(outcome);
         pool.shutdown([&io] { io.stop(); });
       });
-      io.run();
+      local::run_io_loop(io, [&log](std::string_view what) { log->notice(what); });
       switch (result.outcome) {
         case local::InvokeOutcome::success:
           std::cout << result.payload << std::endl;
@@ -335,6 +430,7 @@ int main(int argc, char** argv) {
 
     if (start_api->parsed()) {
       auto config = api_function.build();
+      api_limits.apply();
       log = std::make_shared<local::LambdaLog>(STDERR_FILENO, api_function.log_request_ids);
       local::ApiGatewayConfig gateway;
       gateway.host = api_host;
@@ -357,19 +453,27 @@ int main(int argc, char** argv) {
       gateway.integration_timeout = std::chrono::milliseconds(integration_timeout_ms);
       gateway.access_log = !no_access_log;
       gateway.settings.account_id = config.account_id;
+      const AuthorizerOptions authorizers{.jwks = cognito_jwks,
+                                          .user_pool_id = cognito_user_pool_id,
+                                          .app_client_ids = cognito_app_client_ids,
+                                          .iam_credentials = iam_credentials};
+      gateway.access_control = make_access_control(config, gateway, authorizers);
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
-      const auto served_routes = gateway.routes;
+      const auto served = gateway;
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
       announce(server.local_endpoint());
-      // A rebuilt routes.json is served from the next request on (make run).
+      // A rebuilt routes.json is served from the next request on (make run); a table the
+      // access settings cannot serve (a cognito route without the pool's keys) is refused.
       std::optional<local::RouteTableWatcher> route_watcher;
       if (!routes_file.empty()) {
-        route_watcher.emplace(
-            io, routes_file, served_routes, log,
-            [&server](local::RouteTable table) { server.replace_routes(std::move(table)); });
+        route_watcher.emplace(io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
+          auto next = served;
+          next.routes = table;
+          server.replace_routes(std::move(table), make_access_control(config, next, authorizers));
+        });
       }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +
@@ -381,6 +485,7 @@ int main(int argc, char** argv) {
 
     if (start_lambda->parsed()) {
       auto config = lambda_function.build();
+      lambda_limits.apply();
       log = std::make_shared<local::LambdaLog>(STDERR_FILENO, lambda_function.log_request_ids);
       asio::io_context io;
       local::FunctionPool pool(io, config, log);

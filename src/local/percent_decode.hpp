@@ -1,6 +1,6 @@
 #pragma once
-// Percent-decoding as API Gateway applies it to path parameters and query strings: %XX only
-// ('+' stays '+'), and text that is not valid percent-encoding is passed through unchanged.
+// Percent-decoding of %XX only ('+' is left to the caller: query strings are form-decoded in
+// gateway_event.cpp); text that is not valid percent-encoding is passed through unchanged.
 
 #include <boost/url/decode_view.hpp>
 #include <boost/url/pct_string_view.hpp>

@@ -1,5 +1,6 @@
 #include "process.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -8,9 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <string_view>
 #include <utility>
 
 namespace cppstack::local {
@@ -92,12 +97,15 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
   if (got == static_cast<ssize_t>(sizeof exec_errno)) {
     int status = 0;
     waitpid(pid, &status, 0);
-    throw SpawnError(std::string(strerror(exec_errno)));
+    throw ExecError(std::string(strerror(exec_errno)));
   }
   SpawnedProcess process;
   process.pid = pid;
   process.output_fd = output.release_read();
   fcntl(process.output_fd, F_SETFL, fcntl(process.output_fd, F_GETFL) | O_NONBLOCK);
+  if (const int capacity = fcntl(process.output_fd, F_GETPIPE_SZ); capacity > 0) {
+    process.pipe_capacity = static_cast<std::size_t>(capacity);
+  }
   process.pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (process.pidfd < 0) {
     const int error = errno;
@@ -112,6 +120,120 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
 
 void signal_process_group(pid_t pid, int signal_number) {
   if (pid > 0 && ::kill(-pid, signal_number) != 0) ::kill(pid, signal_number);
+}
+
+namespace {
+
+struct ProcessEntry {
+  pid_t pid;
+  pid_t parent;
+};
+
+std::vector<ProcessEntry> list_processes() {
+  std::vector<ProcessEntry> entries;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return entries;
+  while (const dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char text[512];
+    const ssize_t size = ::read(fd, text, sizeof text - 1);
+    ::close(fd);
+    if (size <= 0) continue;
+    text[size] = '\0';
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
+    const char* close_paren = std::strrchr(text, ')');
+    if (close_paren == nullptr) continue;
+    char state = 0;
+    int parent = 0;
+    if (std::sscanf(close_paren + 1, " %c %d", &state, &parent) != 2) continue;
+    entries.push_back({static_cast<pid_t>(pid), static_cast<pid_t>(parent)});
+  }
+  ::closedir(proc);
+  return entries;
+}
+
+std::vector<pid_t> descendants_of(pid_t root) {
+  const auto entries = list_processes();
+  std::vector<pid_t> found{root};
+  for (std::size_t next = 0; next < found.size(); ++next) {
+    for (const auto& entry : entries) {
+      if (entry.parent == found[next]) found.push_back(entry.pid);
+    }
+  }
+  found.erase(found.begin());
+  return found;
+}
+
+bool environment_contains(pid_t pid, const std::string& marker) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::string environment;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0 && environment.size() < 1024 * 1024) {
+    environment.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  std::size_t start = 0;
+  while (start < environment.size()) {
+    const auto end = environment.find('\0', start);
+    const auto length = (end == std::string::npos ? environment.size() : end) - start;
+    if (std::string_view(environment).substr(start, length) == marker) return true;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::mutex killed_orphans_mutex;
+std::set<pid_t> killed_orphans;  // killed, not yet reaped
+
+void reap_killed_orphans(std::chrono::milliseconds patience) {
+  const auto give_up = std::chrono::steady_clock::now() + patience;
+  std::lock_guard lock(killed_orphans_mutex);
+  while (!killed_orphans.empty()) {
+    for (auto pid = killed_orphans.begin(); pid != killed_orphans.end();) {
+      int status = 0;
+      const pid_t reaped = ::waitpid(*pid, &status, WNOHANG);
+      pid = reaped == 0 ? std::next(pid) : killed_orphans.erase(pid);
+    }
+    if (killed_orphans.empty() || std::chrono::steady_clock::now() > give_up) return;
+    ::usleep(1000);
+  }
+}
+
+}  // namespace
+
+void kill_process_tree(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(-pid, SIGKILL);
+  // Twice: a descendant may have forked while the first pass ran.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const pid_t descendant : descendants_of(pid)) ::kill(descendant, SIGKILL);
+  }
+  ::kill(pid, SIGKILL);
+}
+
+void become_child_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+void kill_orphans_of(const std::string& marker) {
+  const pid_t self = ::getpid();
+  for (const auto& entry : list_processes()) {
+    if (entry.parent != self) continue;
+    if (!marker.empty() && !environment_contains(entry.pid, marker)) continue;
+    kill_process_tree(entry.pid);
+    std::lock_guard lock(killed_orphans_mutex);
+    killed_orphans.insert(entry.pid);
+  }
+  reap_killed_orphans(std::chrono::milliseconds(50));
 }
 
 long peak_memory_kb(pid_t pid) {

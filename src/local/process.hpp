@@ -16,6 +16,7 @@ struct SpawnedProcess {
   pid_t pid = -1;
   int output_fd = -1;  ///< read end of the stdout+stderr pipe, non-blocking, close-on-exec
   int pidfd = -1;      ///< becomes readable when the process exits
+  std::size_t pipe_capacity = 65536;  ///< bytes the output pipe holds unread
 };
 
 class SpawnError : public std::runtime_error {
@@ -23,13 +24,32 @@ class SpawnError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Throws SpawnError (with the reason, e.g. "No such file or directory") when exec fails.
+/// The executable itself could not be run (missing, not executable, bad format).
+class ExecError : public SpawnError {
+ public:
+  using SpawnError::SpawnError;
+};
+
+/// Throws ExecError when exec fails (with the reason, e.g. "No such file or directory"),
+/// SpawnError when the system is out of processes or descriptors.
 [[nodiscard]] SpawnedProcess spawn_process(const std::filesystem::path& executable,
                                            const std::filesystem::path& working_directory,
                                            const std::vector<std::string>& environment);
 
 /// Signals the whole process group.
 void signal_process_group(pid_t pid, int signal_number);
+
+/// SIGKILL to `pid`'s process group and to every descendant of `pid`, also those that left
+/// the group or the session (setsid).
+void kill_process_tree(pid_t pid);
+
+/// Makes this process the one orphaned descendants are handed to (PR_SET_CHILD_SUBREAPER).
+void become_child_subreaper();
+
+/// Kills and reaps children of this process that are not `pool` instances any more: those
+/// whose environment holds `marker` (e.g. one instance's log stream name), or all of them
+/// when `marker` is empty. Zombies among them are reaped.
+void kill_orphans_of(const std::string& marker);
 
 /// Peak resident set size (VmHWM) in kB, or -1 when the process is gone.
 [[nodiscard]] long peak_memory_kb(pid_t pid);

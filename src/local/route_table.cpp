@@ -1,10 +1,9 @@
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cppstack/local/route_table.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include "percent_decode.hpp"
 
 namespace cppstack::local {
 namespace {
@@ -71,11 +70,16 @@ RouteTable RouteTable::parse(std::string_view json) {
       route.handler = std::string(handler->get_string());
     }
     if (const auto* auth = entry.if_contains("auth"); auth && auth->is_string()) {
-      if (*auth == "apiKey") {
+      if (*auth == "apiKey" || *auth == "api_key") {
         route.requires_api_key = true;
+        route.auth = http::AuthMode::api_key;
+      } else if (*auth == "cognito") {
+        route.auth = http::AuthMode::cognito;
+      } else if (*auth == "iam") {
+        route.auth = http::AuthMode::iam;
       } else if (*auth != "none") {
         throw RouteTableError("routes[" + std::to_string(position) +
-                              "].auth must be \"none\" or \"apiKey\"");
+                              "].auth must be \"none\", \"apiKey\", \"cognito\" or \"iam\"");
       }
     }
     if (const auto* throttle = entry.if_contains("throttle"); throttle && throttle->is_object()) {
@@ -102,31 +106,55 @@ RouteTable RouteTable::catch_all() {
 }
 
 std::optional<RouteMatch> RouteTable::match(std::string_view method, std::string_view path) const {
-  // API Gateway compares and captures percent-decoded segments ('%2F' inside a segment does
-  // not split it, but reaches a greedy capture as '/').
-  std::vector<std::string> decoded;
-  for (const auto segment : http::split_path(path)) decoded.push_back(percent_decode(segment));
-  const std::vector<std::string_view> segments(decoded.begin(), decoded.end());
+  // Segments are compared and captured as sent, still percent-encoded: a greedy {proxy+}
+  // receives "test%2Balias" (recorded from AWS, contracts.md section 1) and a {id} receives
+  // "a%2Fb" or "a%20b" (see docs/local.md). An empty segment ("/prod//items") is skipped, as
+  // if it were not there (recorded from AWS).
+  std::vector<std::string_view> segments;
+  for (const auto segment : http::split_path(path)) {
+    if (!segment.empty()) segments.push_back(segment);
+  }
 
-  // Choose the resource first (by path alone), then the method on it: API Gateway does not
-  // fall back to a less specific resource when the method is missing.
-  const http::PathTemplate* best = nullptr;
-  events::StringMap best_parameters;
+  // Every resource the path reaches, most specific first.
+  struct Candidate {
+    const http::PathTemplate* path_template;
+    events::StringMap parameters;
+  };
+  std::vector<Candidate> candidates;
   for (const auto& path_template : templates_) {
-    if (best != nullptr && !path_template.more_specific_than(*best)) continue;
     events::StringMap parameters;
     if (!path_template.match_segments(segments, parameters)) continue;
-    best = &path_template;
-    best_parameters = std::move(parameters);
+    const auto position = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) {
+      return path_template.more_specific_than(*c.path_template);
+    });
+    candidates.insert(position, Candidate{&path_template, std::move(parameters)});
   }
-  if (best == nullptr) return std::nullopt;
-  const Route* any_route = nullptr;
-  for (const auto& route : routes_) {
-    if (route.path != best->text()) continue;
-    if (route.method == method) return RouteMatch{&route, std::move(best_parameters)};
-    if (route.method == "ANY") any_route = &route;
+  if (candidates.empty()) return std::nullopt;
+
+  const auto method_on = [&](const http::PathTemplate& path_template) -> const Route* {
+    const Route* any_route = nullptr;
+    for (const auto& route : routes_) {
+      if (route.path != path_template.text()) continue;
+      if (route.method == method) return &route;
+      if (route.method == "ANY") any_route = &route;
+    }
+    return any_route;
+  };
+  // The most specific resource answers when it has the method. When it lacks it, API Gateway
+  // goes on to a greedy {proxy+} resource that matches the path and has the method (recorded:
+  // OPTIONS /test reaches OPTIONS /{proxy+} next to GET /test); other resources do not.
+  if (const Route* route = method_on(*candidates.front().path_template)) {
+    return RouteMatch{route, std::move(candidates.front().parameters)};
   }
-  if (any_route != nullptr) return RouteMatch{any_route, std::move(best_parameters)};
+  for (auto& candidate : candidates) {
+    const auto& template_segments = candidate.path_template->segments();
+    const bool greedy = !template_segments.empty() &&
+                        template_segments.back().kind == http::PathTemplate::SegmentKind::greedy;
+    if (!greedy) continue;
+    if (const Route* route = method_on(*candidate.path_template)) {
+      return RouteMatch{route, std::move(candidate.parameters)};
+    }
+  }
   return std::nullopt;
 }
 

@@ -102,10 +102,10 @@ class RouteTableWatcher::Impl : public std::enable_shared_from_this<Impl> {
   void reload() {
     try {
       RouteTable table = RouteTable::load(file);
-      log->notice("routes reloaded from " + file.string() + ": " +
-                  describe_route_changes(current, table));
-      current = table;
-      on_change(std::move(table));
+      const std::string changes = describe_route_changes(current, table);
+      on_change(table);  // throws when the emulator cannot serve it
+      current = std::move(table);
+      log->notice("routes reloaded from " + file.string() + ": " + changes);
     } catch (const std::exception& error) {
       log->notice(std::string("routes not reloaded, still serving the previous ones: ") +
                   error.what());

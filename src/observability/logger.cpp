@@ -50,16 +50,33 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
   return std::nullopt;
 }
 
-std::string iso8601_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+void append_iso8601(std::string& out, std::chrono::system_clock::time_point time) {
+  // gmtime_r and strftime cost more than the rest of a log line: keep the last second's text.
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached_text[24] = {};
+  thread_local std::size_t cached_length = 0;
+  const auto since_epoch = time.time_since_epoch();
+  const std::time_t second = static_cast<std::time_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count());
+  if (second != cached_second) {
+    std::tm utc{};
+    gmtime_r(&second, &utc);
+    cached_length = std::strftime(cached_text, sizeof cached_text, "%Y-%m-%dT%H:%M:%S", &utc);
+    cached_second = second;
+  }
   const auto milliseconds =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(milliseconds));
+      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
+  out.append(cached_text, cached_length);
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + milliseconds / 100));
+  out.push_back(static_cast<char>('0' + milliseconds / 10 % 10));
+  out.push_back(static_cast<char>('0' + milliseconds % 10));
+  out.push_back('Z');
+}
+
+std::string iso8601_now() {
+  std::string text;
+  append_iso8601(text, std::chrono::system_clock::now());
   return text;
 }
 

@@ -1,18 +1,27 @@
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cppstack/app/application.hpp>
 #include <cppstack/app/build_info.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 namespace cppstack::app {
 namespace {
 
+// `header` is one extra request header, e.g. {"Origin", "https://app.example"}.
 std::string event_json(const std::string& method, const std::string& path,
+                       const std::pair<std::string, std::string>& header = {},
                        const std::string& stage = "prod") {
+  const std::string extra = header.first.empty()
+                                ? ""
+                                : R"(,")" + header.first + R"(":)" +
+                                      boost::json::serialize(boost::json::value(header.second));
   return R"({"resource":")" + path + R"(","path":")" + path + R"(","httpMethod":")" + method +
-         R"(","headers":{"Accept":"application/json"},"multiValueHeaders":{"Accept":["application/json"]},)"
+         R"(","headers":{"Accept":"application/json")" + extra +
+         R"(},"multiValueHeaders":{"Accept":["application/json"]},)"
          R"("queryStringParameters":null,"multiValueQueryStringParameters":null,"pathParameters":null,)"
          R"("stageVariables":null,"requestContext":{"stage":")" +
          stage + R"(","requestId":"api-req-1","path":"/)" + stage + path + R"(","httpMethod":")" +
@@ -36,11 +45,16 @@ struct Answer {
 };
 
 Answer call(const Application& application, const std::string& method, const std::string& path,
-            http::InvocationInfo info = {.request_id = "lambda-req-1", .cold_start = false}) {
-  const std::string output = application.handle_event(event_json(method, path), info);
+            http::InvocationInfo info = {.request_id = "lambda-req-1", .cold_start = false},
+            const std::pair<std::string, std::string>& header = {}) {
+  const std::string output = application.handle_event(event_json(method, path, header), info);
   boost::json::object whole = boost::json::parse(output).as_object();
   const int status = static_cast<int>(whole.at("statusCode").as_int64());
-  boost::json::object body = boost::json::parse(whole.at("body").as_string()).as_object();
+  const auto* text = whole.if_contains("body");
+  boost::json::object body;
+  if (text != nullptr && !text->as_string().empty()) {
+    body = boost::json::parse(text->as_string()).as_object();
+  }
   return {status, std::move(body), std::move(whole)};
 }
 
@@ -163,10 +177,44 @@ TEST(Application, CorsIsOffByDefaultAndOnWhenConfigured) {
                    .as_object()
                    .contains("Access-Control-Allow-Origin"));
   Config with_cors = test_config();
-  with_cors.cors_allow_origin = "*";
+  with_cors.cors = http::CorsOptions{};
   const Application cors(with_cors);
-  EXPECT_EQ(call(cors, "GET", "/v1/health").whole.at("headers").at("Access-Control-Allow-Origin"),
+  EXPECT_EQ(call(cors, "GET", "/v1/health", {}, {"Origin", "https://app.example"})
+                .whole.at("headers")
+                .at("Access-Control-Allow-Origin"),
             "*");
+}
+
+TEST(Application, IndexHasAStrongEtagAndAnswers304ToIfNoneMatch) {
+  const Application application(test_config());
+  const Answer first = call(application, "GET", "/v1");
+  const auto& headers = first.whole.at("headers").as_object();
+  const std::string etag(headers.at("ETag").as_string());
+  EXPECT_FALSE(etag.starts_with("W/"));
+  EXPECT_EQ(headers.at("Cache-Control"), "no-cache");
+  const Answer second = call(application, "GET", "/v1", {}, {"If-None-Match", etag});
+  EXPECT_EQ(second.status, 304);
+  EXPECT_TRUE(second.body.empty());
+  EXPECT_EQ(second.whole.at("headers").at("ETag").as_string(), etag);
+}
+
+TEST(Application, OneAccessLineAndOneEmfRecordPerRequest) {
+  std::vector<std::string> lines;
+  Config config = test_config();
+  config.metrics_namespace = "OrdersApi";
+  const Application application(config,
+                                [&lines](std::string_view line) { lines.emplace_back(line); });
+  (void)call(application, "GET", "/v1/health");
+  ASSERT_EQ(lines.size(), 1u);  // one write
+  const std::string& text = lines[0];
+  ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  const auto access = boost::json::parse(text.substr(0, text.find('\n'))).as_object();
+  EXPECT_EQ(access.at("message"), "GET /v1/health 200");
+  EXPECT_EQ(access.at("route"), "/v1/health");
+  EXPECT_EQ(access.at("correlation_id"), "api-req-1");
+  const auto metrics = boost::json::parse(text.substr(text.find('\n') + 1)).as_object();
+  EXPECT_EQ(metrics.at("_aws").at("CloudWatchMetrics").at(0).at("Namespace"), "OrdersApi");
+  EXPECT_EQ(metrics.at("route"), "GET /v1/health");
 }
 
 }  // namespace

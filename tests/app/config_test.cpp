@@ -29,7 +29,8 @@ TEST(Config, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(config.application_name, "aws-cpp-stack");
   EXPECT_EQ(config.memory_size_mb, 0);
   EXPECT_EQ(config.log_level, LogLevel::info);
-  EXPECT_FALSE(config.cors_allow_origin);
+  EXPECT_FALSE(config.cors);
+  EXPECT_EQ(config.metrics_namespace, "aws-cpp-stack");
 }
 
 TEST(Config, ReadsTheLambdaEnvironment) {
@@ -39,14 +40,17 @@ TEST(Config, ReadsTheLambdaEnvironment) {
                                      {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
                                      {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"},
                                      {"LOG_LEVEL", "debug"},
-                                     {"CORS_ALLOW_ORIGIN", "https://example.com"}});
+                                     {"CORS_ALLOW_ORIGINS", "https://example.com"},
+                                     {"METRICS_NAMESPACE", "Orders/Api"}});
   EXPECT_EQ(config.application_name, "orders-api");
   EXPECT_EQ(config.region, "ap-southeast-2");
   EXPECT_EQ(config.function_name, "orders-fn");
   EXPECT_EQ(config.function_version, "$LATEST");
   EXPECT_EQ(config.memory_size_mb, 256);
   EXPECT_EQ(config.log_level, LogLevel::debug);
-  EXPECT_EQ(config.cors_allow_origin, "https://example.com");
+  ASSERT_TRUE(config.cors);
+  EXPECT_EQ(config.cors->allow_origins, std::vector<std::string>{"https://example.com"});
+  EXPECT_EQ(config.metrics_namespace, "Orders/Api");
 }
 
 TEST(Config, BadValuesGiveAnErrorNamingTheVariable) {
@@ -58,7 +62,9 @@ TEST(Config, BadValuesGiveAnErrorNamingTheVariable) {
        {Case{"APPLICATION", ""}, Case{"APPLICATION", "1abc"}, Case{"APPLICATION", "my_app"},
         Case{"APPLICATION", "has space"}, Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "lots"},
         Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "64"},
-        Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128MB"}, Case{"LOG_LEVEL", "LOUD"}}) {
+        Case{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128MB"}, Case{"LOG_LEVEL", "LOUD"},
+        Case{"CORS_ALLOW_ORIGINS", "example.com"}, Case{"CORS_MAX_AGE_SECONDS", "forever"},
+        Case{"METRICS_NAMESPACE", "AWS/Lambda"}, Case{"METRICS_NAMESPACE", "bad\"name"}}) {
     const std::string message = error_of({{bad.variable, bad.value}});
     EXPECT_NE(message.find(bad.variable), std::string::npos) << bad.variable << "=" << bad.value;
     EXPECT_NE(message.find(std::string("'") + bad.value + "'"), std::string::npos) << message;

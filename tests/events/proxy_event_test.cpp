@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cppstack/events/proxy_event.hpp>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -640,6 +641,48 @@ TEST(ProxyEventParseErrorInvalidJson, NamesTheJsonProblem) {
       EXPECT_GT(std::string(error.what()).size(), std::string("event is not valid JSON: ").size());
     }
   }
+}
+
+// Boost.JSON 1.81 reads 1e400 as infinity, and its serializer writes that as `Infinity`, which
+// is not JSON (RFC 8259 section 6 has no such number). The reader refuses such an authorizer
+// context; an event built in code with one is written with null in its place, as JavaScript's
+// JSON.stringify does.
+TEST(ProxyEventNumbers, AuthorizerNumberOutOfRangeIsRefused) {
+  for (const char* number : {"1e400", "-1e400"}) {
+    const std::string text = R"({"httpMethod":"GET","path":"/","requestContext":{"authorizer":)"
+                             R"({"claims":{"exp":)" +
+                             std::string(number) + R"(}}}})";
+    try {
+      (void)parse_proxy_event(text);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const EventParseError& error) {
+      EXPECT_EQ(std::string(error.what()), "requestContext.authorizer holds a number out of range");
+    }
+  }
+  // Finite doubles stay as they are.
+  const ProxyEvent event = parse_proxy_event(
+      R"({"httpMethod":"GET","path":"/","requestContext":{"authorizer":{"ratio":0.25}}})");
+  EXPECT_EQ(event.request_context.authorizer->at("ratio").as_double(), 0.25);
+}
+
+TEST(ProxyEventNumbers, NonFiniteNumbersAreWrittenAsNullNeverInfinity) {
+  ProxyEvent event;
+  event.http_method = "GET";
+  event.path = "/";
+  event.request_context.authorizer = json::object{
+      {"up", std::numeric_limits<double>::infinity()},
+      {"down", -std::numeric_limits<double>::infinity()},
+      {"nested", json::array{std::numeric_limits<double>::quiet_NaN(), 1.5}},
+  };
+  const std::string text = serialize(event);
+  EXPECT_EQ(text.find("Infinity"), std::string::npos) << text;
+  EXPECT_EQ(text.find("NaN"), std::string::npos) << text;
+  const json::value written = json::parse(text);  // throws if not JSON
+  const json::object& authorizer = written.at("requestContext").at("authorizer").as_object();
+  EXPECT_TRUE(authorizer.at("up").is_null());
+  EXPECT_TRUE(authorizer.at("down").is_null());
+  EXPECT_EQ(authorizer.at("nested"), (json::array{nullptr, 1.5}));
+  EXPECT_EQ(json::serialize(to_json(event)), text);
 }
 
 }  // namespace

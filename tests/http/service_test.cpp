@@ -143,20 +143,5 @@ TEST(Service, ThrowingExceptionHandlerStillGivesA500) {
   EXPECT_EQ(service.handle(event_for("GET", "/v1/items/9"), {}).status_code, 500);
 }
 
-TEST(CorsMiddleware, AddsOriginAndAnswersPreflight) {
-  const Service service(Router(routes_with([](const Request&) { return json_response(200, {}); })),
-                        {cors_middleware({.allow_origin = "https://example.com"})});
-  const auto response = service.handle(event_for("GET", "/v1/items/1"), {});
-  EXPECT_EQ(response.headers.at("Access-Control-Allow-Origin"), "https://example.com");
-  EXPECT_EQ(response.headers.at("Vary"), "Origin");
-
-  auto preflight = event_for("OPTIONS", "/v1/items/1");
-  preflight.headers = events::StringMap{{"Origin", "https://example.com"}};
-  const auto preflight_response = service.handle(preflight, {});
-  EXPECT_EQ(preflight_response.status_code, 204);
-  EXPECT_NE(preflight_response.headers.at("Access-Control-Allow-Methods").find("GET"),
-            std::string::npos);
-}
-
 }  // namespace
 }  // namespace cppstack::http

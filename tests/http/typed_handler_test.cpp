@@ -2,6 +2,7 @@
 // JSON with the right status, HTTP errors as answers, and what the OpenAPI document says
 // about them.
 #include <boost/json/parse.hpp>
+#include <cppstack/http/cors.hpp>
 #include <cppstack/http/route_export.hpp>
 #include <cppstack/http/routes.hpp>
 #include <cppstack/http/service.hpp>
@@ -134,7 +135,10 @@ class TypedRoutes : public ::testing::Test {
   events::ProxyResponse send(std::string_view method, std::string_view target,
                              std::optional<std::string> body = std::nullopt) const {
     const Service service(Router(routes_), {cors_middleware({})});
-    return service.handle(testing::event(method, target, std::move(body)), {});
+    events::ProxyEvent event = testing::event(method, target, std::move(body));
+    if (!event.headers) event.headers.emplace();
+    event.headers->emplace("Origin", "https://app.example.com");
+    return service.handle(event, {});
   }
 
   std::vector<Route> routes_;

@@ -159,6 +159,21 @@ class AwsClients(unittest.TestCase):
             client.invoke(FunctionName="missing", Payload=b"{}")
         self.assertIn("Function not found", str(caught.exception))
 
+    def test_boto3_invalid_payload_and_qualified_name(self):
+        # Invoke API reference, Errors: InvalidRequestContentException (400) "The request body
+        # could not be parsed as JSON"; recorded CLI/SDK messages begin "Could not parse request
+        # body into json". Both invocation types; boto3 maps the error type to its exception.
+        client = self.boto3_client()
+        for invocation_type in ("RequestResponse", "Event"):
+            with self.assertRaises(client.exceptions.InvalidRequestContentException) as caught:
+                client.invoke(FunctionName=FUNCTION_NAME, InvocationType=invocation_type,
+                              Payload=b"not json")
+            self.assertIn("Could not parse request body into json", str(caught.exception))
+        # A qualifier on the plain name ("NAME:$LATEST") names the function too.
+        response = client.invoke(FunctionName=FUNCTION_NAME + ":$LATEST", Payload=b'{"q":1}')
+        self.assertEqual(response["StatusCode"], 200)
+        self.assertEqual(json.loads(response["Payload"].read()), {"q": 1})
+
 
 if __name__ == "__main__":
     if not EMULATOR or not FUNCTION:

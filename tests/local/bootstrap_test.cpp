@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "emulator_process.hpp"
@@ -76,6 +78,64 @@ TEST(ProjectBootstrap, InvokeApiAndInvokeCommandRunTheSampleEvents) {
   EXPECT_EQ(parse_json(invoked.out).at("statusCode"), 200);
   EXPECT_TRUE(std::regex_search(invoked.err, std::regex(R"(REPORT RequestId: [0-9a-f-]{36}\t)")))
       << invoked.err;
+}
+
+}  // namespace
+}  // namespace cppstack::local::testing
+
+namespace cppstack::local::testing {
+namespace {
+
+// Conditional requests through the emulator (RFC 9110 section 13.1.2): the function's strong
+// ETag, then a 304 without a body for If-None-Match; CORS from the same CORS_ALLOW_* variables
+// in the function (actual requests) and the gateway (preflights).
+TEST(ProjectBootstrap, EtagIfNoneMatchAndCorsThroughTheGateway) {
+  Emulator emulator({"start-api", "--bootstrap", PROJECT_BOOTSTRAP, "--routes", PROJECT_ROUTES,
+                     "--env", "CORS_ALLOW_ORIGINS=https://app.example", "--env",
+                     "METRICS_NAMESPACE=LocalCheck"});
+  const auto first =
+      request(emulator.port(), verb::get, "/prod/v1", {}, {{"Origin", "https://app.example"}});
+  ASSERT_EQ(first.result_int(), 200) << first.body() << emulator.logs();
+  const std::string etag(first["ETag"]);
+  EXPECT_TRUE(std::regex_match(etag, std::regex(R"("[0-9a-f]+-[0-9a-f]+")"))) << etag;
+  EXPECT_EQ(first["Cache-Control"], "no-cache");
+  EXPECT_EQ(first["Access-Control-Allow-Origin"], "https://app.example");
+  EXPECT_EQ(first["Vary"], "Origin");
+
+  const auto second =
+      request(emulator.port(), verb::get, "/prod/v1", {}, {{"If-None-Match", etag}});
+  EXPECT_EQ(second.result_int(), 304);
+  EXPECT_TRUE(second.body().empty());
+  EXPECT_EQ(second["ETag"], etag);
+
+  const auto preflight =
+      request(emulator.port(), verb::options, "/prod/v1/metadata", {},
+              {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(preflight.result_int(), 204);
+  EXPECT_EQ(preflight["Access-Control-Allow-Origin"], "https://app.example");
+
+  // One access line and one EMF record per request in the function's log.
+  const auto logs = emulator.logs();
+  EXPECT_NE(logs.find(R"("message":"GET /v1 304")"), std::string::npos) << logs;
+  EXPECT_NE(logs.find(R"("Namespace":"LocalCheck")"), std::string::npos) << logs;
+  EXPECT_NE(logs.find(R"("ColdStart")"), std::string::npos) << logs;
+}
+
+// docs/local.md: a request is replayed from its access line (method, path) with
+// generate-event piped into invoke.
+TEST(ProjectBootstrap, ARequestIsReplayedFromItsAccessLine) {
+  const auto event = run_command({CPPSTACK_LOCAL_EXE, "generate-event", "--method", "GET", "--path",
+                                  "/v1/health", "--routes", PROJECT_ROUTES});
+  ASSERT_EQ(event.exit_code, 0) << event.err;
+  const auto event_file = std::filesystem::temp_directory_path() / "replay-event.json";
+  { std::ofstream(event_file) << event.out; }
+  const auto replayed = run_command(
+      {CPPSTACK_LOCAL_EXE, "invoke", "--bootstrap", PROJECT_BOOTSTRAP, "-e", event_file.string()});
+  std::filesystem::remove(event_file);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_EQ(parse_json(replayed.out).at("statusCode"), 200);
+  EXPECT_NE(replayed.err.find(R"("message":"GET /v1/health 200")"), std::string::npos)
+      << replayed.err;
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -97,6 +99,13 @@ Emulator::Emulator(std::vector<std::string> arguments) {
   command.insert(command.end(), arguments.begin(), arguments.end());
   command.emplace_back("--port");
   command.emplace_back("0");
+  // The ThreadSanitizer run (CMakePresets.json, preset tsan) serves on several I/O threads.
+  if (const char* threads = std::getenv("CPPSTACK_LOCAL_THREADS");
+      threads != nullptr && std::find(arguments.begin(), arguments.end(), "--threads") ==
+                                arguments.end()) {
+    command.emplace_back("--threads");
+    command.emplace_back(threads);
+  }
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const int err = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -179,6 +188,7 @@ Response Connection::send(http::verb method, const std::string& target, const st
   http::write(state_->stream, message);
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
+  parser.header_limit(1024 * 1024);         // answers may carry headers up to 64 KB each
   parser.skip(method == http::verb::head);  // a HEAD response has no body to read
   http::read(state_->stream, state_->buffer, parser);
   return parser.release();

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cppstack/events/base64.hpp>
+#include <cppstack/events/proxy_event.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <regex>
 
@@ -12,7 +13,8 @@ using namespace std::chrono_literals;
 RequestIdentifiers fixed_identifiers() {
   // 20/Feb/2018:22:48:57.123 +0000
   return RequestIdentifiers{"c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "BQGojGtXoAMFmJw=",
-                            std::chrono::system_clock::time_point{1519166937123ms}};
+                            std::chrono::system_clock::time_point{1519166937123ms},
+                            "Root=1-5a8ca4d9-0123456789abcdef01234567"};
 }
 
 TEST(GatewayEvent, StageRelativePath) {
@@ -90,10 +92,10 @@ TEST(GatewayEvent, BuildsEveryFieldLikeApiGateway) {
   EXPECT_EQ(event.query_string_parameters->at("tag"), "y z");
   EXPECT_EQ(event.multi_value_query_string_parameters->at("tag"),
             (std::vector<std::string>{"x", "y z"}));
-  EXPECT_EQ(event.query_string_parameters->at("plus"), "1+2");
+  EXPECT_EQ(event.query_string_parameters->at("plus"), "1 2");  // form-decoded
   EXPECT_EQ(event.query_string_parameters->at("flag"), "");
   ASSERT_TRUE(event.path_parameters);
-  EXPECT_EQ(event.path_parameters->at("id"), "a/b");
+  EXPECT_EQ(event.path_parameters->at("id"), "a%2Fb");  // as sent
   EXPECT_FALSE(event.stage_variables);
   EXPECT_FALSE(event.body);
   EXPECT_FALSE(event.is_base64_encoded);
@@ -112,6 +114,8 @@ TEST(GatewayEvent, BuildsEveryFieldLikeApiGateway) {
   EXPECT_EQ(context.domain_prefix, "abc123");
   EXPECT_EQ(context.account_id, "123456789012");
   EXPECT_EQ(context.resource_id.size(), 6U);
+  EXPECT_EQ(context.deployment_id.size(), 6U);
+  EXPECT_EQ(event.headers->at("X-Amzn-Trace-Id"), "Root=1-5a8ca4d9-0123456789abcdef01234567");
   EXPECT_EQ(context.identity.source_ip, "10.1.2.3");
   EXPECT_EQ(context.identity.user_agent, "tests/1.0");
   EXPECT_FALSE(context.identity.api_key);
@@ -170,6 +174,115 @@ TEST(GatewayEvent, ApiKeyIdentity) {
   EXPECT_EQ(event.request_context.identity.api_key, "secret-key");
   ASSERT_TRUE(event.request_context.identity.api_key_id);
   EXPECT_EQ(event.request_context.identity.api_key_id->size(), 10U);
+}
+
+// Query strings are form-decoded ('+' is a space, recorded from AWS, contracts.md section 1)
+// and ';' splits pairs like '&' ("Amazon API Gateway important notes", REST APIs).
+TEST(GatewayEvent, QueryStringsAreFormDecodedAndSplitAtSemicolons) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "GET",
+                           .target = "/prod/x?q=a+b%2Bc&a%20key=v&list=1;list=2&x=%zz&=empty"};
+  const auto event = build_proxy_event(request, *table.match("GET", "/x"), GatewaySettings{});
+  ASSERT_TRUE(event.query_string_parameters);
+  const auto& single = *event.query_string_parameters;
+  EXPECT_EQ(single.at("q"), "a b+c");
+  EXPECT_EQ(single.at("a key"), "v");
+  EXPECT_EQ(single.at("list"), "2");
+  EXPECT_EQ(event.multi_value_query_string_parameters->at("list"),
+            (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(single.at("x"), "%zz");  // not valid percent-encoding: kept as sent
+}
+
+// The request side of the header table in "Amazon API Gateway important notes" (REST APIs,
+// lambda integration): these never reach the function; Content-Length is absent from every
+// recorded event; an Authorization carrying a SigV4 signature is dropped (the table's note).
+TEST(GatewayEvent, HeadersApiGatewayDoesNotPassAreAbsent) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "POST", .target = "/prod/x", .body = "{}"};
+  request.headers = {{"Host", "h"},
+                     {"Connection", "keep-alive"},
+                     {"Content-Length", "2"},
+                     {"Content-MD5", "x"},
+                     {"Expect", "100-continue"},
+                     {"Max-Forwards", "3"},
+                     {"Proxy-Authenticate", "Basic"},
+                     {"Server", "s"},
+                     {"TE", "trailers"},
+                     {"Trailer", "X"},
+                     {"Transfer-Encoding", "chunked"},
+                     {"Upgrade", "h2c"},
+                     {"WWW-Authenticate", "Basic"},
+                     {"Via", "1.1 proxy"},
+                     {"Accept", "*/*"},
+                     {"Authorization", "Bearer token"}};
+  const auto event = build_proxy_event(request, *table.match("POST", "/x"), GatewaySettings{});
+  for (const char* dropped : {"Connection", "Content-Length", "Content-MD5", "Expect",
+                              "Max-Forwards", "Proxy-Authenticate", "Server", "TE", "Trailer",
+                              "Transfer-Encoding", "Upgrade", "WWW-Authenticate"}) {
+    EXPECT_EQ(event.headers->count(dropped), 0U) << dropped;
+    EXPECT_EQ(event.multi_value_headers->count(dropped), 0U) << dropped;
+  }
+  for (const char* passed : {"Host", "Via", "Accept", "Authorization"}) {
+    EXPECT_EQ(event.headers->count(passed), 1U) << passed;
+  }
+
+  HttpRequestParts signed_request{.method = "GET", .target = "/prod/x"};
+  signed_request.headers = {{"Authorization",
+                             "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/execute-api/"
+                             "aws4_request, SignedHeaders=host, Signature=abc"}};
+  const auto signed_event =
+      build_proxy_event(signed_request, *table.match("GET", "/x"), GatewaySettings{});
+  EXPECT_EQ(signed_event.headers->count("Authorization"), 0U);
+}
+
+// The gateway's own trace header replaces whatever the client sent under that name.
+TEST(GatewayEvent, TraceHeaderIsTheGatewaysAndDeploymentIdIsStable) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "GET", .target = "/prod/x"};
+  request.headers = {{"x-amzn-trace-id", "forged"}};
+  const auto first = build_proxy_event(request, *table.match("GET", "/x"), GatewaySettings{});
+  EXPECT_EQ(first.headers->count("x-amzn-trace-id"), 0U);
+  EXPECT_TRUE(std::regex_match(first.headers->at("X-Amzn-Trace-Id"),
+                               std::regex("Root=1-[0-9a-f]{8}-[0-9a-f]{24}")));
+  const auto second = build_proxy_event(request, *table.match("GET", "/x"), GatewaySettings{});
+  EXPECT_NE(first.headers->at("X-Amzn-Trace-Id"), second.headers->at("X-Amzn-Trace-Id"));
+  EXPECT_EQ(first.request_context.deployment_id, second.request_context.deployment_id);
+  GatewaySettings settings;
+  settings.deployment_id = "7kwnb9";
+  EXPECT_EQ(
+      build_proxy_event(request, *table.match("GET", "/x"), settings).request_context.deployment_id,
+      "7kwnb9");
+}
+
+// Bytes that are not UTF-8 never make the event invalid JSON: they become U+FFFD.
+TEST(GatewayEvent, NonUtf8BytesBecomeReplacementCharacters) {
+  const auto table = RouteTable::catch_all();
+  HttpRequestParts request{.method = "POST", .target = "/prod/x?k%FE=v%FD&raw=\xfc"};
+  request.headers = {{"X-Bin",
+                      "a\xff"
+                      "b"},
+                     {"User-Agent", "ua\xc3"}};
+  request.body = "caf\xc3\xa9 \xff";
+  const auto event = build_proxy_event(request, *table.match("POST", "/x"), GatewaySettings{});
+  const std::string replacement = "\xef\xbf\xbd";
+  EXPECT_EQ(event.headers->at("X-Bin"), "a" + replacement + "b");
+  EXPECT_EQ(event.request_context.identity.user_agent, "ua" + replacement);
+  EXPECT_EQ(event.query_string_parameters->at("k" + replacement), "v" + replacement);
+  EXPECT_EQ(event.query_string_parameters->at("raw"), replacement);
+  EXPECT_EQ(event.body, "caf\xc3\xa9 " + replacement);
+  // The whole event is valid JSON, so any runtime can read it.
+  EXPECT_NO_THROW((void)events::parse_proxy_event(events::serialize(event)));
+}
+
+TEST(GatewayEvent, TraceRootIsReadOnlyInItsExactForm) {
+  EXPECT_EQ(trace_root("Root=1-5e66d96f-7491f09b0123456789abcdef"),
+            "Root=1-5e66d96f-7491f09b0123456789abcdef");
+  EXPECT_EQ(trace_root("Self=1-abc;Root=1-5e66d96f-7491f09b0123456789abcdef;Sampled=1"),
+            "Root=1-5e66d96f-7491f09b0123456789abcdef");
+  EXPECT_FALSE(trace_root("Root=1-5e66d96f-7491f09b0123456789abcdeX"));
+  EXPECT_FALSE(trace_root("Root=1-5e66d96f-7491f09b0123456789abcdef0"));
+  EXPECT_FALSE(trace_root("Root=abc"));
+  EXPECT_FALSE(trace_root(""));
 }
 
 }  // namespace

@@ -54,7 +54,18 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"GET", "/v1/health/", "/v1/health", {}},  // trailing slash ignored
         MatchCase{"GET", "/v1/", "/v1", {}},
         MatchCase{"GET", "/v1/items/42", "/v1/items/{id}", {{"id", "42"}}},
-        MatchCase{"GET", "/v1/items/a%20b", "/v1/items/{id}", {{"id", "a b"}}},
+        // Captures are passed as sent, still percent-encoded (serverless/serverless#5037:
+        // /posts/%40 gives pathParameters.id "%40" on AWS); %2F does not split a segment.
+        MatchCase{"GET", "/v1/items/a%20b", "/v1/items/{id}", {{"id", "a%20b"}}},
+        MatchCase{"GET", "/v1/items/a%2Fb", "/v1/items/{id}", {{"id", "a%2Fb"}}},
+        // A greedy capture too: "test%2Balias" stays encoded (recorded, contracts.md 1).
+        MatchCase{"GET",
+                  "/v1/files/test%2Balias/x%20y",
+                  "/v1/files/{path+}",
+                  {{"path", "test%2Balias/x%20y"}}},
+        // An empty segment is skipped as if it were not there (recorded, contracts.md 1).
+        MatchCase{"GET", "/v1//health", "/v1/health", {}},
+        MatchCase{"GET", "//v1/items//42", "/v1/items/{id}", {{"id", "42"}}},
         MatchCase{"GET", "/v1/items/a+b", "/v1/items/{id}", {{"id", "a+b"}}},
         MatchCase{"GET", "/v1/items/special", "/v1/items/special", {}},  // static wins
         MatchCase{"GET", "/v1/items/special/more", "/v1/items/special/more", {}},
@@ -67,7 +78,31 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"POST", "/v1/health", "", {}},  // resource exists, method does not
         MatchCase{"DELETE", "/v1/items/1", "", {}}, MatchCase{"GET", "/v2/health", "", {}},
         MatchCase{"GET", "/", "", {}}, MatchCase{"GET", "/v1/items//", "", {}},
+        // POST /v1/files/x: the greedy resource has ANY. POST /v1/items/1: no greedy
+        // resource matches /v1/items/1, so no fallback.
+        MatchCase{"POST", "/v1/files/x", "/v1/files/{path+}", {{"path", "x"}}},
         MatchCase{"get", "/v1/health", "", {}}));  // methods are case-sensitive
+
+// Recorded from AWS (contracts.md section 1): when the most specific resource lacks the
+// method, a greedy {proxy+} resource that matches the path and has it answers, e.g.
+// OPTIONS /test reaching OPTIONS /{proxy+} next to GET /test.
+TEST(RouteTable, MissingMethodFallsBackToAMatchingGreedyResource) {
+  const auto table = RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/test","handler":"test","auth":"none"},
+    {"method":"OPTIONS","path":"/{proxy+}","handler":"preflight","auth":"none"},
+    {"method":"GET","path":"/items/{id}","handler":"item","auth":"none"}
+  ]})");
+  const auto options = table.match("OPTIONS", "/test");
+  ASSERT_TRUE(options);
+  EXPECT_EQ(options->route->path, "/{proxy+}");
+  EXPECT_EQ(options->path_parameters.at("proxy"), "test");
+  const auto nested = table.match("OPTIONS", "/items/7");
+  ASSERT_TRUE(nested);
+  EXPECT_EQ(nested->route->path, "/{proxy+}");
+  EXPECT_EQ(nested->path_parameters.at("proxy"), "items/7");
+  EXPECT_EQ(table.match("GET", "/test")->route->path, "/test");
+  EXPECT_FALSE(table.match("DELETE", "/test"));  // no resource has DELETE
+}
 
 TEST(RouteTable, CatchAllMatchesEveryPathAndMethod) {
   const auto table = RouteTable::catch_all();
@@ -78,7 +113,7 @@ TEST(RouteTable, CatchAllMatchesEveryPathAndMethod) {
   auto deep = table.match("PATCH", "/a/b%2Fc/d");
   ASSERT_TRUE(deep);
   EXPECT_EQ(deep->route->path, "/{proxy+}");
-  EXPECT_EQ(deep->path_parameters.at("proxy"), "a/b/c/d");
+  EXPECT_EQ(deep->path_parameters.at("proxy"), "a/b%2Fc/d");  // as sent
 }
 
 TEST(RouteTable, ReadsAuthAndThrottle) {
@@ -106,8 +141,24 @@ TEST(RouteTable, RejectsMalformedTables) {
   EXPECT_THROW((void)RouteTable::parse(
                    R"({"routes":[{"method":"GET","path":"/a"},{"method":"GET","path":"/a"}]})"),
                RouteTableError);
-  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/a","auth":"iam"}]})"),
-               RouteTableError);
+  EXPECT_THROW(
+      (void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/a","auth":"oauth"}]})"),
+      RouteTableError);
+}
+
+TEST(RouteTable, ReadsEveryAuthMode) {
+  const auto table = RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/a","auth":"none"},{"method":"GET","path":"/b","auth":"apiKey"},
+    {"method":"GET","path":"/c","auth":"api_key"},{"method":"GET","path":"/d","auth":"cognito"},
+    {"method":"GET","path":"/e","auth":"iam"}]})");
+  const auto& routes = table.routes();
+  EXPECT_EQ(routes[0].auth, http::AuthMode::none);
+  EXPECT_EQ(routes[1].auth, http::AuthMode::api_key);
+  EXPECT_TRUE(routes[1].requires_api_key);
+  EXPECT_EQ(routes[2].auth, http::AuthMode::api_key);
+  EXPECT_EQ(routes[3].auth, http::AuthMode::cognito);
+  EXPECT_FALSE(routes[3].requires_api_key);
+  EXPECT_EQ(routes[4].auth, http::AuthMode::iam);
 }
 
 TEST(RouteTable, LoadReportsMissingFile) {

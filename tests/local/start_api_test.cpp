@@ -66,9 +66,11 @@ TEST(StartApi, EventHasEveryFieldApiGatewaySends) {
   EXPECT_EQ(event.at("multiValueHeaders").at("x-multi"), (boost::json::array{"1", "2"}));
   EXPECT_EQ(event.at("queryStringParameters").at("x"), "2");
   EXPECT_EQ(event.at("queryStringParameters").at("y"), "hello world");
-  EXPECT_EQ(event.at("queryStringParameters").at("plus"), "a+b");
+  // Form-decoded: '+' is a space (recorded from AWS, contracts.md section 1).
+  EXPECT_EQ(event.at("queryStringParameters").at("plus"), "a b");
   EXPECT_EQ(event.at("multiValueQueryStringParameters").at("x"), (boost::json::array{"1", "2"}));
-  EXPECT_EQ(event.at("pathParameters").at("proxy"), "echo/a b");
+  // A greedy capture is passed as sent (recorded from AWS, contracts.md section 1).
+  EXPECT_EQ(event.at("pathParameters").at("proxy"), "echo/a%20b");
   EXPECT_TRUE(event.at("stageVariables").is_null());
   EXPECT_TRUE(event.at("body").is_null());
   EXPECT_EQ(event.at("isBase64Encoded"), false);
@@ -180,14 +182,17 @@ TEST(StartApi, BinaryMediaTypesBase64TheRequestAndDecodeTheResponse) {
   EXPECT_EQ(response.body(), "iVBORw0KGgoAAQ==");
 }
 
-TEST(StartApi, ResponseHeadersAreMergedWithMultiValueWinning) {
+// "If you specify values for both headers and multiValueHeaders, API Gateway merges them into
+// a single list." (Set up Lambda proxy integrations, output format.)
+TEST(StartApi, ResponseHeadersAndMultiValueHeadersAreMerged) {
   Emulator emulator(start_api());
   auto response = request(emulator.port(), verb::get, "/prod/headers");
   EXPECT_EQ(response.result_int(), 201);
   EXPECT_EQ(response.body(), "made");
   EXPECT_EQ(header_values(response, "X-Single"), std::vector<std::string>{"one"});
   EXPECT_EQ(header_values(response, "X-Multi"), (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(header_values(response, "X-Both"), std::vector<std::string>{"from-multi"});
+  EXPECT_EQ(header_values(response, "X-Both"),
+            (std::vector<std::string>{"from-multi", "from-headers"}));
   EXPECT_EQ(response[http::field::content_type], "application/json");  // the default
   EXPECT_FALSE(response["x-amzn-RequestId"].empty());
   EXPECT_FALSE(response["x-amz-apigw-id"].empty());
@@ -280,16 +285,22 @@ TEST(StartApi, CurlWithExpectContinueGetsTheBodyThroughOrA413) {
   EXPECT_EQ(result.out, "{\"message\":\"Request Too Long\"}\n413") << result.err;
 }
 
-TEST(StartApi, PayloadsOverSixMegabytesAre500) {
+// Recorded from AWS (contracts.md section 1): a request whose event would exceed Lambda's
+// 6 MB gets 413 "Request Too Long"; a function response over the limit gets 502.
+TEST(StartApi, EventsOverSixMegabytesAre413AndResponsesOverItAre502) {
   Emulator emulator(start_api());
   // A 7 MB request fits API Gateway's 10 MB but not Lambda's 6 MB.
   expect_gateway_error(
-      request(emulator.port(), verb::post, "/prod/echo", std::string(7 * 1024 * 1024, 'a')), 500,
-      "Internal server error");
-  expect_gateway_error(request(emulator.port(), verb::get, "/prod/big-response"), 500,
-                       "Internal server error");
-  expect_gateway_error(request(emulator.port(), verb::get, "/prod/oversize-response"), 500,
-                       "Internal server error");
+      request(emulator.port(), verb::post, "/prod/echo", std::string(7 * 1024 * 1024, 'a')), 413,
+      "Request Too Long");
+  // Just under 6 MB of body, but the event around it is over.
+  expect_gateway_error(
+      request(emulator.port(), verb::post, "/prod/echo", std::string(6 * 1024 * 1024 - 100, 'a')),
+      413, "Request Too Long");
+  expect_gateway_error(request(emulator.port(), verb::get, "/prod/big-response"), 502,
+                       "Internal server error", "InternalServerErrorException");
+  expect_gateway_error(request(emulator.port(), verb::get, "/prod/oversize-response"), 502,
+                       "Internal server error", "InternalServerErrorException");
   EXPECT_TRUE(emulator.wait_for_log("oversize response got 413"));
   EXPECT_TRUE(emulator.wait_for_log("RequestEntityTooLarge"));
   EXPECT_EQ(request(emulator.port(), verb::get, "/prod/echo").result_int(), 200);

@@ -108,6 +108,14 @@ class StaticBinary(unittest.TestCase):
     def test_is_stripped(self):
         self.assertNotIn(".symtab", self.readelf("--section-headers"))
 
+    def test_carries_no_openssl(self):
+        # OpenSSL is linked into the local emulator only (JWT and SigV4 checks); a static
+        # libcrypto in bootstrap would show its version string.
+        with open(BOOTSTRAP, "rb") as binary:
+            content = binary.read()
+        self.assertNotIn(b"OpenSSL 3", content)
+        self.assertNotIn(b"libcrypto", content)
+
 
 class FunctionZip(unittest.TestCase):
     def test_holds_only_bootstrap_at_the_root_with_mode_0755(self):

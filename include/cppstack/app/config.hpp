@@ -6,6 +6,7 @@
 //   auto config = cppstack::app::Config::from_environment();
 //   std::string_view name = config.application_name;
 
+#include <cppstack/http/cors.hpp>
 #include <cppstack/observability/logger.hpp>
 #include <functional>
 #include <optional>
@@ -29,7 +30,12 @@ struct Config {
   std::string function_version;                    ///< AWS_LAMBDA_FUNCTION_VERSION
   int memory_size_mb = 0;               ///< AWS_LAMBDA_FUNCTION_MEMORY_SIZE; 0 when not on Lambda
   LogLevel log_level = LogLevel::info;  ///< LOG_LEVEL: DEBUG, INFO, WARN or ERROR
-  std::optional<std::string> cors_allow_origin;  ///< CORS_ALLOW_ORIGIN; unset disables CORS
+  /// CORS_ALLOW_ORIGINS (alias CORS_ALLOW_ORIGIN), CORS_ALLOW_METHODS, CORS_ALLOW_HEADERS,
+  /// CORS_ALLOW_CREDENTIALS, CORS_MAX_AGE_SECONDS; unset when no origin is given (CORS off).
+  std::optional<http::CorsOptions> cors;
+  /// METRICS_NAMESPACE: the CloudWatch namespace of the EMF metrics; default: the application
+  /// name.
+  std::string metrics_namespace;
 
   using Lookup = std::function<std::optional<std::string>(std::string_view name)>;
   /// Reads the variables through `lookup`; throws ConfigError naming the bad variable.

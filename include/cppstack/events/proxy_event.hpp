@@ -63,6 +63,7 @@ struct RequestContext {
   std::int64_t request_time_epoch = 0;  ///< milliseconds since the epoch
   std::string domain_name{};
   std::string domain_prefix{};
+  std::string deployment_id{};  ///< the stage's current deployment, e.g. 7kwnb9
   Identity identity{};
   std::optional<boost::json::object> authorizer{};  ///< present when an authorizer ran
 

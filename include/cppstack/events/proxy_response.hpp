@@ -23,8 +23,9 @@ struct ProxyResponse {
   std::string body{};
   bool is_base64_encoded = false;
 
-  /// All headers as API Gateway sends them: headers and multiValueHeaders merged, the
-  /// multi-value entry winning on a clash (names compared case-insensitively).
+  /// All headers as API Gateway sends them: headers and multiValueHeaders merged into one list
+  /// per name (names compared case-insensitively, the multi-value spelling kept); a value given
+  /// in both appears once.
   [[nodiscard]] MultiValueMap merged_headers() const;
 
   friend bool operator==(const ProxyResponse&, const ProxyResponse&) = default;
@@ -37,9 +38,11 @@ class ResponseShapeError : public std::runtime_error {
 };
 
 /// Strict parse, as API Gateway validates: a JSON object whose only keys are statusCode
-/// (integer, required; a numeric string is NOT accepted), headers (object of strings or
-/// null), multiValueHeaders (object of string arrays or null), body (string or null) and
-/// isBase64Encoded (bool). Anything else throws ResponseShapeError naming the problem.
+/// (an integer or a string of digits such as "201"; missing means 200), headers (object of
+/// strings, numbers or booleans, or null; numbers and booleans become their text),
+/// multiValueHeaders (object of arrays of the same, or null), body (string or null) and
+/// isBase64Encoded (bool). Anything else throws ResponseShapeError naming the problem; so does
+/// a number out of range (1e400), which has no text.
 [[nodiscard]] ProxyResponse parse_proxy_response(std::string_view json);
 /// The response as JSON; empty maps are omitted.
 [[nodiscard]] boost::json::value to_json(const ProxyResponse& response);

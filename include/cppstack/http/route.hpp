@@ -16,10 +16,14 @@
 
 namespace cppstack::http {
 
-/// How API Gateway authorises callers of a route.
+/// How API Gateway authorises callers of a route. A route declares it in the table:
+///
+///   {.method = "GET", .path = "/v1/me", ..., .settings = {.auth = AuthMode::cognito}}
 enum class AuthMode {
   none,     ///< open
   api_key,  ///< an API key of a usage plan in the x-api-key header
+  cognito,  ///< a Cognito user pool ID or access token in Authorization (401 without)
+  iam,      ///< a SigV4 signature of IAM credentials allowed to execute-api:Invoke (403 without)
 };
 
 /// Per-method throttle, on top of the stage's.
@@ -72,7 +76,7 @@ struct Route {
   OperationDoc doc{};
 };
 
-/// The names used in routes.json.
+/// The names used in routes.json: "none", "apiKey", "cognito", "iam".
 [[nodiscard]] std::string_view to_string(AuthMode mode) noexcept;
 
 }  // namespace cppstack::http

@@ -5,6 +5,7 @@
 // with Allow, and any exception a JSON 500 carrying the request id (the process goes on).
 //
 //   cppstack::http::Service service(cppstack::http::Router(routes), {cors_middleware({})});
+//   (middleware: cors.hpp, telemetry.hpp, conditional.hpp)
 //   events::ProxyResponse response = service.handle(event, {.request_id = "..."});
 
 #include <cppstack/http/router.hpp>
@@ -38,17 +39,6 @@ class Service {
   std::vector<Middleware> middleware_;
   ExceptionHandler on_exception_;
 };
-
-struct CorsOptions {
-  std::string allow_origin = "*";
-  std::string allow_headers =
-      "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token";
-  std::string allow_methods = "GET,POST,PUT,PATCH,DELETE,OPTIONS";
-  int max_age_seconds = 600;
-};
-
-/// Adds Access-Control-Allow-Origin to every response and answers OPTIONS preflights.
-[[nodiscard]] Middleware cors_middleware(CorsOptions options);
 
 /// The JSON 500 an unhandled exception becomes: {"message": "Internal Server Error",
 /// "requestId": ...}. The exception's text is never sent to the client.

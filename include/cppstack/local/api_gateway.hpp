@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
+#include <cppstack/local/access_control.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/lambda_log.hpp>
@@ -23,6 +24,9 @@ namespace cppstack::local {
 
 /// API Gateway's request payload limit (10 MB).
 inline constexpr std::size_t max_gateway_request_bytes = std::size_t{10} * 1024 * 1024;
+/// API Gateway's limit on the request line and headers together (REST API quotas: 10240
+/// bytes, not raisable).
+inline constexpr std::size_t max_gateway_header_bytes = 10240;
 
 struct ApiGatewayConfig {
   std::string host = "127.0.0.1";
@@ -34,6 +38,8 @@ struct ApiGatewayConfig {
   std::optional<Throttle> stage_throttle{};
   std::chrono::milliseconds integration_timeout{29000};
   bool access_log = true;
+  /// Source-IP allowlist, CORS, authorizers and quota; none of them when unset.
+  std::shared_ptr<const AccessControl> access_control{};
 };
 
 class ApiGatewayServer {
@@ -47,9 +53,10 @@ class ApiGatewayServer {
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
   void start();
   void stop();
-  /// Serves `table` from the next request on (requests already routed finish as they are);
-  /// safe from any thread. A running `make run` calls it when routes.json changes.
-  void replace_routes(RouteTable table);
+  /// Serves `table`, checked by `access_control` (built for that table), from the next
+  /// request on (requests already routed finish as they are); safe from any thread. A
+  /// running `make run` calls it when routes.json changes.
+  void replace_routes(RouteTable table, std::shared_ptr<const AccessControl> access_control);
 
  private:
   class Impl;

@@ -27,7 +27,8 @@
 
 namespace cppstack::local {
 
-/// Lambda's synchronous request and response payload limit (6 MB).
+/// Lambda's synchronous request payload limit (6 MB). A function's response may be 100 bytes
+/// longer (see max_runtime_response_bytes in instance.hpp).
 inline constexpr std::size_t max_sync_payload_bytes = std::size_t{6} * 1024 * 1024;
 
 struct FunctionConfig {
@@ -49,6 +50,9 @@ struct FunctionConfig {
 struct InvokeRequest {
   std::string payload{};
   std::optional<std::string> client_context{};  ///< Lambda-Runtime-Client-Context (JSON text)
+  /// The caller's X-Ray trace header (API Gateway's `Root=1-...`): Lambda-Runtime-Trace-Id then
+  /// carries the same Root, as with active tracing on AWS. Unset: a new trace.
+  std::optional<std::string> trace_id{};
   /// Wait for a free instance instead of answering `throttled` (asynchronous invocations).
   bool wait_for_capacity = false;
 };
@@ -87,7 +91,8 @@ class FunctionPool {
   FunctionPool(const FunctionPool&) = delete;
   FunctionPool& operator=(const FunctionPool&) = delete;
 
-  /// Thread-safe. `done` runs exactly once, on the pool's strand; keep it short.
+  /// Thread-safe. `done` runs once, on the pool's strand; keep it short. Should it throw, it
+  /// runs once more with a function error (its caller must still answer).
   void invoke(InvokeRequest request, Completion done);
   /// Stops every instance (SIGTERM, then SIGKILL after a short grace); `done` runs when all
   /// processes are gone. New invocations are answered `shutting_down`.

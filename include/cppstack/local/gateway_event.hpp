@@ -37,6 +37,8 @@ struct GatewaySettings {
   std::optional<events::StringMap> stage_variables{};
   std::string account_id = "123456789012";
   std::string api_id = "1234567890";
+  /// requestContext.deploymentId; empty: one random id for the whole emulator run.
+  std::string deployment_id{};
 };
 
 /// Identifiers API Gateway creates per request.
@@ -44,6 +46,8 @@ struct RequestIdentifiers {
   std::string request_id{};           ///< UUID, also the x-amzn-RequestId response header
   std::string extended_request_id{};  ///< also the x-amz-apigw-id response header
   std::chrono::system_clock::time_point received_at{};
+  /// X-Amzn-Trace-Id, in the event and in the answer (tracing is on in the deployed stage).
+  std::string trace_id{};
 
   [[nodiscard]] static RequestIdentifiers fresh();
 };
@@ -60,6 +64,17 @@ struct RequestIdentifiers {
 
 /// `20/Feb/2018:22:48:57 +0000`, the requestContext.requestTime format.
 [[nodiscard]] std::string format_request_time(std::chrono::system_clock::time_point time);
+
+/// An X-Ray trace header for a request received at `time`: `Root=1-5e66d96f-<24 hex>`.
+[[nodiscard]] std::string new_trace_id(std::chrono::system_clock::time_point time);
+
+/// The `Root=1-<8 hex>-<24 hex>` part of an X-Ray trace header (`Root=...;Parent=...;Sampled=1`),
+/// or std::nullopt when it has none in that exact form.
+[[nodiscard]] std::optional<std::string> trace_root(std::string_view trace_header);
+
+/// Bytes from the client made safe for the event's JSON: valid UTF-8 is kept as it is, every
+/// invalid sequence becomes U+FFFD (so the event is always valid JSON).
+[[nodiscard]] std::string to_event_text(std::string_view bytes);
 
 /// A random (version 4) UUID in its canonical text form.
 [[nodiscard]] std::string random_uuid();

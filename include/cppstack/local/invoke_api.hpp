@@ -17,8 +17,13 @@
 
 namespace cppstack::local {
 
-/// Lambda's limit on an asynchronous (Event) invocation's payload.
-inline constexpr std::size_t max_async_payload_bytes = std::size_t{256} * 1024;
+/// Lambda's limit on an asynchronous (Event) invocation's payload: 1 MB ("For asynchronous
+/// invocations, the maximum payload size is 1 MB", Invoke API reference).
+inline constexpr std::size_t max_async_payload_bytes = std::size_t{1024} * 1024;
+/// Event invocations accepted (202) and not yet run or finished, at most; beyond it 429.
+inline constexpr std::size_t max_queued_events = 1000;
+/// Their payloads together, at most (bounds the memory the queue holds).
+inline constexpr std::size_t max_queued_event_bytes = std::size_t{128} * 1024 * 1024;
 
 struct InvokeApiConfig {
   std::string host = "127.0.0.1";

@@ -1,23 +1,37 @@
 #pragma once
 // The emulator's log output on stderr, shaped like a function's CloudWatch log stream:
 // the function's own lines as it printed them, framed by START, END and REPORT lines.
-// Whole lines are written with one write() each, so lines of concurrent instances never
-// interleave mid-line.
+//
+// Writing never blocks the caller (the emulator's I/O threads): a line is written at once
+// when nothing waits and the descriptor has room, else it goes into a bounded buffer that one
+// writer thread empties. When the terminal cannot keep up and the buffer is
+// full, lines are dropped and counted, and a notice says how many once there is room again.
+// Lines keep their order; a multi-line text (END + REPORT) stays together.
 //
 //   auto log = std::make_shared<cppstack::local::LambdaLog>(STDERR_FILENO);
 //   log->line("START RequestId: 8f5... Version: $LATEST");
 
+#include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace cppstack::local {
 
 class LambdaLog {
  public:
+  /// Bytes waiting for the terminal at most, by default.
+  static constexpr std::size_t default_buffer_limit = std::size_t{4} * 1024 * 1024;
+
   /// `prefix_request_ids`: put the request id in front of each function line.
-  explicit LambdaLog(int fd, bool prefix_request_ids = false)
-      : fd_(fd), prefix_request_ids_(prefix_request_ids) {}
+  explicit LambdaLog(int fd, bool prefix_request_ids = false,
+                     std::size_t buffer_limit = default_buffer_limit);
+  /// Writes what is buffered (for at most a few seconds when the terminal is stuck).
+  ~LambdaLog();
+  LambdaLog(const LambdaLog&) = delete;
+  LambdaLog& operator=(const LambdaLog&) = delete;
 
   /// Writes `text` plus a newline.
   void line(std::string_view text);
@@ -27,9 +41,21 @@ class LambdaLog {
   void notice(std::string_view text);
 
  private:
+  void write_loop();
+  bool write_now(std::string_view text);
+  bool write_some(std::string_view& rest);
+
   int fd_;
   bool prefix_request_ids_;
+  std::size_t buffer_limit_;
   std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string pending_;
+  std::size_t dropped_lines_ = 0;
+  bool stopping_ = false;
+  bool writing_ = false;
+  bool regular_file_ = false;  // the writer thread is writing a batch outside the lock
+  std::thread writer_;
 };
 
 }  // namespace cppstack::local

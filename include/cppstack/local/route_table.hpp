@@ -3,8 +3,9 @@
 // (docs/route-table.md) or a catch-all `/{proxy+}` when no table is given.
 //
 // Matching follows API Gateway: static segments win over `{param}` captures, captures over a
-// greedy `{name+}`, a trailing slash is ignored, and a path that reaches a resource without
-// the request's method (nor ANY) is no match at all (API Gateway answers 403 for both).
+// greedy `{name+}`, a trailing slash and empty segments are ignored, and a path that reaches a
+// resource without the request's method (nor ANY) goes to a greedy `{name+}` resource that
+// matches and has it, else is no match at all (API Gateway answers 403).
 //
 //   auto table = cppstack::local::RouteTable::load("build/release/api/routes.json");
 //   if (auto match = table.match("GET", "/v1/items/42")) {
@@ -13,6 +14,7 @@
 //   }
 
 #include <cppstack/http/path_template.hpp>
+#include <cppstack/http/route.hpp>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -32,12 +34,13 @@ struct Route {
   std::string path{};    ///< resource template, e.g. /v1/items/{id}
   std::string handler{};
   bool requires_api_key = false;
+  http::AuthMode auth = http::AuthMode::none;  ///< "auth" of routes.json
   std::optional<Throttle> throttle{};
 };
 
 struct RouteMatch {
   const Route* route = nullptr;
-  /// Captured values, percent-decoded as API Gateway passes them in pathParameters.
+  /// Captured values, still percent-encoded, as API Gateway passes them in pathParameters.
   events::StringMap path_parameters{};
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // Live routes for `make run`: watches a routes.json with inotify and hands every new, valid
 // version to a callback (ApiGatewayServer::replace_routes), logging what changed. A version
-// that does not parse is logged and ignored: the previous routes keep serving.
+// that does not parse, or that the callback refuses by throwing, is logged and ignored: the
+// previous routes keep serving.
 //
 //   cppstack::local::RouteTableWatcher watcher(io, "build/release/run/routes.json", log,
 //       [&server](cppstack::local::RouteTable table) { server.replace_routes(std::move(table)); });

@@ -8,6 +8,7 @@
 //   logger.log(LogLevel::warn, "stock low", {{"sku", "A-1"}}, &invocation_context);
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,7 +33,8 @@ struct InvocationLogContext {
 
 class Logger {
  public:
-  /// Receives each complete line, newline included.
+  /// Receives complete lines, newline included: one per log() call, or the several lines of
+  /// one write_line() call at once.
   using Sink = std::function<void(std::string_view line)>;
 
   explicit Logger(std::string service, LogLevel level = LogLevel::info,
@@ -44,6 +46,12 @@ class Logger {
   /// line is valid JSON.
   void log(LogLevel level, std::string_view message, const boost::json::object& fields = {},
            const InvocationLogContext* context = nullptr) const;
+  /// Hands one or more complete lines (each ending in a newline) to the sink in one call: for
+  /// lines written on the per-request path with JsonLineWriter (access lines, EMF records).
+  void write_line(std::string_view line) const { sink_(line); }
+
+  [[nodiscard]] const std::string& service() const noexcept { return service_; }
+  [[nodiscard]] const std::string& function_name() const noexcept { return function_name_; }
 
  private:
   std::string service_;
@@ -54,5 +62,8 @@ class Logger {
 
 /// Current UTC time as ISO 8601 with milliseconds, e.g. 2026-11-28T22:40:00.123Z.
 [[nodiscard]] std::string iso8601_now();
+/// Appends `time` as ISO 8601 UTC with milliseconds; the date and time of day are formatted
+/// once per second per thread.
+void append_iso8601(std::string& out, std::chrono::system_clock::time_point time);
 
 }  // namespace cppstack::observability

@@ -55,6 +55,13 @@ export function onlyResource(template: { Resources: Resources }, type: string): 
   return found[0][1];
 }
 
+/** The API's function (the C++ bootstrap on provided.al2023), not the smoke test hook. */
+export function apiFunction(template: { Resources: Resources }): Record<string, any> {
+  const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, fn]) => fn.Runtime === 'provided.al2023');
+  if (found.length !== 1) throw new Error(`expected exactly one provided.al2023 function, found ${found.length}`);
+  return found[0][1];
+}
+
 export function fileBytes(file: string): Buffer {
   return fs.readFileSync(file);
 }

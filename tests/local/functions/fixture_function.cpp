@@ -103,6 +103,17 @@ struct Outcome {
 Outcome handle_proxy(RuntimeApi& api, const std::string& id, const std::string& raw,
                      const json::object& event, const http::response<http::string_body>& next) {
   const std::string path(event.at("path").as_string());
+  // The fixture corpus (tests/fixtures/gateway) picks the behaviour with a header, whatever
+  // the path: "echo" answers the event itself, "respond" answers the request body verbatim as
+  // the function's whole response.
+  if (const auto* headers = event.if_contains("headers"); headers && headers->is_object()) {
+    if (const auto* mode = headers->as_object().if_contains("X-Fixture-Mode")) {
+      if (*mode == "echo") return {Outcome::response, proxy_response(200, raw)};
+      if (*mode == "respond" && event.at("body").is_string()) {
+        return {Outcome::response, std::string(event.at("body").as_string())};
+      }
+    }
+  }
   if (path == "/echo" || path.rfind("/echo/", 0) == 0)
     return {Outcome::response, proxy_response(200, raw)};
   if (path.rfind("/sleep/", 0) == 0) {
@@ -127,7 +138,7 @@ Outcome handle_proxy(RuntimeApi& api, const std::string& id, const std::string& 
   if (path == "/error")
     return {Outcome::error, error_body("boom \xc3\xa9", "BoomError"), "Function.BoomError"};
   if (path == "/garbage") return {Outcome::response, "this is not json"};
-  if (path == "/bad-shape") return {Outcome::response, R"({"statusCode":"200","body":"x"})"};
+  if (path == "/bad-shape") return {Outcome::response, R"({"statusCode":"OK","body":"x"})"};
   if (path == "/unknown-key") return {Outcome::response, R"({"statusCode":200,"bogus":1})"};
   if (path == "/big-response") {
     return {Outcome::response, proxy_response(200, std::string(7 * 1024 * 1024, 'x'))};

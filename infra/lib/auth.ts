@@ -1,0 +1,149 @@
+/**
+ * Authentication of the routes, as routes.json declares it per route: `apiKey` through the usage
+ * plan, `cognito` through a Cognito user-pool authorizer (the pool of COGNITO_USER_POOL_ID or one
+ * the stack creates), `iam` through SigV4 (AuthorizationType AWS_IAM).
+ *
+ * @example
+ *   const auth = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
+ *   resource.addMethod('GET', integration, { ...auth.methodOptions(route) });
+ */
+import { Annotations, Arn, ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+
+import { AuthConfig } from './config';
+import { Route } from './route-table';
+
+export interface RouteAuthorizationProps {
+  readonly routes: readonly Route[];
+  readonly auth: AuthConfig;
+  /** Prefix of the names of created resources (the stack name). */
+  readonly namePrefix: string;
+}
+
+/** The header a Cognito route reads its token from: `Authorization: <ID token>`. */
+export const COGNITO_TOKEN_HEADER = 'Authorization';
+
+export class RouteAuthorization extends Construct {
+  /** The user pool of the cognito routes: imported or created; undefined when no route uses cognito. */
+  readonly userPool?: cognito.IUserPool;
+  /** The pool this stack created (only without COGNITO_USER_POOL_ID). */
+  readonly createdUserPool?: cognito.UserPool;
+  readonly createdAppClient?: cognito.UserPoolClient;
+  readonly authorizer?: apigateway.CognitoUserPoolsAuthorizer;
+  /** The app clients whose tokens the API is meant for (configured, or the created one). */
+  readonly appClientIds: readonly string[];
+
+  constructor(scope: Construct, id: string, props: RouteAuthorizationProps) {
+    super(scope, id);
+    warnAboutUnusedSettings(this, props);
+    if (!props.routes.some((route) => route.auth === 'cognito')) {
+      this.appClientIds = [];
+      return;
+    }
+    const configuredPool = props.auth.cognitoUserPoolId;
+    if (configuredPool !== undefined) {
+      this.userPool = cognito.UserPool.fromUserPoolArn(this, 'UserPool', userPoolArn(Stack.of(this), configuredPool));
+      this.appClientIds = props.auth.cognitoAppClientIds;
+    } else {
+      this.createdUserPool = createUserPool(this, props.namePrefix);
+      this.createdAppClient = this.createdUserPool.addClient('AppClient', {
+        userPoolClientName: `${props.namePrefix}-app`,
+        // A public client (browser or mobile app): no secret, Secure Remote Password sign-in.
+        generateSecret: false,
+        authFlows: { userSrp: true },
+        disableOAuth: true,
+        preventUserExistenceErrors: true,
+        enableTokenRevocation: true,
+        idTokenValidity: Duration.hours(1),
+        accessTokenValidity: Duration.hours(1),
+        refreshTokenValidity: Duration.days(30),
+      });
+      this.userPool = this.createdUserPool;
+      this.appClientIds = [this.createdAppClient.userPoolClientId];
+      new CfnOutput(Stack.of(this), 'UserPoolId', { value: this.createdUserPool.userPoolId, description: 'Cognito user pool of the routes whose auth is cognito' });
+      new CfnOutput(Stack.of(this), 'UserPoolClientId', { value: this.createdAppClient.userPoolClientId, description: 'App client of that pool (no secret, SRP sign-in)' });
+    }
+    this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+      authorizerName: `${props.namePrefix}-cognito`,
+      cognitoUserPools: [this.userPool],
+      identitySource: apigateway.IdentitySource.header(COGNITO_TOKEN_HEADER),
+      // API Gateway's default: a token's verdict is cached for 5 minutes per token.
+      resultsCacheTtl: Duration.minutes(5),
+    });
+  }
+
+  /** The authorization part of a route's method options. */
+  methodOptions(route: Route): Pick<apigateway.MethodOptions, 'apiKeyRequired' | 'authorizationType' | 'authorizer'> {
+    switch (route.auth) {
+      case 'none':
+        return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.NONE };
+      case 'apiKey':
+        return { apiKeyRequired: true, authorizationType: apigateway.AuthorizationType.NONE };
+      case 'iam':
+        return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.IAM };
+      case 'cognito':
+        return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: this.authorizer };
+    }
+  }
+}
+
+/**
+ * What a cached route adds to its cache key so that one caller's cached answer never reaches
+ * another: the credentials of cognito and iam routes (the Authorization header), whose answers
+ * may be the caller's own. Declared but not required: a missing token is the authorizer's 401.
+ */
+export function identityCacheKeyParameters(route: Route): string[] {
+  return route.auth === 'cognito' || route.auth === 'iam' ? [`method.request.header.${COGNITO_TOKEN_HEADER}`] : [];
+}
+
+/** Settings that no route uses are probably a mistake in .env or routes.json: say so at synth. */
+function warnAboutUnusedSettings(scope: Construct, props: RouteAuthorizationProps): void {
+  const uses = (auth: Route['auth']) => props.routes.some((route) => route.auth === auth);
+  if (props.auth.quota !== undefined && !uses('apiKey')) {
+    Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth apiKey: a quota applies to API keys only.');
+  }
+  if (props.auth.cognitoUserPoolId !== undefined && !uses('cognito')) {
+    Annotations.of(scope).addWarningV2('cppstack:unused-user-pool', 'COGNITO_USER_POOL_ID is set but no route has auth cognito: the pool is not used.');
+  }
+}
+
+/**
+ * The ARN of a pool given by ARN or by id. An id starts with the pool's region
+ * (`eu-west-1_AbC123`), which need not be the stack's; its account is the stack's.
+ */
+export function userPoolArn(stack: Stack, userPool: string): string {
+  if (userPool.startsWith('arn:')) return userPool;
+  const region = userPool.slice(0, userPool.indexOf('_'));
+  return Arn.format({ service: 'cognito-idp', region, resource: 'userpool', resourceName: userPool, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
+}
+
+/**
+ * A pool for the API's users: administrators create users (no self sign-up), e-mail is the sign-in
+ * name, passwords are long and mixed, MFA by authenticator app is optional for each user, and the
+ * pool survives the stack (deletion protection and RETAIN: deleting a stack must not delete users).
+ * Threat protection (advanced security) stays off: it needs the Plus feature plan, billed per user.
+ */
+function createUserPool(scope: Construct, namePrefix: string): cognito.UserPool {
+  return new cognito.UserPool(scope, 'UserPool', {
+    userPoolName: `${namePrefix}-users`,
+    selfSignUpEnabled: false,
+    signInAliases: { email: true },
+    autoVerify: { email: true },
+    mfa: cognito.Mfa.OPTIONAL,
+    mfaSecondFactor: { otp: true, sms: false },
+    passwordPolicy: {
+      minLength: 12,
+      requireLowercase: true,
+      requireUppercase: true,
+      requireDigits: true,
+      requireSymbols: true,
+      tempPasswordValidity: Duration.days(3),
+    },
+    accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+    featurePlan: cognito.FeaturePlan.ESSENTIALS,
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}

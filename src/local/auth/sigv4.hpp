@@ -1,0 +1,86 @@
+#pragma once
+// IAM authorization (AWS_IAM) as API Gateway checks it: a Signature Version 4
+// `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` header,
+// verified with credentials given to the local gateway, scoped to its region and the
+// `execute-api` service, with X-Amz-Date within 5 minutes. The answers are API Gateway's
+// (403 with its messages); an accepted caller fills requestContext.identity.
+//
+//   SigV4Verifier verifier({.region = "us-east-1", .account_id = "123456789012",
+//                           .credentials = {{"AKIDEXAMPLE", {.secret = "...", .user = "ci"}}}});
+//   auto verdict = verifier.verify(request, std::chrono::system_clock::now());
+//   if (verdict.rejection) return answer(403, verdict.rejection->message, ...);
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cppstack::local::auth {
+
+struct IamCredential {
+  std::string secret;
+  std::string user = "local-user";  ///< IAM user name, for identity.userArn
+  std::string session_token{};      ///< when set, X-Amz-Security-Token must carry it
+};
+
+struct SigV4Settings {
+  std::string region;
+  std::string account_id;
+  std::map<std::string, IamCredential> credentials;  ///< by access key id
+};
+
+/// Parses ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME]; throws std::invalid_argument.
+[[nodiscard]] std::pair<std::string, IamCredential> parse_iam_credential(std::string_view text);
+
+struct SignedRequest {
+  std::string_view method;
+  std::string_view target;  ///< path and query as sent, e.g. /prod/v1/items?a=1
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
+  std::string_view body;
+};
+
+struct GatewayRejection {
+  int status = 403;
+  std::string message;
+  std::string error_type;  ///< x-amzn-ErrorType
+};
+
+struct IamIdentity {
+  std::string access_key;
+  std::string account_id;
+  std::string caller;  ///< the IAM user's unique id (AIDA...)
+  std::string user;
+  std::string user_arn;
+};
+
+struct SigV4Verdict {
+  std::optional<IamIdentity> identity;
+  std::optional<GatewayRejection> rejection;
+};
+
+/// The canonical request of SigV4 (for services other than S3: the path encoded once more).
+[[nodiscard]] std::string canonical_request(const SignedRequest& request,
+                                            const std::vector<std::string>& signed_headers,
+                                            std::string_view payload_hash);
+
+/// Hex HMAC-SHA256 signature of `string_to_sign` with the key derived from `secret` for the
+/// date (YYYYMMDD), region and service.
+[[nodiscard]] std::string sigv4_signature(std::string_view secret, std::string_view date,
+                                          std::string_view region, std::string_view service,
+                                          std::string_view string_to_sign);
+
+class SigV4Verifier {
+ public:
+  explicit SigV4Verifier(SigV4Settings settings) : settings_(std::move(settings)) {}
+
+  [[nodiscard]] SigV4Verdict verify(const SignedRequest& request,
+                                    std::chrono::system_clock::time_point now) const;
+
+ private:
+  SigV4Settings settings_;
+};
+
+}  // namespace cppstack::local::auth

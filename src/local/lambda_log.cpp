@@ -1,0 +1,149 @@
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cppstack/local/lambda_log.hpp>
+#include <cstring>
+
+namespace cppstack::local {
+
+namespace {
+
+// Pieces no larger than this never block once poll() reports the descriptor writable (a pipe
+// then has at least one page free), so the writer can give up on a stuck terminal at exit.
+constexpr std::size_t write_piece = 4096;
+constexpr auto exit_flush_limit = std::chrono::seconds(3);
+
+}  // namespace
+
+LambdaLog::LambdaLog(int fd, bool prefix_request_ids, std::size_t buffer_limit)
+    : fd_(fd), prefix_request_ids_(prefix_request_ids), buffer_limit_(buffer_limit) {
+  // A write to a file never waits for a reader.
+  struct stat info {};
+  regular_file_ = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
+  writer_ = std::thread([this] { write_loop(); });
+}
+
+LambdaLog::~LambdaLog() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  writer_.join();
+}
+
+void LambdaLog::line(std::string_view text) {
+  bool wake_writer = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.empty() && !writing_ && dropped_lines_ == 0 && text.size() < write_piece &&
+        write_now(text)) {
+      return;
+    }
+    if (pending_.size() + text.size() + 1 > buffer_limit_) {
+      ++dropped_lines_;
+      return;
+    }
+    wake_writer = pending_.empty();
+    if (dropped_lines_ > 0) {
+      pending_.append("[cppstack-local] ")
+          .append(std::to_string(dropped_lines_))
+          .append(" log lines dropped: the terminal could not keep up\n");
+      dropped_lines_ = 0;
+    }
+    pending_.append(text).push_back('\n');
+  }
+  if (wake_writer) wake_.notify_one();
+}
+
+// The common case, with nothing queued: one write now, as long as it cannot block (the
+// descriptor reports room for a page), so no hand-off to the writer thread per line.
+bool LambdaLog::write_now(std::string_view text) {
+  if (!regular_file_) {
+    pollfd ready{fd_, POLLOUT, 0};
+    if (::poll(&ready, 1, 0) != 1 || (ready.revents & POLLOUT) == 0) return false;
+  }
+  char line[write_piece];
+  std::memcpy(line, text.data(), text.size());
+  line[text.size()] = '\n';
+  const std::size_t size = text.size() + 1;
+  const ssize_t wrote = ::write(fd_, line, size);
+  if (wrote == static_cast<ssize_t>(size)) return true;
+  if (wrote < 0) return errno != EAGAIN && errno != EINTR;  // a gone terminal: nothing to show
+  // A partial write: the writer thread sends the rest.
+  pending_.append(line + wrote, size - static_cast<std::size_t>(wrote));
+  wake_.notify_one();
+  return true;
+}
+
+void LambdaLog::function_line(std::string_view request_id, std::string_view text) {
+  if (!prefix_request_ids_ || request_id.empty()) return line(text);
+  std::string prefixed;
+  prefixed.reserve(request_id.size() + 1 + text.size());
+  prefixed.append(request_id).append("\t").append(text);
+  line(prefixed);
+}
+
+void LambdaLog::notice(std::string_view text) {
+  std::string marked = "[cppstack-local] ";
+  marked.append(text);
+  line(marked);
+}
+
+bool LambdaLog::write_some(std::string_view& rest) {
+  pollfd ready{fd_, POLLOUT, 0};
+  const int polled = ::poll(&ready, 1, 200);
+  if (polled == 0 || (polled < 0 && errno == EINTR)) return true;  // try again
+  if (polled < 0 || (ready.revents & (POLLERR | POLLNVAL)) != 0) return false;
+  const ssize_t wrote = ::write(fd_, rest.data(), std::min(rest.size(), write_piece));
+  if (wrote < 0) return errno == EINTR || errno == EAGAIN;
+  rest.remove_prefix(static_cast<std::size_t>(wrote));
+  return true;
+}
+
+void LambdaLog::write_loop() {
+  std::string writing;
+  std::chrono::steady_clock::time_point give_up{};
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !pending_.empty() || dropped_lines_ > 0; });
+      if (pending_.empty()) {
+        if (dropped_lines_ > 0) {
+          pending_.append("[cppstack-local] ")
+              .append(std::to_string(dropped_lines_))
+              .append(" log lines dropped: the terminal could not keep up\n");
+          dropped_lines_ = 0;
+        } else {
+          return;  // stopping, and everything is written
+        }
+      }
+      writing.clear();
+      writing.swap(pending_);
+      writing_ = true;
+      if (stopping_ && give_up == std::chrono::steady_clock::time_point{}) {
+        give_up = std::chrono::steady_clock::now() + exit_flush_limit;
+      }
+    }
+    std::string_view rest = writing;
+    while (!rest.empty()) {
+      if (!write_some(rest)) break;  // the terminal is gone: nothing more can be shown
+      if (give_up != std::chrono::steady_clock::time_point{} &&
+          std::chrono::steady_clock::now() > give_up) {
+        return;
+      }
+      if (rest.empty()) break;
+      std::lock_guard lock(mutex_);
+      if (stopping_ && give_up == std::chrono::steady_clock::time_point{}) {
+        give_up = std::chrono::steady_clock::now() + exit_flush_limit;
+      }
+    }
+    std::lock_guard lock(mutex_);
+    writing_ = false;
+  }
+}
+
+}  // namespace cppstack::local

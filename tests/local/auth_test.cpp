@@ -1,0 +1,306 @@
+// The local gateway's authorizers and policies, without sockets: SigV4 against AWS's documented
+// example (docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html, the IAM
+// ListUsers request of 2015-08-30), Cognito JWTs signed with a key made here, the source-IP
+// allowlist and the usage-plan quota.
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "auth/cognito.hpp"
+#include "auth/crypto.hpp"
+#include "auth/sigv4.hpp"
+#include "auth/source_ip.hpp"
+#include "auth/usage_quota.hpp"
+
+namespace cppstack::local::auth {
+namespace {
+
+using namespace std::chrono_literals;
+
+// --- SigV4 -------------------------------------------------------------------------------
+
+TEST(SigV4, CanonicalRequestAndSignatureOfAwsDocumentedExample) {
+  const std::vector<std::pair<std::string, std::string>> headers{
+      {"Host", "iam.amazonaws.com"},
+      {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+      {"X-Amz-Date", "20150830T123600Z"}};
+  const SignedRequest request{.method = "GET",
+                              .target = "/?Version=2010-05-08&Action=ListUsers",
+                              .headers = &headers,
+                              .body = ""};
+  const std::string canonical =
+      canonical_request(request, {"content-type", "host", "x-amz-date"}, sha256_hex(""));
+  EXPECT_EQ(canonical,
+            "GET\n/\nAction=ListUsers&Version=2010-05-08\n"
+            "content-type:application/x-www-form-urlencoded; charset=utf-8\n"
+            "host:iam.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+            "content-type;host;x-amz-date\n"
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex(canonical),
+            "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
+  EXPECT_EQ(
+      sigv4_signature("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam",
+                      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/"
+                      "aws4_request\n"
+                      "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59"),
+      "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+}
+
+struct SignedFixture {
+  std::vector<std::pair<std::string, std::string>> headers;
+  SignedRequest request;
+};
+
+// Signs like a client would, with the documented algorithm.
+std::vector<std::pair<std::string, std::string>> sign(std::string_view secret,
+                                                      std::string_view access_key,
+                                                      std::string_view amz_date,
+                                                      std::string_view target,
+                                                      std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", "127.0.0.1:3000"},
+                                                           {"X-Amz-Date", std::string(amz_date)}};
+  const SignedRequest request{
+      .method = "POST", .target = target, .headers = &headers, .body = body};
+  const std::string date(amz_date.substr(0, 8));
+  const std::string canonical =
+      canonical_request(request, {"host", "x-amz-date"}, sha256_hex(body));
+  const std::string scope = date + "/us-east-1/execute-api/aws4_request";
+  const std::string signature = sigv4_signature(
+      secret, date, "us-east-1", "execute-api",
+      "AWS4-HMAC-SHA256\n" + std::string(amz_date) + "\n" + scope + "\n" + sha256_hex(canonical));
+  headers.emplace_back("Authorization",
+                       "AWS4-HMAC-SHA256 Credential=" + std::string(access_key) + "/" + scope +
+                           ", SignedHeaders=host;x-amz-date, Signature=" + signature);
+  return headers;
+}
+
+SigV4Verifier verifier() {
+  return SigV4Verifier({.region = "us-east-1",
+                        .account_id = "123456789012",
+                        .credentials = {{"AKIDTEST", {.secret = "s3cret", .user = "deployer"}}}});
+}
+
+const auto signed_at = std::chrono::sys_days{std::chrono::year{2026} / 1 / 2} + 3h + 4min + 5s;
+
+TEST(SigV4, AcceptsAValidSignatureAndNamesTheCaller) {
+  const auto headers = sign("s3cret", "AKIDTEST", "20260102T030405Z", "/prod/v1/x?b=2&a=1", "{}");
+  const auto verdict = verifier().verify(
+      {.method = "POST", .target = "/prod/v1/x?b=2&a=1", .headers = &headers, .body = "{}"},
+      signed_at + 1min);
+  ASSERT_TRUE(verdict.identity) << verdict.rejection->message;
+  EXPECT_EQ(verdict.identity->access_key, "AKIDTEST");
+  EXPECT_EQ(verdict.identity->user_arn, "arn:aws:iam::123456789012:user/deployer");
+  EXPECT_TRUE(verdict.identity->caller.starts_with("AIDA"));
+}
+
+TEST(SigV4, RefusalsCarryApiGatewaysMessages) {
+  const auto headers = sign("s3cret", "AKIDTEST", "20260102T030405Z", "/prod/v1/x", "{}");
+  const auto check = [&](const SignedRequest& request, auto now) {
+    const auto verdict = verifier().verify(request, now);
+    EXPECT_FALSE(verdict.identity);
+    return verdict.rejection.value_or(GatewayRejection{});
+  };
+  const SignedRequest good{
+      .method = "POST", .target = "/prod/v1/x", .headers = &headers, .body = "{}"};
+  auto tampered = good;
+  tampered.body = "{\"changed\":true}";
+  const auto mismatch = check(tampered, signed_at);
+  EXPECT_EQ(mismatch.error_type, "InvalidSignatureException");
+  EXPECT_TRUE(mismatch.message.starts_with(
+      "The request signature we calculated does not match the signature you provided."));
+  EXPECT_EQ(check(good, signed_at + 6min).message,
+            "Signature expired: 20260102T030405Z is now earlier than 20260102T030505Z "
+            "(20260102T031005Z - 5 min.)");
+  const std::vector<std::pair<std::string, std::string>> none{{"Host", "h"}};
+  EXPECT_EQ(
+      check({.method = "GET", .target = "/", .headers = &none, .body = ""}, signed_at).message,
+      "Missing Authentication Token");
+  const auto unknown = sign("s3cret", "AKIDOTHER", "20260102T030405Z", "/prod/v1/x", "{}");
+  const auto unknown_rejection = check(
+      {.method = "POST", .target = "/prod/v1/x", .headers = &unknown, .body = "{}"}, signed_at);
+  EXPECT_EQ(unknown_rejection.message, "The security token included in the request is invalid.");
+  EXPECT_EQ(unknown_rejection.error_type, "UnrecognizedClientException");
+}
+
+TEST(SigV4, ParsesCredentialsFromTheCommandLine) {
+  const auto [key, credential] = parse_iam_credential("AKID:secret:ci");
+  EXPECT_EQ(key, "AKID");
+  EXPECT_EQ(credential.secret, "secret");
+  EXPECT_EQ(credential.user, "ci");
+  EXPECT_THROW((void)parse_iam_credential("AKID"), std::invalid_argument);
+}
+
+// --- Cognito -----------------------------------------------------------------------------
+
+struct TestKey {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  ~TestKey() { EVP_PKEY_free(key); }
+
+  [[nodiscard]] std::string big_endian(const char* name) const {
+    BIGNUM* number = nullptr;
+    EVP_PKEY_get_bn_param(key, name, &number);
+    std::string bytes(static_cast<std::size_t>(BN_num_bytes(number)), '\0');
+    BN_bn2bin(number, reinterpret_cast<unsigned char*>(bytes.data()));
+    BN_free(number);
+    return bytes;
+  }
+  [[nodiscard]] JsonWebKey jwk(std::string kid) const {
+    return {std::move(kid), big_endian(OSSL_PKEY_PARAM_RSA_N), big_endian(OSSL_PKEY_PARAM_RSA_E)};
+  }
+  [[nodiscard]] std::string sign(std::string_view data) const {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    EVP_DigestSignInit(context, nullptr, EVP_sha256(), nullptr, key);
+    std::size_t length = 0;
+    EVP_DigestSign(context, nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()),
+                   data.size());
+    std::string signature(length, '\0');
+    EVP_DigestSign(context, reinterpret_cast<unsigned char*>(signature.data()), &length,
+                   reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    EVP_MD_CTX_free(context);
+    signature.resize(length);
+    return signature;
+  }
+};
+
+std::string base64url(std::string_view bytes) {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string text;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (const char byte : bytes) {
+    buffer = (buffer << 8) | static_cast<unsigned char>(byte);
+    bits += 8;
+    while (bits >= 6) {
+      text.push_back(alphabet[(buffer >> (bits - 6)) & 0x3f]);
+      bits -= 6;
+    }
+  }
+  if (bits > 0) text.push_back(alphabet[(buffer << (6 - bits)) & 0x3f]);
+  return text;
+}
+
+std::string token(const TestKey& key, const boost::json::object& claims, std::string kid = "k1") {
+  const std::string signed_part =
+      base64url(boost::json::serialize(boost::json::object{{"kid", kid}, {"alg", "RS256"}})) + "." +
+      base64url(boost::json::serialize(claims));
+  return signed_part + "." + base64url(key.sign(signed_part));
+}
+
+constexpr std::int64_t now = 1680629979;  // 2023-04-04T17:39:39Z
+const std::string issuer = cognito_issuer("us-east-1", "us-east-1_Pool");
+
+boost::json::object claims(std::string_view use = "id") {
+  return {{"sub", "abc"},
+          {"iss", issuer},
+          {"aud", "client-a"},
+          {"token_use", use},
+          {"exp", now + 3600},
+          {"iat", now},
+          {"auth_time", now},
+          {"email_verified", true},
+          {"cognito:groups", boost::json::array{"admins", "ops"}}};
+}
+
+TEST(Cognito, ClaimDatesAreWrittenAsApiGatewayWritesThem) {
+  // exp of the event recorded at repost.aws/questions/QUFJRBaEJRSmmqarNrvCWoQA.
+  EXPECT_EQ(claim_date(now + 3600), "Tue Apr 04 18:39:39 UTC 2023");
+}
+
+TEST(Cognito, AcceptsAValidTokenAndGivesStringClaims) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer(
+      {.issuer = issuer, .client_ids = {"client-a"}, .keys = {key.jwk("k1")}});
+  const auto verdict = authorizer.verify(token(key, claims()), now);
+  ASSERT_TRUE(verdict.claims) << verdict.reason;
+  EXPECT_EQ(verdict.claims->at("exp"), "Tue Apr 04 18:39:39 UTC 2023");
+  EXPECT_EQ(verdict.claims->at("auth_time"), "1680629979");
+  EXPECT_EQ(verdict.claims->at("email_verified"), "true");
+  EXPECT_EQ(verdict.claims->at("cognito:groups"), "admins,ops");
+  EXPECT_TRUE(authorizer.verify("Bearer " + token(key, claims()), now).claims);
+}
+
+TEST(Cognito, RefusesEveryInvalidToken) {
+  const TestKey key;
+  const TestKey other;
+  const CognitoAuthorizer authorizer(
+      {.issuer = issuer, .client_ids = {"client-a"}, .keys = {key.jwk("k1")}});
+  auto expired = claims();
+  expired["exp"] = now - 1;
+  auto foreign = claims();
+  foreign["iss"] = issuer + "x";
+  auto other_client = claims();
+  other_client["aud"] = "client-b";
+  auto access = claims("access");  // an access token names its app client in client_id
+  const std::string good = token(key, claims());
+  std::string tampered = good;
+  tampered[good.find('.') + 5] = tampered[good.find('.') + 5] == 'A' ? 'B' : 'A';
+  for (const std::string& bad :
+       {std::string(), std::string("abc"), token(key, expired), token(key, foreign),
+        token(key, other_client), token(key, access), token(other, claims()),
+        token(key, claims(), "k2"), tampered, good + "x"}) {
+    EXPECT_FALSE(authorizer.verify(bad, now).claims) << bad.substr(0, 40);
+  }
+}
+
+TEST(Cognito, JwksNeedsAnRsaKey) {
+  EXPECT_THROW((void)parse_jwks(R"({"keys":[]})"), JwksError);
+  EXPECT_THROW((void)parse_jwks("not json"), JwksError);
+  EXPECT_THROW((void)load_jwks("http://192.0.2.1/jwks.json"), JwksError);  // not loopback
+  const auto keys = parse_jwks(
+      R"({"keys":[{"kty":"EC","kid":"x"},{"kty":"RSA","kid":"k","n":"AQAB","e":"AQAB"}]})");
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].key_id, "k");
+}
+
+// --- Resource policy and quota ------------------------------------------------------------
+
+TEST(SourceIpAllowlist, AddressesAndCidrBlocksOfBothFamilies) {
+  const auto allowlist = SourceIpAllowlist::parse("203.0.113.0/24, 198.51.100.7, 2001:db8::/32");
+  const auto address = [](const char* text) { return boost::asio::ip::make_address(text); };
+  EXPECT_TRUE(allowlist.allows(address("203.0.113.200")));
+  EXPECT_TRUE(allowlist.allows(address("198.51.100.7")));
+  EXPECT_TRUE(allowlist.allows(address("::ffff:203.0.113.1")));
+  EXPECT_TRUE(allowlist.allows(address("2001:db8:1::1")));
+  EXPECT_FALSE(allowlist.allows(address("203.0.114.1")));
+  EXPECT_FALSE(allowlist.allows(address("198.51.100.8")));
+  EXPECT_FALSE(allowlist.allows(address("2001:db9::1")));
+  EXPECT_TRUE(SourceIpAllowlist::parse("").allows(address("192.0.2.1")));
+  EXPECT_THROW((void)SourceIpAllowlist::parse("10.0.0.0/33"), std::invalid_argument);
+  EXPECT_THROW((void)SourceIpAllowlist::parse("localhost"), std::invalid_argument);
+}
+
+TEST(UsageQuota, CountsPerKeyAndStartsOverEachPeriod) {
+  UsageQuota quota({.limit = 2, .period = QuotaPeriod::day});
+  const auto monday = std::chrono::sys_days{std::chrono::year{2026} / 11 / 30} + 23h;
+  EXPECT_TRUE(quota.try_consume("a", monday));
+  EXPECT_TRUE(quota.try_consume("a", monday));
+  EXPECT_FALSE(quota.try_consume("a", monday));
+  EXPECT_TRUE(quota.try_consume("b", monday));
+  EXPECT_TRUE(quota.try_consume("a", monday + 2h));  // the next UTC day
+  EXPECT_EQ(period_start(QuotaPeriod::week, monday + 50h),
+            std::chrono::sys_days{std::chrono::year{2026} / 11 / 30});
+  EXPECT_EQ(period_start(QuotaPeriod::month, monday),
+            std::chrono::sys_days{std::chrono::year{2026} / 11 / 1});
+}
+
+TEST(UsageQuota, SettingsNameTheVariable) {
+  EXPECT_FALSE(parse_quota(std::nullopt, std::nullopt));
+  EXPECT_EQ(parse_quota("5", "WEEK")->period, QuotaPeriod::week);
+  for (const auto& [limit, period] : std::vector<std::pair<std::string, std::string>>{
+           {"0", "DAY"}, {"x", "DAY"}, {"5", "YEAR"}}) {
+    try {
+      (void)parse_quota(limit, period);
+      ADD_FAILURE() << limit << " " << period;
+    } catch (const std::invalid_argument& error) {
+      EXPECT_NE(std::string(error.what()).find("API_QUOTA_"), std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cppstack::local::auth

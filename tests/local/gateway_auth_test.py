@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""start-api's gateway checks driven by real clients: curl, a JWT signed with an RSA key made
+by openssl at test time, and a SigV4 signature made by botocore.
+
+Usage: gateway_auth_test.py CPPSTACK_LOCAL FUNCTION
+FUNCTION echoes the proxy event it receives for paths under /echo.
+
+The expected answers are API Gateway's:
+- Cognito authorizer: 401 {"message":"Unauthorized"} (gateway response UNAUTHORIZED,
+  docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html);
+  claims are strings, exp/iat written like "Tue Apr 04 18:39:39 UTC 2023"
+  (repost.aws/questions/QUFJRBaEJRSmmqarNrvCWoQA shows such an event).
+- IAM: 403 "Missing Authentication Token" without a signature; "The request signature we
+  calculated does not match ..." with the canonical string (recorded in mhart/aws4#33 and
+  aws/aws-sdk-js#2372); "Signature expired: ... (... - 5 min.)" (mhart/aws4#118); the
+  IncompleteSignatureException text for a non-SigV4 Authorization header.
+- Resource policy: 403 {"Message":"User: anonymous is not authorized to perform:
+  execute-api:Invoke on resource: arn:aws:execute-api:REGION:********NNNN:API/STAGE/GET/..."}
+  (ASFHyP3/hyp3#2283, serverless/serverless#5071: the account masked but for 4 digits).
+- Quota: 429 {"message":"Limit Exceeded"}, x-amzn-ErrorType LimitExceededException
+  (massif-press/compcon#2237).
+- CORS preflight: the CDK's mock OPTIONS method (aws-cdk-lib Resource.addCorsPreflight): 204,
+  first origin or the request's when it is another allowed one, Vary: Origin.
+"""
+import base64
+import datetime
+import http.server
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from unittest import mock
+
+EMULATOR = sys.argv[1] if len(sys.argv) > 1 else ""
+FUNCTION = sys.argv[2] if len(sys.argv) > 2 else ""
+
+REGION = "us-east-1"
+POOL_ID = "us-east-1_TestPool1"
+ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
+CLIENT_ID = "client-a"
+ACCESS_KEY = "AKIDLOCALGATEWAY1"
+SECRET_KEY = "local-gateway-secret-key"
+ORIGINS = ["https://app.example", "https://admin.example"]
+
+ROUTES = {"formatVersion": 1, "routes": [
+    {"method": "GET", "path": "/echo/open", "handler": "echo", "auth": "none"},
+    {"method": "GET", "path": "/echo/user", "handler": "echo", "auth": "cognito"},
+    {"method": "POST", "path": "/echo/signed", "handler": "echo", "auth": "iam"},
+    {"method": "GET", "path": "/echo/keyed", "handler": "echo", "auth": "apiKey"},
+]}
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class RsaKey:
+    """An RSA key made by the openssl command line, and JWTs signed with it."""
+
+    def __init__(self, directory, name, kid):
+        self.path = os.path.join(directory, name + ".pem")
+        self.kid = kid
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                        "rsa_keygen_bits:2048", "-out", self.path], check=True,
+                       capture_output=True, timeout=60)
+        modulus = subprocess.run(["openssl", "rsa", "-in", self.path, "-noout", "-modulus"],
+                                 check=True, capture_output=True, text=True, timeout=60)
+        self.modulus = bytes.fromhex(modulus.stdout.strip().split("=", 1)[1])
+
+    def jwk(self):
+        return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
+                "n": b64url(self.modulus), "e": b64url((65537).to_bytes(3, "big"))}
+
+    def token(self, claims, kid=None):
+        header = b64url(json.dumps({"kid": kid or self.kid, "alg": "RS256"}).encode())
+        payload = b64url(json.dumps(claims).encode())
+        signed = f"{header}.{payload}".encode()
+        signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", self.path],
+                                   input=signed, check=True, capture_output=True, timeout=60)
+        return f"{header}.{payload}.{b64url(signature.stdout)}"
+
+
+def id_claims(**overrides):
+    now = int(time.time())
+    claims = {"sub": "5f1b2c3d-0000-4000-8000-000000000001", "cognito:groups": ["admins", "ops"],
+              "email_verified": True, "iss": ISSUER, "cognito:username": "alice",
+              "aud": CLIENT_ID, "token_use": "id", "auth_time": now, "exp": now + 3600,
+              "iat": now, "email": "alice@example.com"}
+    claims.update(overrides)
+    return claims
+
+
+class JwksServer:
+    """The user pool's JWKS on a loopback URL, as --cognito-jwks accepts it."""
+
+    def __init__(self, document):
+        body = json.dumps(document).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Emulator:
+    def __init__(self, directory, env_lines, jwks):
+        routes = os.path.join(directory, "routes.json")
+        with open(routes, "w") as file:
+            json.dump(ROUTES, file)
+        env_file = os.path.join(directory, f"env-{id(self)}")
+        with open(env_file, "w") as file:
+            file.write("\n".join(env_lines) + "\n")
+        self.stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [EMULATOR, "start-api", "--bootstrap", FUNCTION, "--routes", routes, "--port", "0",
+             "--env-file", env_file, "--region", REGION, "--cognito-jwks", jwks,
+             "--iam-credentials", f"{ACCESS_KEY}:{SECRET_KEY}:ci-deployer"],
+            stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("listening on "):
+            self.stderr.seek(0)
+            raise RuntimeError("emulator did not start: " + line + self.stderr.read().decode())
+        self.base = "http://" + line.split()[-1]
+
+    def curl(self, method, path, headers=(), body=None):
+        """One request with curl: (status, headers with lower-case names, body text)."""
+        with tempfile.NamedTemporaryFile() as header_file, tempfile.NamedTemporaryFile() as body_file:
+            command = ["curl", "-s", "-X", method, "-D", header_file.name, "-o", body_file.name,
+                       "-w", "%{http_code}", self.base + path]
+            for header in headers:
+                command += ["-H", header]
+            if body is not None:
+                command += ["--data-binary", body]
+            status = subprocess.run(command, check=True, capture_output=True, text=True,
+                                    timeout=30).stdout
+            raw_headers = open(header_file.name, newline="").read().splitlines()[1:]
+            parsed = {}
+            for line in raw_headers:
+                if ":" in line:
+                    name, value = line.split(":", 1)
+                    parsed[name.strip().lower()] = value.strip()
+            return int(status), parsed, open(body_file.name).read()
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=15)
+        self.process.stdout.close()
+        self.stderr.close()
+        return code
+
+
+class GatewayChecks(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        cls.key = RsaKey(cls.directory.name, "pool", "pool-key-1")
+        cls.other_key = RsaKey(cls.directory.name, "other", "pool-key-1")
+        jwks = {"keys": [cls.key.jwk()]}
+        cls.jwks_server = JwksServer(jwks)
+        jwks_file = os.path.join(cls.directory.name, "jwks.json")
+        with open(jwks_file, "w") as file:
+            json.dump(jwks, file)
+        common = [f"COGNITO_USER_POOL_ID={POOL_ID}", f"COGNITO_APP_CLIENT_IDS={CLIENT_ID}",
+                  "CORS_ALLOW_ORIGINS=" + ",".join(ORIGINS), "CORS_ALLOW_CREDENTIALS=true",
+                  "API_QUOTA_LIMIT=3", "API_QUOTA_PERIOD=DAY"]
+        cls.api = Emulator(cls.directory.name,
+                           common + ["API_ALLOWED_SOURCE_IPS=127.0.0.1/32, ::1"],
+                           cls.jwks_server.url)
+        cls.denied = Emulator(cls.directory.name,
+                              common + ["API_ALLOWED_SOURCE_IPS=192.0.2.0/24"], jwks_file)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.api.stop() == 0
+        assert cls.denied.stop() == 0
+        cls.jwks_server.stop()
+        cls.directory.cleanup()
+
+    def assert_gateway_error(self, answer, status, message, error_type, key="message"):
+        code, headers, body = answer
+        self.assertEqual(code, status, body)
+        self.assertEqual(json.loads(body), {key: message})
+        self.assertEqual(headers.get("x-amzn-errortype"), error_type)
+
+    # Cognito -----------------------------------------------------------------------------
+
+    def test_cognito_id_token_reaches_the_function_with_string_claims(self):
+        token = self.key.token(id_claims())
+        code, _, body = self.api.curl("GET", "/prod/echo/user", [f"Authorization: {token}"])
+        self.assertEqual(code, 200, body)
+        claims = json.loads(body)["requestContext"]["authorizer"]["claims"]
+        self.assertTrue(all(isinstance(value, str) for value in claims.values()), claims)
+        self.assertEqual(claims["cognito:username"], "alice")
+        self.assertEqual(claims["email_verified"], "true")
+        self.assertEqual(claims["cognito:groups"], "admins,ops")
+        self.assertEqual(claims["token_use"], "id")
+        self.assertRegex(claims["exp"], r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}$")
+        self.assertRegex(claims["auth_time"], r"^\d+$")
+
+    def test_cognito_access_token_and_bearer_prefix(self):
+        claims = id_claims(token_use="access", client_id=CLIENT_ID, scope="aws.cognito.signin.user.admin")
+        del claims["aud"]
+        code, _, body = self.api.curl("GET", "/prod/echo/user",
+                                      [f"Authorization: Bearer {self.key.token(claims)}"])
+        self.assertEqual(code, 200, body)
+        self.assertEqual(json.loads(body)["requestContext"]["authorizer"]["claims"]["client_id"], CLIENT_ID)
+
+    def test_cognito_refuses_missing_and_invalid_tokens_with_401(self):
+        cases = {
+            "missing": [],
+            "not a jwt": ["Authorization: not-a-token"],
+            "expired": [f"Authorization: {self.key.token(id_claims(exp=int(time.time()) - 5))}"],
+            "other issuer": [f"Authorization: {self.key.token(id_claims(iss=ISSUER + 'x'))}"],
+            "other app client": [f"Authorization: {self.key.token(id_claims(aud='client-b'))}"],
+            "wrong token_use": [f"Authorization: {self.key.token(id_claims(token_use='refresh'))}"],
+            "signed by another key": [f"Authorization: {self.other_key.token(id_claims())}"],
+            "unknown kid": [f"Authorization: {self.key.token(id_claims(), kid='nope')}"],
+        }
+        for name, headers in cases.items():
+            with self.subTest(name):
+                self.assert_gateway_error(self.api.curl("GET", "/prod/echo/user", headers), 401,
+                                          "Unauthorized", "UnauthorizedException")
+
+    def test_jwks_from_a_file_works_too(self):
+        # The second emulator reads the JWKS from a file; its allowlist refuses loopback, so the
+        # refusal proves the request got that far only for the resource policy.
+        code, _, _ = self.denied.curl("GET", "/prod/echo/user",
+                                      [f"Authorization: {self.key.token(id_claims())}"])
+        self.assertEqual(code, 403)
+
+    # IAM ---------------------------------------------------------------------------------
+
+    def signed(self, secret=SECRET_KEY, access_key=ACCESS_KEY, when=None, body=b'{"n":1}'):
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        request = AWSRequest(method="POST", url=self.api.base + "/prod/echo/signed?b=2&a=1",
+                             data=body, headers={"Content-Type": "application/json"})
+        signer = SigV4Auth(Credentials(access_key, secret), "execute-api", REGION)
+        if when is None:
+            signer.add_auth(request)
+        else:
+            with mock.patch("botocore.auth.get_current_datetime", return_value=when):
+                signer.add_auth(request)
+        headers = [f"{name}: {value}" for name, value in request.headers.items()]
+        return self.api.curl("POST", "/prod/echo/signed?b=2&a=1", headers, body)
+
+    def test_iam_signature_from_botocore_is_accepted_and_fills_identity(self):
+        code, _, body = self.signed()
+        self.assertEqual(code, 200, body)
+        event = json.loads(body)
+        identity = event["requestContext"]["identity"]
+        self.assertEqual(identity["accessKey"], ACCESS_KEY)
+        self.assertEqual(identity["accountId"], "123456789012")
+        self.assertEqual(identity["userArn"], "arn:aws:iam::123456789012:user/ci-deployer")
+        self.assertRegex(identity["caller"], r"^AIDA[A-Z2-7]{17}$")
+        self.assertEqual(identity["user"], identity["caller"])
+        self.assertEqual(event["body"], '{"n":1}')
+
+    def test_iam_refusals_are_api_gateways_403s(self):
+        self.assert_gateway_error(self.api.curl("POST", "/prod/echo/signed"), 403,
+                                  "Missing Authentication Token", "MissingAuthenticationTokenException")
+        code, headers, body = self.signed(secret="wrong-secret")
+        self.assertEqual(code, 403)
+        self.assertEqual(headers["x-amzn-errortype"], "InvalidSignatureException")
+        message = json.loads(body)["message"]
+        self.assertTrue(message.startswith(
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method. Consult the service "
+            "documentation for details.\n\nThe Canonical String for this request should have "
+            "been\n'POST\n/prod/echo/signed\na=1&b=2\n"), message)
+        self.assertIn("\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n", message)
+        self.assert_gateway_error(self.signed(access_key="AKIDUNKNOWN"), 403,
+                                  "The security token included in the request is invalid.",
+                                  "UnrecognizedClientException")
+        code, _, body = self.signed(
+            when=datetime.datetime.utcnow() - datetime.timedelta(minutes=10))
+        self.assertEqual(code, 403)
+        self.assertRegex(json.loads(body)["message"],
+                         r"^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z "
+                         r"\(\d{8}T\d{6}Z - 5 min\.\)$")
+        code, headers, body = self.api.curl("POST", "/prod/echo/signed",
+                                            ["Authorization: Bearer abc"])
+        self.assertEqual(code, 403)
+        self.assertEqual(headers["x-amzn-errortype"], "IncompleteSignatureException")
+        self.assertEqual(json.loads(body)["message"],
+                         "Authorization header requires 'Credential' parameter. Authorization "
+                         "header requires 'Signature' parameter. Authorization header requires "
+                         "'SignedHeaders' parameter. Authorization header requires existence of "
+                         "either a 'X-Amz-Date' or a 'Date' header. Authorization=Bearer abc")
+        code, _, _ = self.signed(body=b'{"n":1}')
+        self.assertEqual(code, 200)
+
+    # Resource policy, quota, CORS --------------------------------------------------------
+
+    def test_gateway_errors_carry_the_cors_headers_of_the_gateway_responses(self):
+        # With several origins the CDK app's DEFAULT_4XX/5XX responses map the request's Origin.
+        code, headers, _ = self.api.curl("GET", "/prod/echo/user", ["Origin: https://admin.example"])
+        self.assertEqual(code, 401)
+        self.assertEqual(headers["access-control-allow-origin"], "https://admin.example")
+        self.assertEqual(headers["vary"], "Origin")
+        self.assertEqual(headers["access-control-allow-credentials"], "true")
+        self.assertNotIn("x-cppstack-gateway-error", headers)
+        code, headers, _ = self.api.curl("GET", "/prod/nothing", ["Origin: https://app.example"])
+        self.assertEqual(code, 403)
+        self.assertEqual(headers["access-control-allow-origin"], "https://app.example")
+        code, headers, _ = self.api.curl("GET", "/prod/nothing")
+        self.assertNotIn("access-control-allow-origin", headers)
+        # The function's own answers are left to the function.
+        code, headers, _ = self.api.curl("GET", "/prod/echo/open", ["Origin: https://app.example"])
+        self.assertEqual(code, 200)
+        self.assertNotIn("x-cppstack-gateway-error", headers)
+
+    def test_source_ip_outside_the_allowlist_is_denied_by_the_resource_policy(self):
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/open"), 403,
+            "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+            "arn:aws:execute-api:us-east-1:********9012:1234567890/prod/GET/echo/open with an "
+            "explicit deny", "AccessDeniedException", key="Message")
+        code, _, _ = self.api.curl("GET", "/prod/echo/open")
+        self.assertEqual(code, 200)
+
+    def test_usage_plan_quota_per_api_key(self):
+        for _ in range(3):
+            code, _, body = self.api.curl("GET", "/prod/echo/keyed", ["x-api-key: quota-key-1"])
+            self.assertEqual(code, 200, body)
+        self.assert_gateway_error(self.api.curl("GET", "/prod/echo/keyed", ["x-api-key: quota-key-1"]),
+                                  429, "Limit Exceeded", "LimitExceededException")
+        code, _, _ = self.api.curl("GET", "/prod/echo/keyed", ["x-api-key: quota-key-2"])
+        self.assertEqual(code, 200)
+
+    def test_cors_preflight_on_every_resource_as_the_cdk_mock_method_answers(self):
+        for path in ["/prod/echo/user", "/prod/echo/signed", "/prod/echo/open"]:
+            with self.subTest(path):
+                code, headers, body = self.api.curl(
+                    "OPTIONS", path, ["Origin: https://admin.example",
+                                      "Access-Control-Request-Method: GET"])
+                self.assertEqual(code, 204, body)
+                self.assertEqual(body, "")
+                self.assertEqual(headers["access-control-allow-origin"], "https://admin.example")
+                self.assertEqual(headers["vary"], "Origin")
+                self.assertEqual(headers["access-control-allow-methods"],
+                                 "OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD")
+                self.assertEqual(headers["access-control-allow-headers"],
+                                 "Content-Type,X-Amz-Date,Authorization,X-Api-Key,"
+                                 "X-Amz-Security-Token,X-Amz-User-Agent")
+                self.assertEqual(headers["access-control-allow-credentials"], "true")
+                self.assertEqual(headers["access-control-max-age"], "600")
+        _, headers, _ = self.api.curl("OPTIONS", "/prod/echo/open", ["Origin: https://evil.example"])
+        self.assertEqual(headers["access-control-allow-origin"], ORIGINS[0])
+        self.assert_gateway_error(self.api.curl("OPTIONS", "/prod/nothing/here"), 403,
+                                  "Missing Authentication Token",
+                                  "MissingAuthenticationTokenException")
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

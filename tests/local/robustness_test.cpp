@@ -1,0 +1,435 @@
+// Attacks on cppstack-local, as a misbehaving function (tests/local/functions/
+// hostile_function.cpp) and hostile HTTP clients (raw sockets) would make them. After each,
+// the emulator is still up and answering, the attacked exchange got a documented status, and
+// the other exchanges were unaffected (docs/local.md, "Limits").
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <cppstack/events/base64.hpp>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "emulator_process.hpp"
+
+namespace cppstack::local::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using http::verb;
+using tcp = asio::ip::tcp;
+
+const std::string invocations = "/2015-03-31/functions/hostile/invocations";
+
+std::vector<std::string> start_api(std::vector<std::string> extra = {}) {
+  std::vector<std::string> arguments{"start-api", "--bootstrap", HOSTILE_FUNCTION, "--env-file",
+                                     "/dev/null"};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+std::vector<std::string> start_lambda(std::vector<std::string> extra = {}) {
+  std::vector<std::string> arguments{"start-lambda",    "--bootstrap", HOSTILE_FUNCTION,
+                                     "--function-name", "hostile",     "--env-file",
+                                     "/dev/null"};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+/// A connection on which a test writes exactly the bytes it wants.
+class RawClient {
+ public:
+  explicit RawClient(std::uint16_t port) {
+    stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    stream_.expires_after(std::chrono::seconds(30));
+  }
+
+  void send(std::string_view bytes) {
+    boost::system::error_code ignored;
+    asio::write(stream_.socket(), asio::buffer(bytes.data(), bytes.size()), ignored);
+  }
+
+  /// One byte per write, with a pause between, as a slow or adversarial client sends.
+  void send_byte_by_byte(std::string_view bytes) {
+    for (const char byte : bytes) {
+      send(std::string_view(&byte, 1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+
+  /// The status of the next response, or 0 when the connection closed without one.
+  int status() {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    boost::system::error_code error;
+    http::read(stream_, buffer_, parser, error);
+    if (error) return 0;
+    last_ = parser.release();
+    return last_.result_int();
+  }
+
+  [[nodiscard]] const Response& last() const { return last_; }
+
+  /// True when the server closed the connection (reads end of stream within 10 s).
+  bool closed_by_server() {
+    stream_.expires_after(std::chrono::seconds(10));
+    char byte = 0;
+    boost::system::error_code error;
+    while (true) {
+      stream_.read_some(asio::buffer(&byte, 1), error);
+      if (error) return error == asio::error::eof || error == asio::error::connection_reset;
+    }
+  }
+
+ private:
+  asio::io_context io_;
+  beast::tcp_stream stream_{io_};
+  beast::flat_buffer buffer_;
+  Response last_;
+};
+
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  if (text.empty()) return false;
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+void expect_still_serving(const Emulator& emulator, const std::string& target) {
+  EXPECT_EQ(::kill(emulator.pid(), 0), 0) << "the emulator exited";
+  const bool invoke_api = target == invocations;
+  EXPECT_EQ(
+      request(emulator.port(), invoke_api ? verb::post : verb::get, target, invoke_api ? "{}" : "")
+          .result_int(),
+      200)
+      << emulator.logs();
+}
+
+// Each of these made Beast throw inside an asio handler, which ended the process.
+TEST(Robustness, FunctionAnswersThatCannotBeSentAre502AndTheEmulatorKeepsServing) {
+  Emulator emulator(start_api());
+  Connection bystander(emulator.port());  // a keep-alive client using the emulator meanwhile
+  for (const std::string& path : std::vector<std::string>{
+           "/status-with-body/204", "/status-with-body/304", "/status-with-body/101",
+           "/huge-header", "/crlf-header", "/empty-header-name"}) {
+    const auto response = request(emulator.port(), verb::get, "/prod" + path);
+    EXPECT_EQ(response.result_int(), 502) << path << "\n" << emulator.logs();
+    EXPECT_TRUE(header_values(response, "X-Injected").empty()) << path;
+    EXPECT_EQ(bystander.send(verb::get, "/prod/ok").result_int(), 200) << path;
+  }
+  expect_still_serving(emulator, "/prod/ok");
+}
+
+TEST(Robustness, HeaderWithCrLfNeverReachesTheWire) {
+  Emulator emulator(start_api());
+  RawClient client(emulator.port());
+  client.send("GET /prod/crlf-header HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(client.status(), 502);
+  EXPECT_TRUE(header_values(client.last(), "X-Injected").empty());
+  EXPECT_TRUE(header_values(client.last(), "X-Evil").empty());
+}
+
+// RFC 9112: 400 for a bad request line, a missing or repeated Host in HTTP/1.1 (section 3.2),
+// Transfer-Encoding with Content-Length or in HTTP/1.0, or chunked not last or repeated
+// (section 6); 501 for a transfer coding the server does not implement (section 6.1); 431
+// for a header section over the limit (RFC 6585); 505 for an unsupported version.
+TEST(Robustness, MalformedRequestsGetRfc9112Answers) {
+  Emulator emulator(start_lambda());
+  const std::string post = "POST " + invocations + " HTTP/1.1\r\nHost: x\r\n";
+  const std::vector<std::pair<std::string, int>> cases{
+      {"GARBAGE\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
+      {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+      {post + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400},
+      {post + "Transfer-Encoding: chunked, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400},
+      {post + "Transfer-Encoding: chunked;x=1\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400},
+      {post + "Transfer-Encoding: chunked, gzip\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400},
+      {post + "Transfer-Encoding: ,chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400},
+      {post + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 501},
+      {"POST " + invocations +
+           " HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+       400},
+      {"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70 * 1024, 'a') + "\r\n\r\n", 431},
+  };
+  for (const auto& [bytes, status] : cases) {
+    RawClient client(emulator.port());
+    client.send(bytes);
+    EXPECT_EQ(client.status(), status) << bytes.substr(0, 120);
+    EXPECT_EQ(client.last()[http::field::connection], "close") << bytes.substr(0, 120);
+  }
+  expect_still_serving(emulator, "/2015-03-31/functions/hostile/invocations");
+}
+
+// Boost 1.81's chunk parser asserts (basic_parser.ipp:702, fixed upstream in Beast pull
+// request 2861) when the final chunk arrives byte by byte; debug and sanitizer builds abort.
+TEST(Robustness, FinalChunkByteByByteIsParsed) {
+  Emulator emulator(start_lambda());
+  RawClient client(emulator.port());
+  client.send("POST " + invocations +
+              " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n");
+  client.send_byte_by_byte("0\r\nX-Trailer: t\r\n\r\n");
+  ASSERT_EQ(client.status(), 200) << emulator.logs();
+  EXPECT_EQ(client.last().body(), R"({"a":1})");
+  RawClient again(emulator.port());
+  again.send("POST " + invocations +
+             " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n");
+  again.send_byte_by_byte("0\r\n\r\n");
+  EXPECT_EQ(again.status(), 200) << emulator.logs();
+}
+
+// Trailers used to be outside both limits (40 MB of them: 1.1 GB of memory).
+TEST(Robustness, ChunkedTrailersAreHeldToTheHeaderLimit) {
+  Emulator emulator(start_lambda());
+  RawClient client(emulator.port());
+  client.send("POST " + invocations +
+              " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n");
+  const std::string trailer = "X-T: " + std::string(1000, 't') + "\r\n";
+  for (int i = 0; i < 200; ++i) client.send(trailer);  // 200 KB, over the 64 KB limit
+  EXPECT_EQ(client.status(), 431);
+  // A chunk extension that never ends is held to the same limit.
+  RawClient extension(emulator.port());
+  extension.send("POST " + invocations +
+                 " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;x=");
+  for (int i = 0; i < 100; ++i) extension.send(std::string(1000, 'e'));
+  EXPECT_EQ(extension.status(), 431);
+  expect_still_serving(emulator, invocations);
+}
+
+TEST(Robustness, ConnectionCapClosesTheOldestIdleConnectionElse503) {
+  Emulator emulator(start_lambda({"--max-connections", "4", "--concurrency", "8"}));
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<RawClient>(emulator.port()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all four accepted
+  // A fifth client is served: the oldest idle connection makes room.
+  EXPECT_EQ(request(emulator.port(), verb::post, invocations, "{}").result_int(), 200);
+  EXPECT_TRUE(idle.front()->closed_by_server());
+  idle.clear();
+
+  // Four connections each waiting for a slow invocation: none is idle, the next gets 503.
+  std::vector<std::unique_ptr<RawClient>> busy;
+  const std::string slow = R"({"path":"/sleep/1500","httpMethod":"GET"})";
+  for (int i = 0; i < 4; ++i) {
+    busy.push_back(std::make_unique<RawClient>(emulator.port()));
+    busy.back()->send("POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                      std::to_string(slow.size()) + "\r\n\r\n" + slow);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  RawClient refused(emulator.port());
+  EXPECT_EQ(refused.status(), 503);
+  for (auto& client : busy) EXPECT_EQ(client->status(), 200);
+  busy.clear();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  expect_still_serving(emulator, invocations);
+}
+
+TEST(Robustness, RequestBytesInMemoryAreBoundedAcrossConnections) {
+  Emulator emulator(start_lambda({"--max-request-memory", "8"}));
+  const std::string header =
+      "POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: 6000000\r\n\r\n";
+  auto first = std::make_unique<RawClient>(emulator.port());
+  first->send(header);
+  first->send(std::string(5'000'000, ' '));  // 5 MB held, the rest never comes
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  RawClient second(emulator.port());
+  second.send(header);
+  second.send(std::string(5'000'000, ' '));  // 10 MB would be over the 8 MB bound
+  EXPECT_EQ(second.status(), 503);
+  EXPECT_EQ(second.last()[http::field::retry_after], "1");
+  // Once the first connection goes, its bytes are released.
+  first.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto response =
+      request(emulator.port(), verb::post, invocations, R"({"k":")" + std::string(7'000'000, 'v'));
+  EXPECT_EQ(response.result_int(), 413);  // over Lambda's 6 MB, not refused for memory
+  expect_still_serving(emulator, invocations);
+}
+
+// The output relay used to read until EAGAIN and block on the terminal, on the I/O thread:
+// requests, timeouts and SIGTERM all waited while a function wrote like `yes`.
+TEST(Robustness, FunctionFloodingItsOutputFreezesNothing) {
+  Emulator emulator(start_api({"--timeout", "2", "--concurrency", "2"}));
+  ASSERT_EQ(request(emulator.port(), verb::get, "/prod/flood").result_int(), 200);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(request(emulator.port(), verb::get, "/prod/ok").result_int(), 200) << i;
+  }
+  // The timeout still fires on the other instance while the first one floods.
+  const auto timed_out = request(emulator.port(), verb::get, "/prod/sleep/10000");
+  EXPECT_EQ(timed_out.result_int(), 502);
+  EXPECT_TRUE(emulator.wait_for_log("Task timed out after 2.00 seconds"));
+  EXPECT_EQ(emulator.stop(SIGTERM), 0);
+}
+
+TEST(Robustness, ChildrenOfACrashedInstanceDieWithIt) {
+  Emulator emulator(start_api());
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/children").result_int(), 502);
+  ASSERT_TRUE(emulator.wait_for_log("children "));
+  std::smatch found;
+  const auto logs = emulator.logs();
+  ASSERT_TRUE(std::regex_search(logs, found, std::regex(R"(children (\d+) (\d+))")));
+  const pid_t same_group = std::stoi(found[1]);
+  const pid_t own_session = std::stoi(found[2]);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((alive(same_group) || alive(own_session)) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(alive(same_group)) << "the child in the instance's process group survived";
+  EXPECT_FALSE(alive(own_session)) << "the setsid child survived";
+  expect_still_serving(emulator, "/prod/ok");
+}
+
+TEST(Robustness, RuntimeThatGivesUpItsNextStillGetsTheNextInvocation) {
+  Emulator emulator(start_api({"--timeout", "3", "--env", "HOSTILE_DROP_NEXT=1"}));
+  ASSERT_EQ(request(emulator.port(), verb::get, "/prod/first").result_int(), 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // its first /next was dropped
+  // Lost, this invocation would time out (502 after 3 s).
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/second").result_int(), 200)
+      << emulator.logs();
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/third").result_int(), 200);
+}
+
+// Lambda's Invoke API refuses a client context that is not base64 of a JSON object
+// (recorded in boto/boto3 issue 2153: 400 InvalidRequestContentException, "Client context
+// must be a valid Base64-encoded JSON object."). Only re-serialized JSON reaches /next.
+TEST(Robustness, ClientContextCannotForgeRuntimeApiHeaders) {
+  Emulator emulator(start_lambda());
+  const std::string echo = R"({"httpMethod":"GET","path":"/ok"})";
+  for (const std::string& context :
+       {std::string("{\"a\":\"x\r\nLambda-Runtime-Aws-Request-Id: forged\"}"),
+        std::string("{\"a\":1}\r\nLambda-Runtime-Aws-Request-Id: forged"), std::string("[1]"),
+        std::string("not json")}) {
+    const auto response = request(emulator.port(), verb::post, invocations, echo,
+                                  {{"X-Amz-Client-Context", events::base64_encode(context)}});
+    EXPECT_EQ(response.result_int(), 400) << context;
+    EXPECT_EQ(response["x-amzn-ErrorType"], "InvalidRequestContentException");
+    EXPECT_EQ(parse_json(response.body()).at("message"),
+              "Client context must be a valid Base64-encoded JSON object.");
+  }
+  const auto not_base64 =
+      request(emulator.port(), verb::post, invocations, echo, {{"X-Amz-Client-Context", "%%%"}});
+  EXPECT_EQ(not_base64.result_int(), 400);
+  expect_still_serving(emulator, invocations);
+}
+
+// AWS's runtime interface emulator: MaxPayloadSize = 6 MiB + 100 bytes
+// (internal/lambda/interop/model.go); a larger response is refused with 413.
+TEST(Robustness, ResponseLimitIsLambdasExactFigure) {
+  Emulator emulator(start_lambda());
+  const auto at_limit =
+      request(emulator.port(), verb::post, invocations, R"({"response_bytes":6291556})");
+  EXPECT_EQ(at_limit.result_int(), 200);
+  EXPECT_EQ(at_limit.body().size(), 6291556U);
+  EXPECT_TRUE(at_limit["X-Amz-Function-Error"].empty());
+  const auto issue_figure =
+      request(emulator.port(), verb::post, invocations, R"({"response_bytes":6291500})");
+  EXPECT_TRUE(issue_figure["X-Amz-Function-Error"].empty());
+  const auto over =
+      request(emulator.port(), verb::post, invocations, R"({"response_bytes":6291557})");
+  EXPECT_EQ(over["X-Amz-Function-Error"], "Unhandled");
+  EXPECT_EQ(parse_json(over.body()).at("errorType"), "Function.ResponseSizeTooLarge");
+}
+
+// AWS's runtime interface emulator answers a /response for any id but the current
+// invocation's, also before the first /next, with 400 InvalidRequestID
+// (internal/lambda/rapi/middleware/middleware.go, AwsRequestIDValidator).
+TEST(Robustness, ResponseBeforeTheFirstNextIsInvalidRequestId) {
+  Emulator emulator(start_api({"--env", "HOSTILE_EARLY_RESPONSE=1"}));
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/ok").result_int(), 200);
+  EXPECT_TRUE(emulator.wait_for_log(
+      R"(early response 400 {"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"})"))
+      << emulator.logs();
+}
+
+// CloudWatch: INIT_START once per execution environment (docs: "Identifying Lambda runtime
+// version changes"); every REPORT field ends with a tab, the last one too.
+TEST(Robustness, InitStartAndReportLinesAreShapedAsInCloudWatch) {
+  Emulator emulator(start_api());
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/ok").result_int(), 200);
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/ok").result_int(), 200);
+  ASSERT_TRUE(emulator.wait_for_log("REPORT"));
+  emulator.stop();
+  const auto logs = emulator.logs();
+  const std::regex init_start(
+      "INIT_START Runtime Version: provided:al2023\\.v\\d+\tRuntime Version ARN: "
+      "arn:aws:lambda:[a-z0-9-]+::runtime:[0-9a-f]{64}\n");
+  EXPECT_EQ(std::distance(std::sregex_iterator(logs.begin(), logs.end(), init_start),
+                          std::sregex_iterator()),
+            1)
+      << logs;
+  const std::regex report(
+      "REPORT RequestId: [0-9a-f-]{36}\tDuration: [0-9.]+ ms\tBilled Duration: \\d+ ms\t"
+      "Memory Size: 128 MB\tMax Memory Used: [1-9]\\d* MB\t(Init Duration: [0-9.]+ ms\t)?\n");
+  EXPECT_EQ(
+      std::distance(std::sregex_iterator(logs.begin(), logs.end(), report), std::sregex_iterator()),
+      2)
+      << logs;
+}
+
+TEST(Robustness, MaxMemoryUsedIsNeverZeroEvenAfterACrashDuringInit) {
+  TempDir directory;
+  const auto bootstrap = directory.write("bootstrap", "#!/bin/sh\nexit 3\n", true);
+  Emulator emulator({"start-api", "--bootstrap", bootstrap.string(), "--env-file", "/dev/null"});
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/ok").result_int(), 502);
+  ASSERT_TRUE(emulator.wait_for_log("REPORT"));
+  const auto logs = emulator.logs();
+  EXPECT_TRUE(std::regex_search(logs, std::regex("Max Memory Used: [1-9]\\d* MB\t"))) << logs;
+}
+
+}  // namespace
+}  // namespace cppstack::local::testing
+
+namespace cppstack::local::testing {
+namespace {
+
+// With every descriptor taken, accept() fails with EMFILE: the emulator used to retry at
+// once and spin; a cold start then threw outside the guarded path and ended the process.
+TEST(Robustness, OutOfDescriptorsTheEmulatorWaitsAndRecovers) {
+  // Inherited by the emulator; this test process needs fewer than the limit itself.
+  rlimit limit{64, 64};
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &limit), 0);
+  Emulator emulator(start_api());
+  // Plain sockets, one descriptor each on this side.
+  const auto connect_plain = [&emulator] {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(emulator.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    return fd;
+  };
+  std::vector<int> hogs;
+  for (int i = 0; i < 56; ++i) hogs.push_back(connect_plain());
+  ASSERT_TRUE(emulator.wait_for_log("cannot accept a connection (Too many open files); retrying"))
+      << emulator.logs();
+  // Requests on the held connections need a cold start, which cannot get descriptors either:
+  // those invocations fail, the emulator does not.
+  static constexpr std::string_view get = "GET /prod/ok HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (const int hog : hogs)
+    EXPECT_EQ(::send(hog, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(::kill(emulator.pid(), 0), 0) << emulator.logs();
+  for (const int hog : hogs) ::close(hog);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // past the longest back-off
+  expect_still_serving(emulator, "/prod/ok");
+  const auto logs = emulator.logs();
+  std::size_t notices = 0;
+  for (auto at = logs.find("cannot accept a connection"); at != std::string::npos;
+       at = logs.find("cannot accept a connection", at + 1)) {
+    ++notices;
+  }
+  EXPECT_LT(notices, 5U) << "one notice per episode, not one per retry";
+}
+
+}  // namespace
+}  // namespace cppstack::local::testing
