@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto newline = text.find('\n');
   const auto template_text = text.substr(0, newline);
-  const auto path = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
+  const auto path =
+      newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
   try {
     const auto path_template = cppstack::http::PathTemplate::parse(template_text);
     cppstack::events::StringMap parameters;

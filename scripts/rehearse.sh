@@ -139,7 +139,9 @@ ccache_dir=
 if [[ "${REHEARSE_CCACHE:-0}" == 1 ]]; then
   ccache_dir="$(ccache -k cache_dir 2>/dev/null || echo "$cache_dir/ccache")"
   mkdir -p "$ccache_dir"
-  extra_env+=(CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache CCACHE_DIR=/var/cache/ccache "CCACHE_BASEDIR=$src_in_root")
+  # content: the root's compiler is another file than this machine's, of the same package.
+  extra_env+=(CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache CCACHE_DIR=/var/cache/ccache
+    "CCACHE_BASEDIR=$src_in_root" CCACHE_COMPILERCHECK=content)
   say "REHEARSE_CCACHE=1: ccache is installed in the root before the buildspec runs and compiles with $ccache_dir (CodeBuild compiles without a cache)"
 fi
 
@@ -189,3 +191,13 @@ if [[ -n "$base_directory" ]] && [[ ! -d "$root$src_in_root/$base_directory" ]];
   die "the buildspec's artifact directory $base_directory was not produced"
 fi
 say "the Build step SUCCEEDED in $((finished - build_started)) s (total $((finished - started)) s); artifacts in $base_directory"
+
+# Reproducibility, for information: the same commit built here, when this tree is clean.
+rehearsed_zip="$root$src_in_root/dist/function.zip"
+if [[ -f "$rehearsed_zip" && -f "$repo/dist/function.zip" && -z "$(git -C "$repo" status --porcelain --untracked-files=no)" ]]; then
+  if cmp -s "$rehearsed_zip" "$repo/dist/function.zip"; then
+    say "dist/function.zip of the rehearsal and of this machine's build of $commit are identical ($(sha256sum "$rehearsed_zip" | cut -c1-16)...)"
+  else
+    say "note: dist/function.zip differs from this machine's build of $commit (another compiler or library version, or a stale dist/)"
+  fi
+fi

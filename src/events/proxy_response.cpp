@@ -2,10 +2,10 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-#include <charconv>
 #include <cmath>
 #include <cppstack/events/proxy_response.hpp>
-#include <iterator>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <utility>
 
@@ -63,10 +63,14 @@ std::optional<std::string> header_text(const json::value& value) {
   if (const double* number = value.if_double()) {
     // 1e400 parses to infinity, which has no JSON or header text: a malformed response.
     if (!std::isfinite(*number)) return std::nullopt;
-    // The shortest text that reads back as the same double (1.5, not ryu's 1.5E0).
+    // The shortest text that reads back as the same double (1.5, not ryu's 1.5E0). snprintf,
+    // not std::to_chars: the latter's double tables would grow the function's package.
     char text[32];
-    const auto written = std::to_chars(std::begin(text), std::end(text), *number);
-    return std::string(text, written.ptr);
+    for (int precision = 1; precision <= 17; ++precision) {
+      std::snprintf(text, sizeof text, "%.*g", precision, *number);
+      if (std::strtod(text, nullptr) == *number) break;
+    }
+    return std::string(text);
   }
   return std::nullopt;
 }

@@ -24,7 +24,7 @@ namespace {
 // Marks an answer of the gateway itself until it is sent (never reaches the wire).
 constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
-// A status API Gateway sends with no body (RFC 9110: 204 and 304 never carry content).
+// Statuses that never carry content (RFC 9110 sections 15.3.5 and 15.4.5).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
 }  // namespace
@@ -46,9 +46,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
     // the gateway's own answers. The request's Origin is not known at this point.
     options.header_too_large = [this] {
-      HttpResponse response = gateway_error(RequestIdentifiers::fresh(),
-                                            http::status::request_header_fields_too_large,
-                                            "Request Header Fields Too Large", {});
+      HttpResponse response =
+          gateway_error(RequestIdentifiers::fresh(), http::status::request_header_fields_too_large,
+                        "Request Header Fields Too Large", {});
       add_gateway_response_headers(response, {});
       return response;
     };
@@ -61,8 +61,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // An answer that cannot be sent (a function's malformed response that got this far) is
     // API Gateway's 502 for a bad integration response.
     options.unanswered = [this] {
-      HttpResponse response = gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
-                                            "Internal server error", "InternalServerErrorException");
+      HttpResponse response =
+          gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
+                        "Internal server error", "InternalServerErrorException");
       add_gateway_response_headers(response, {});
       return response;
     };
@@ -221,17 +222,16 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     pending->timeout = std::make_unique<asio::steady_timer>(pending->exchange->executor());
     pending->timeout->expires_after(config.integration_timeout);
-    pending->timeout->async_wait(
-        [self = shared_from_this(), pending](boost::system::error_code error) {
-          if (error || pending->answered) return;
-          self->log->notice("Execution failed due to a timeout error (request " +
-                            pending->identifiers.request_id + ")");
-          self->answer(*pending,
-                       traced(pending->identifiers,
-                              self->gateway_error(pending->identifiers,
-                                                  http::status::gateway_timeout,
-                                                  "Endpoint request timed out", {})));
-        });
+    pending->timeout->async_wait([self = shared_from_this(),
+                                  pending](boost::system::error_code error) {
+      if (error || pending->answered) return;
+      self->log->notice("Execution failed due to a timeout error (request " +
+                        pending->identifiers.request_id + ")");
+      self->answer(*pending,
+                   traced(pending->identifiers,
+                          self->gateway_error(pending->identifiers, http::status::gateway_timeout,
+                                              "Endpoint request timed out", {})));
+    });
     pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
@@ -343,6 +343,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       // An informational status is not a final answer: no response API Gateway could send.
       return malformed_response(ids, "statusCode " + std::to_string(status));
     }
+    if (status_has_no_content(status) && !function_response.body.empty()) {
+      // HTTP forbids content here; what API Gateway does is not documented, so the
+      // documented default for a bad integration response applies (docs/local.md).
+      return malformed_response(ids, "statusCode " + std::to_string(status) + " with a body");
+    }
     HttpResponse response{static_cast<http::status>(status), 11};
     const auto merged = function_response.merged_headers();
     if (auto problem = copy_function_headers(merged, response)) {
@@ -368,7 +373,6 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       response.body() = std::move(function_response.body);
     }
     // 204 and 304 carry no content: the body the function gave is not sent.
-    if (status_has_no_content(status)) response.body().clear();
     response.set(http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", ids.request_id);
     response.set("x-amz-apigw-id", ids.extended_request_id);

@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -101,8 +101,8 @@ Emulator::Emulator(std::vector<std::string> arguments) {
   command.emplace_back("0");
   // The ThreadSanitizer run (CMakePresets.json, preset tsan) serves on several I/O threads.
   if (const char* threads = std::getenv("CPPSTACK_LOCAL_THREADS");
-      threads != nullptr && std::find(arguments.begin(), arguments.end(), "--threads") ==
-                                arguments.end()) {
+      threads != nullptr &&
+      std::find(arguments.begin(), arguments.end(), "--threads") == arguments.end()) {
     command.emplace_back("--threads");
     command.emplace_back(threads);
   }

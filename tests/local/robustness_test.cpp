@@ -115,7 +115,9 @@ void expect_still_serving(const Emulator& emulator, const std::string& target) {
       << emulator.logs();
 }
 
-// Each of these made Beast throw inside an asio handler, which ended the process.
+// Each of these made Beast throw inside an asio handler, which ended the process. None can be
+// sent as given, so each is the gateway's 502 for a malformed integration response (the same
+// rule as the fixture corpus, tests/fixtures/gateway/responses/status_204_with_a_body_is_502.json).
 TEST(Robustness, FunctionAnswersThatCannotBeSentAre502AndTheEmulatorKeepsServing) {
   Emulator emulator(start_api());
   Connection bystander(emulator.port());  // a keep-alive client using the emulator meanwhile

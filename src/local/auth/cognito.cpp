@@ -22,7 +22,7 @@ namespace beast = boost::beast;
 namespace asio = boost::asio;
 
 // JWKS documents are small; a bigger answer is not one.
-constexpr std::size_t max_jwks_bytes = 1024 * 1024;
+constexpr std::size_t max_jwks_bytes = std::size_t{1024} * 1024;
 
 std::string fetch_loopback(const std::string& url) {
   const auto parsed = boost::urls::parse_absolute_uri(url);

@@ -6,8 +6,8 @@
 
 namespace cppstack::local::auth {
 
-std::optional<QuotaSettings> parse_quota(std::optional<std::string> limit,
-                                         std::optional<std::string> period) {
+std::optional<QuotaSettings> parse_quota(const std::optional<std::string>& limit,
+                                         const std::optional<std::string>& period) {
   QuotaSettings settings;
   if (period && !period->empty()) {
     if (*period == "DAY") {
@@ -22,9 +22,9 @@ std::optional<QuotaSettings> parse_quota(std::optional<std::string> limit,
     }
   }
   if (!limit || limit->empty()) return std::nullopt;
-  const auto [end, error] =
-      std::from_chars(limit->data(), limit->data() + limit->size(), settings.limit);
-  if (error != std::errc{} || end != limit->data() + limit->size() || settings.limit < 1) {
+  const std::string_view text = *limit;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), settings.limit);
+  if (error != std::errc{} || end != text.data() + text.size() || settings.limit < 1) {
     throw std::invalid_argument(
         "API_QUOTA_LIMIT must be a whole number of requests, at least 1, got '" + *limit + "'");
   }

@@ -26,8 +26,8 @@ struct QuotaSettings {
 
 /// Reads API_QUOTA_LIMIT and API_QUOTA_PERIOD (default DAY); std::nullopt when no limit is
 /// set. Throws std::invalid_argument naming the variable.
-[[nodiscard]] std::optional<QuotaSettings> parse_quota(std::optional<std::string> limit,
-                                                       std::optional<std::string> period);
+[[nodiscard]] std::optional<QuotaSettings> parse_quota(const std::optional<std::string>& limit,
+                                                       const std::optional<std::string>& period);
 
 /// Start of the quota period holding `time`.
 [[nodiscard]] std::chrono::system_clock::time_point period_start(
