@@ -156,12 +156,12 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const auto& access_control = current_routes->access_control;
     if (access_control && stage_path) {
       access = access_control->check({.method = method,
-                                             .target = target,
-                                             .stage_path = *stage_path,
-                                             .headers = &headers,
-                                             .body = request.body(),
-                                             .source = pending->exchange->remote.address()},
-                                            match ? match->route : nullptr);
+                                      .target = target,
+                                      .stage_path = *stage_path,
+                                      .headers = &headers,
+                                      .body = request.body(),
+                                      .source = pending->exchange->remote.address()},
+                                     match ? match->route : nullptr);
       if (!access.log_reason.empty()) log->notice(access.log_reason);
       if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
     }

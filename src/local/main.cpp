@@ -469,11 +469,13 @@ int main(int argc, char** argv) {
       // access settings cannot serve (a cognito route without the pool's keys) is refused.
       std::optional<local::RouteTableWatcher> route_watcher;
       if (!routes_file.empty()) {
-        route_watcher.emplace(io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
-          auto next = served;
-          next.routes = table;
-          server.replace_routes(std::move(table), make_access_control(config, next, authorizers));
-        });
+        route_watcher.emplace(
+            io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
+              auto next = served;
+              next.routes = table;
+              server.replace_routes(std::move(table),
+                                    make_access_control(config, next, authorizers));
+            });
       }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +
