@@ -4,6 +4,8 @@ PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
 DIST_DIR ?= dist
+PORT ?= 3000
+FUNCTION ?= api
 HOST_ARCHITECTURE := $(shell uname -m)
 # The CPU the packaged bootstrap runs on: FUNCTION_ARCHITECTURE from the command line, the
 # environment or .env, else x86_64. arm64 on an x86_64 machine is cross-compiled with Debian's
@@ -72,11 +74,12 @@ fuzz: deps-system
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
-run: deps-system build
-	$(BUILD_DIR)/src/local/cppstack-local start-api --bootstrap $(BUILD_DIR)/src/app/bootstrap --routes $(BUILD_DIR)/api/routes.json
+# Starts at once when nothing changed since the last build (scripts/run.sh).
+run:
+	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION)
 
 watch:
-	bash scripts/watch.sh $(PRESET)
+	WATCH_FUNCTION=$(FUNCTION) bash scripts/watch.sh $(PRESET)
 
 bench: deps-system package
 	bash scripts/bench.sh $(BUILD_DIR)

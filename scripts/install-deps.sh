@@ -13,7 +13,7 @@ packages=(
   libssl-dev openssl
   clang-format clang-tidy
   python3 python3-venv
-  curl bc nginx-light wrk hyperfine
+  curl bc nginx-light wrk hyperfine inotify-tools
   awscli python3-boto3
 )
 

@@ -1,51 +1,85 @@
 #!/usr/bin/env bash
-# Rebuilds the function whenever a source file changes, so a running
-# `cppstack-local start-api` (make run) picks the new bootstrap up on its next request.
+# Rebuilds the function whenever one of its sources changes, so a running `make run` serves
+# the new handler and the new routes on the next request (the build replaces
+# build/<preset>/run/bootstrap and run/routes.json by renaming complete files over them).
 #
-#   scripts/watch.sh [PRESET]          # PRESET defaults to release; make watch passes $(PRESET)
-#   WATCH_TARGETS="bootstrap route_table" WATCH_INTERVAL=1 scripts/watch.sh debug
+#   scripts/watch.sh [PRESET]                  # make watch; PRESET defaults to release
+#   WATCH_FUNCTION=notes scripts/watch.sh      # the notes example (make watch FUNCTION=notes)
 #
-# Polls with `find -newer` (no extra package needed); Ctrl-C stops it.
+# Event-driven (inotifywait from inotify-tools, installed by scripts/install-deps.sh). An edit
+# to the function's own sources (src/app/*.cpp, examples/notes/*.cpp) rebuilds only that
+# file, relinks bootstrap and re-exports the route table; any other change runs the full
+# dependency-checked build of the same targets. Ctrl-C stops it.
 set -euo pipefail
 
 preset="${1:-release}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${root}/build/${preset}"
-targets="${WATCH_TARGETS:-bootstrap route_table}"
-interval="${WATCH_INTERVAL:-1}"
-watched=(src include cmake CMakeLists.txt CMakePresets.json)
+function="${WATCH_FUNCTION:-api}"
+case "$function" in
+  api) sources=src/app exporter=route-export bootstrap=bootstrap run_dir="${build_dir}/run" ;;
+  notes)
+    sources=examples/notes exporter=notes-route-export bootstrap=notes-bootstrap
+    run_dir="${build_dir}/examples/notes/run"
+    ;;
+  *) echo "watch: WATCH_FUNCTION must be api or notes, got '$function'" >&2; exit 2 ;;
+esac
+fast_targets=("${function}_routes/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
+full_targets=("$bootstrap" "${function}_route_table")
+watched=(src include examples cmake CMakeLists.txt)
 
+if ! command -v inotifywait >/dev/null 2>&1; then
+  echo "watch: inotifywait is missing; run scripts/install-deps.sh (Debian package inotify-tools)" >&2
+  exit 1
+fi
 cd "$root"
 if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
   cmake --preset "$preset"
 fi
-
-stamp="$(mktemp "${TMPDIR:-/tmp}/cppstack-watch.XXXXXX")"
-trap 'rm -f "$stamp"' EXIT
+makefiles=false
+grep -q '^CMAKE_GENERATOR:INTERNAL=Unix Makefiles$' "${build_dir}/CMakeCache.txt" && makefiles=true
 
 build() {
-  local started=$SECONDS
-  # shellcheck disable=SC2086  # targets is a word list on purpose
-  if cmake --build "$build_dir" --target $targets -j "$(nproc)"; then
-    echo "watch: built ${targets} in $((SECONDS - started)) s; waiting for changes"
+  local only_function_sources="$1" started
+  started=$(date +%s%N)
+  local status=0
+  if [[ "$only_function_sources" == true && "$makefiles" == true ]]; then
+    # One target after the other without make's walk over every dependency: the libraries
+    # have not changed, so only the function's objects, its links and the export run.
+    for target in "${fast_targets[@]}"; do
+      make -s -C "$build_dir" "$target" >/dev/null || { status=$?; break; }
+    done
+  else
+    cmake --build "$build_dir" --target "${full_targets[@]}" -j "$(nproc)" >/dev/null || status=$?
+  fi
+  local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+  if ((status == 0)); then
+    touch "${run_dir}/.built"
+    echo "watch: built ${function} in ${elapsed_ms} ms; waiting for changes"
   else
     echo "watch: build failed; fix the error and save again"
   fi
 }
 
-existing=()
-for path in "${watched[@]}"; do
-  [[ -e "$path" ]] && existing+=("$path")
-done
+is_source() {
+  case "$1" in
+    *.cpp | *.hpp | *.h | *.c | *.cmake | */CMakeLists.txt | CMakeLists.txt) return 0 ;;
+    *) return 1 ;;
+  esac
+}
 
-touch "$stamp"
-build
-while true; do
-  sleep "$interval"
-  changed="$(find "${existing[@]}" -type f -newer "$stamp" -print -quit 2>/dev/null || true)"
-  if [[ -n "$changed" ]]; then
-    touch "$stamp"
-    echo "watch: ${changed} changed; rebuilding"
-    build
-  fi
-done
+build false
+# -m: one line per event, forever; moved_to and close_write cover editors that save in place
+# and those that write a temporary file and rename it.
+inotifywait -m -r -q -e close_write -e moved_to -e delete --format '%w%f' "${watched[@]}" |
+  while read -r path; do
+    is_source "$path" || continue
+    only_function_sources=true
+    [[ "$path" == "${sources}/"*.cpp ]] || only_function_sources=false
+    # An editor's save is often several events: take the burst, then build once.
+    while read -r -t 0.1 more; do
+      if is_source "$more" && [[ "$more" != "${sources}/"*.cpp ]]; then only_function_sources=false; fi
+    done
+    echo "watch: ${path} changed; rebuilding"
+    build "$only_function_sources"
+  done

@@ -25,6 +25,7 @@ import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './c
 import { FUNCTION_METRICS } from './metrics';
 import { ApiMonitoring } from './monitoring';
 import type { ApiStackFindingScopes } from './nag-suppressions';
+import { addRequestValidation, loadOpenApiDocument, OPENAPI_FILE } from './request-validation';
 import { restrictSourceIps } from './resource-policy';
 import { Route, RouteTable } from './route-table';
 import { ApiWebAcl } from './waf';
@@ -154,7 +155,9 @@ export class ApiStack extends Stack {
       functionArn: `${this.handler.functionArn}:${LIVE_ALIAS_NAME}`,
       sameEnvironment: true,
     });
-    addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
+    const methods = addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
+    // Bodies and required query parameters as the C++ handlers' types declare them (openapi.json beside the zip).
+    addRequestValidation(this.api, methods, loadOpenApiDocument(path.join(path.dirname(props.functionZip), OPENAPI_FILE)));
     this.alias.node.addDependency(this.api.deploymentStage);
     // API Gateway's permissions to invoke the alias need the alias.
     for (const child of this.node.findAll()) {

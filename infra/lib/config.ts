@@ -135,30 +135,42 @@ export interface LoadConfigOptions {
   readonly overrides?: Readonly<Record<string, string>>;
 }
 
-/** Parses dotenv text: `KEY=value`, `export KEY=value`, quotes, `#` comments. */
+/**
+ * Parses `.env` text in the project's one syntax, shared with the local emulator
+ * (src/local/env_file.cpp) and pinned by tests/fixtures/env/cases.json: `KEY=value` a line,
+ * `#` comment lines, an optional `export `, quotes taken literally up to the closing quote,
+ * and an inline comment after an unquoted value where whitespace is followed by `#`.
+ */
 export function parseEnvText(text: string, source: string): Map<string, string> {
   const values = new Map<string, string>();
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const line = rawLine.trim();
     if (line === '' || line.startsWith('#')) return;
+    const where = `${source}:${index + 1}`;
     const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
     if (!match) {
-      throw new ConfigError(`${source}:${index + 1}`, `expected KEY=value, got '${line}'`);
+      throw new ConfigError(where, `expected KEY=value, got '${line}'`);
     }
     const [, key, rawValue] = match;
-    values.set(key, unquote(rawValue));
+    values.set(key, parseValue(rawValue, where));
   });
   return values;
 }
 
-function unquote(rawValue: string): string {
+function parseValue(rawValue: string, where: string): string {
   const quote = rawValue[0];
-  if ((quote === '"' || quote === "'") && rawValue.length >= 2) {
+  if (quote === '"' || quote === "'") {
     const end = rawValue.indexOf(quote, 1);
-    if (end > 0) return rawValue.slice(1, end);
+    if (end < 0) throw new ConfigError(where, `the value has no closing ${quote}`);
+    const rest = rawValue.slice(end + 1).trim();
+    if (rest !== '' && !rest.startsWith('#')) {
+      throw new ConfigError(where, `unexpected text after the closing ${quote}: '${rest}'`);
+    }
+    return rawValue.slice(1, end);
   }
-  // Unquoted: an inline comment starts at whitespace followed by '#', as in sh.
-  return rawValue.replace(/\s+#.*$/, '').trim();
+  // Unquoted: a comment starts at '#' at the beginning or after whitespace, as in sh.
+  const comment = /(^|\s)#/.exec(rawValue);
+  return (comment ? rawValue.slice(0, comment.index) : rawValue).trim();
 }
 
 type Values = ReadonlyMap<string, string>;

@@ -61,7 +61,9 @@ export class RouteTableError extends Error {
 /** API Gateway's limit on a method's cache time to live. */
 export const MAX_CACHE_TTL_SECONDS = 3600;
 
-const LITERAL_SEGMENT = /^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/;
+// API Gateway's CreateResource allows a-z A-Z 0-9 . _ - : in a path part; a leading ':' is
+// refused as in the C++ RoutePath check (an Express-style variable that would be a literal).
+const LITERAL_SEGMENT = /^[A-Za-z0-9._-][A-Za-z0-9._:-]*$/;
 const VARIABLE_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 const GREEDY_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]*\+\}$/;
 
@@ -186,6 +188,11 @@ function checkConsistency(routes: readonly Route[], source: string): void {
       parent = `${parent}/${segment}`;
     }
   }
+}
+
+/** The key of a route's operation in an OpenAPI path item: `get`, or API Gateway's any-method extension. */
+export function routeOperationKey(method: HttpMethod): string {
+  return method === 'ANY' ? 'x-amazon-apigateway-any-method' : method.toLowerCase();
 }
 
 /** The path parameters of a route path: `/v1/items/{id}` gives `['id']`, `{proxy+}` gives `['proxy']`. */

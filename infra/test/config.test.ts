@@ -256,3 +256,28 @@ describe('configuration from .env', () => {
     assert.throws(() => loadConfig({ envFile: file, environment: {} }), /^ConfigError: CORS_ALLOW_ORIGIN: was renamed: use CORS_ALLOW_ORIGINS/);
   });
 });
+
+/** The cases the emulator's tests (tests/local/env_file_test.cpp) read too: one syntax, one set of refusals. */
+const SHARED_CASES = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ROOT, 'tests', 'fixtures', 'env', 'cases.json'), 'utf8'));
+
+describe('the .env syntax and refusals shared with the emulator (tests/fixtures/env/cases.json)', () => {
+  for (const { name, text, values } of SHARED_CASES.parse) {
+    it(`parses: ${name}`, () => {
+      assert.deepEqual(Object.fromEntries(parseEnvText(text, 'fixture')), values);
+    });
+  }
+  for (const { name, text, line } of SHARED_CASES.invalid) {
+    it(`refuses, naming line ${line}: ${name}`, () => {
+      assert.throws(() => parseEnvText(text, 'fixture'), (error: unknown) => error instanceof ConfigError && error.message.startsWith(`fixture:${line}: `));
+    });
+  }
+  for (const { key, value, message } of SHARED_CASES.refused) {
+    it(`refuses ${key}=${value} with the message the emulator gives`, () => {
+      assert.throws(() => configWith({ [key]: value }), (error: unknown) => error instanceof ConfigError && error.message === message);
+    });
+    it(`refuses ${key}=${value} written in a .env file`, () => {
+      const file = envFile(`refused-${key}.env`, `${key}='${value}'\n`);
+      assert.throws(() => loadConfig({ envFile: file, environment: {} }), (error: unknown) => error instanceof ConfigError && error.message === message);
+    });
+  }
+});

@@ -1,5 +1,4 @@
 #include <cppstack/app/application.hpp>
-#include <cppstack/app/handlers.hpp>
 #include <cppstack/http/conditional.hpp>
 #include <cppstack/http/cors.hpp>
 #include <cppstack/http/telemetry.hpp>
@@ -12,7 +11,6 @@ std::shared_ptr<ApplicationState> make_state(Config config, observability::Logge
   state->config = std::move(config);
   state->logger = observability::Logger(state->config.application_name, state->config.log_level,
                                         state->config.function_name, std::move(log_sink));
-  state->metadata_constant_fields = metadata_constant_fields(state->config);
   return state;
 }
 

@@ -3,33 +3,28 @@
 #include <cppstack/app/application.hpp>
 #include <cppstack/app/build_info.hpp>
 #include <cppstack/app/handlers.hpp>
+#include <cppstack/http/routes.hpp>
 
 namespace cppstack::app {
 
 std::vector<http::Route> application_routes(const std::shared_ptr<ApplicationState>& state) {
-  std::vector<http::Route> routes;
-  routes.push_back({.method = "GET",
-                    .path = "/v1",
-                    .handler_name = "index",
-                    .summary = "Greeting with the application's version and links to its endpoints",
-                    .handler = [state](const http::Request& request) {
-                      return index_handler(*state, request);
-                    }});
-  routes.push_back({.method = "GET",
-                    .path = "/v1/metadata",
-                    .handler_name = "metadata",
-                    .summary = "Build and runtime metadata of the function",
-                    .handler = [state](const http::Request& request) {
-                      return metadata_handler(*state, request);
-                    }});
-  routes.push_back({.method = "GET",
-                    .path = "/v1/health",
-                    .handler_name = "health",
-                    .summary = "Health status, uptime and the checks behind them",
-                    .handler = [state](const http::Request& request) {
-                      return health_handler(*state, request);
-                    }});
-  return routes;
+  state->metadata_constant_fields = metadata_constant_fields(state->config);
+  http::Routes routes;
+  routes
+      .get("/v1", [state](const http::Request& request) { return index_handler(*state, request); })
+      .name("index")
+      .summary("Greeting with the application's version and links to its endpoints");
+  routes
+      .get("/v1/metadata",
+           [state](const http::Request& request) { return metadata_handler(*state, request); })
+      .name("metadata")
+      .summary("Build and runtime metadata of the function");
+  routes
+      .get("/v1/health",
+           [state](const http::Request& request) { return health_handler(*state, request); })
+      .name("health")
+      .summary("Health status, uptime and the checks behind them");
+  return std::move(routes).release();
 }
 
 }  // namespace cppstack::app

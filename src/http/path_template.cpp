@@ -1,50 +1,47 @@
 #include <cppstack/http/path_template.hpp>
 
 #include <algorithm>
-#include <set>
 
 namespace cppstack::http {
 namespace {
 
-bool is_valid_variable_name(std::string_view name) {
-  if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char character) {
-    return (character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z') ||
-           (character >= '0' && character <= '9') || character == '_' || character == '-' ||
-           character == '.';
-  });
-}
-
-PathTemplate::Segment parse_segment(std::string_view segment, std::string_view whole) {
-  if (segment.empty()) {
-    throw PathTemplateError("path template '" + std::string(whole) + "' has an empty segment");
-  }
-  const bool opens = segment.front() == '{';
-  const bool closes = segment.back() == '}';
-  if (!opens && !closes) {
-    if (segment.find_first_of("{}") != std::string_view::npos) {
-      throw PathTemplateError("path template '" + std::string(whole) +
-                              "' mixes text and a variable in one segment");
-    }
-    return {PathTemplate::SegmentKind::literal, std::string(segment)};
-  }
-  if (!opens || !closes || segment.size() < 3) {
-    throw PathTemplateError("path template '" + std::string(whole) + "' has a malformed variable");
-  }
+PathTemplate::Segment parse_segment(std::string_view segment) {
+  if (segment.front() != '{') return {PathTemplate::SegmentKind::literal, std::string(segment)};
   std::string_view name = segment.substr(1, segment.size() - 2);
-  auto kind = PathTemplate::SegmentKind::variable;
   if (name.back() == '+') {
-    kind = PathTemplate::SegmentKind::greedy;
     name.remove_suffix(1);
+    return {PathTemplate::SegmentKind::greedy, std::string(name)};
   }
-  if (!is_valid_variable_name(name)) {
-    throw PathTemplateError("path template '" + std::string(whole) +
-                            "' has an invalid variable name '" + std::string(name) + "'");
-  }
-  return {kind, std::string(name)};
+  return {PathTemplate::SegmentKind::variable, std::string(name)};
 }
 
 }  // namespace
+
+std::string_view describe(TemplateProblem problem) noexcept {
+  switch (problem) {
+    case TemplateProblem::none:
+      break;
+    case TemplateProblem::must_start_with_a_slash:
+      return "must start with '/'";
+    case TemplateProblem::must_not_end_with_a_slash:
+      return "must not end with '/'";
+    case TemplateProblem::has_an_empty_segment:
+      return "has an empty segment";
+    case TemplateProblem::has_a_character_api_gateway_rejects:
+      return "has a character API Gateway rejects (a segment allows a-z A-Z 0-9 . _ - :)";
+    case TemplateProblem::starts_with_a_colon:
+      return "has a segment starting with ':' (write a variable as {name})";
+    case TemplateProblem::has_a_malformed_variable:
+      return "has a malformed variable (a variable is a whole segment: {name} or {name+})";
+    case TemplateProblem::has_an_invalid_variable_name:
+      return "has an invalid variable name (a letter or _, then letters, digits or _)";
+    case TemplateProblem::has_a_greedy_variable_before_the_end:
+      return "has a greedy variable that is not the last segment";
+    case TemplateProblem::repeats_a_variable_name:
+      return "repeats a variable name";
+  }
+  return "is valid";
+}
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segments;
@@ -62,34 +59,15 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 PathTemplate PathTemplate::parse(std::string_view path_template) {
-  if (path_template.empty() || path_template.front() != '/') {
-    throw PathTemplateError("path template '" + std::string(path_template) +
-                            "' must start with '/'");
-  }
-  if (path_template.size() > 1 && path_template.back() == '/') {
-    throw PathTemplateError("path template '" + std::string(path_template) +
-                            "' must not end with '/'");
+  if (const TemplateProblem problem = template_problem(path_template);
+      problem != TemplateProblem::none) {
+    throw PathTemplateError("path template '" + std::string(path_template) + "' " +
+                            std::string(describe(problem)));
   }
   PathTemplate result;
   result.text_ = std::string(path_template);
-  std::set<std::string, std::less<>> names;
-  std::string_view rest = path_template.substr(1);
-  while (!rest.empty()) {
-    const std::size_t slash = rest.find('/');
-    const std::string_view segment = rest.substr(0, slash);
-    Segment parsed = parse_segment(segment, path_template);
-    if (parsed.kind != SegmentKind::literal && !names.insert(parsed.text).second) {
-      throw PathTemplateError("path template '" + std::string(path_template) +
-                              "' repeats the variable '" + parsed.text + "'");
-    }
-    if (!result.segments_.empty() && result.segments_.back().kind == SegmentKind::greedy) {
-      throw PathTemplateError("path template '" + std::string(path_template) +
-                              "' has a greedy variable that is not the last segment");
-    }
-    result.segments_.push_back(std::move(parsed));
-    if (slash == std::string_view::npos) break;
-    rest.remove_prefix(slash + 1);
-    if (rest.empty()) break;
+  for (const std::string_view segment : split_path(path_template)) {
+    result.segments_.push_back(parse_segment(segment));
   }
   return result;
 }

@@ -4,6 +4,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cctype>
+#include <optional>
 #include <string>
 
 namespace cppstack::http {
@@ -29,8 +30,47 @@ boost::json::object json_content(boost::json::object schema) {
 
 boost::json::object error_schema_reference() { return {{"$ref", "#/components/schemas/Error"}}; }
 
+boost::json::object error_answer(std::string_view description) {
+  return {{"description", description}, {"content", json_content(error_schema_reference())}};
+}
+
+// The security scheme a route's auth mode names in the document, with the status API
+// Gateway answers when the credentials are missing or wrong. Compared by name, so the modes
+// routes.json spells (apiKey or api_key, cognito, iam) all map without listing the enum.
+struct SecurityFacts {
+  std::string_view scheme;
+  std::string_view status;
+  std::string_view description;
+};
+
+std::optional<SecurityFacts> security_of(AuthMode mode) {
+  const std::string_view name = to_string(mode);
+  if (name == "apiKey" || name == "api_key") {
+    return SecurityFacts{"apiKey", "403", "Missing or wrong API key"};
+  }
+  if (name == "cognito") {
+    return SecurityFacts{"cognito", "401", "Missing or invalid Cognito token"};
+  }
+  if (name == "iam") return SecurityFacts{"sigv4", "403", "Missing or invalid SigV4 signature"};
+  return std::nullopt;
+}
+
+boost::json::object response_json(const ResponseDoc& response) {
+  const bool is_error = response.status >= 400;
+  if (is_error && response.schema == nullptr) return error_answer(response.description);
+  boost::json::object answer{{"description", response.description}};
+  if (response.schema != nullptr) answer["content"] = json_content(response.schema());
+  if (response.location) {
+    answer["headers"] = boost::json::object{
+        {"Location", boost::json::object{{"description", "Address of the created resource"},
+                                         {"schema", boost::json::object{{"type", "string"}}}}}};
+  }
+  return answer;
+}
+
 boost::json::object operation_for(const Route& route) {
-  boost::json::object operation{{"operationId", route.handler_name}, {"summary", route.summary}};
+  boost::json::object operation{{"operationId", route.handler_name}};
+  if (!route.summary.empty()) operation["summary"] = route.summary;
   boost::json::array parameters;
   const PathTemplate path_template = PathTemplate::parse(route.path);
   for (const auto& segment : path_template.segments()) {
@@ -42,23 +82,63 @@ boost::json::object operation_for(const Route& route) {
                                              {"required", true},
                                              {"schema", boost::json::object{{"type", "string"}}}});
   }
-  if (!parameters.empty()) operation["parameters"] = std::move(parameters);
-  boost::json::object responses{
-      {"200", boost::json::object{{"description", "Success"},
-                                  {"content", json_content({{"type", "object"}})}}},
-      {"500", boost::json::object{{"description", "Unhandled error in the function"},
-                                  {"content", json_content(error_schema_reference())}}}};
-  if (route.settings.auth == AuthMode::api_key) {
-    operation["security"] =
-        boost::json::array{boost::json::object{{"apiKey", boost::json::array{}}}};
-    responses["403"] = boost::json::object{{"description", "Missing or wrong API key"},
-                                           {"content", json_content(error_schema_reference())}};
+  const bool has_path_variables = !parameters.empty();
+  for (const QueryParameterDoc& query : route.doc.query) {
+    parameters.push_back(boost::json::object{
+        {"name", query.name},
+        {"in", "query"},
+        {"required", query.required},
+        {"schema", query.schema != nullptr ? query.schema() : boost::json::object{}}});
   }
+  if (!parameters.empty()) operation["parameters"] = std::move(parameters);
+  if (route.doc.request_body != nullptr) {
+    operation["requestBody"] = boost::json::object{
+        {"required", true}, {"content", json_content(route.doc.request_body())}};
+  }
+
+  boost::json::object responses;
+  for (const ResponseDoc& response : route.doc.responses) {
+    responses[std::to_string(response.status)] = response_json(response);
+  }
+  if (route.doc.responses.empty()) {
+    responses["200"] = boost::json::object{{"description", "Success"},
+                                           {"content", json_content({{"type", "object"}})}};
+  }
+  // Typed input that does not parse is answered 400 before the handler runs.
+  if (route.doc.request_body != nullptr || !route.doc.query.empty() || has_path_variables) {
+    if (!responses.contains("400")) responses["400"] = error_answer("Invalid request input");
+  }
+  if (const auto security = security_of(route.settings.auth)) {
+    operation["security"] =
+        boost::json::array{boost::json::object{{security->scheme, boost::json::array{}}}};
+    if (!responses.contains(security->status)) {
+      responses[security->status] = error_answer(security->description);
+    }
+  }
+  responses["500"] = error_answer("Unhandled error in the function");
   operation["responses"] = std::move(responses);
   if (route.settings.cache_ttl_seconds > 0) {
     operation["x-cache-ttl-seconds"] = route.settings.cache_ttl_seconds;
   }
   return operation;
+}
+
+boost::json::object security_schemes(const std::vector<Route>& routes) {
+  // The API key scheme is always declared: clients see how a key would be sent.
+  boost::json::object schemes{
+      {"apiKey", boost::json::object{{"type", "apiKey"}, {"name", "x-api-key"}, {"in", "header"}}}};
+  for (const Route& route : routes) {
+    const auto security = security_of(route.settings.auth);
+    if (!security || schemes.contains(security->scheme)) continue;
+    // API Gateway's extension tells its importer which authorizer a scheme stands for.
+    schemes[security->scheme] =
+        boost::json::object{{"type", "apiKey"},
+                            {"name", "Authorization"},
+                            {"in", "header"},
+                            {"x-amazon-apigateway-authtype",
+                             security->scheme == "cognito" ? "cognito_user_pools" : "awsSigv4"}};
+  }
+  return schemes;
 }
 
 }  // namespace
@@ -95,7 +175,8 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
       {"type", "object"},
       {"required", boost::json::array{"message"}},
       {"properties", boost::json::object{{"message", boost::json::object{{"type", "string"}}},
-                                         {"requestId", boost::json::object{{"type", "string"}}}}}};
+                                         {"requestId", boost::json::object{{"type", "string"}}},
+                                         {"field", boost::json::object{{"type", "string"}}}}}};
   return boost::json::object{
       {"openapi", "3.0.3"},
       {"info", boost::json::object{{"title", description.title},
@@ -107,12 +188,8 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
                       {"variables", std::move(server_variables)}}}},
       {"paths", std::move(paths)},
       {"components",
-       boost::json::object{
-           {"schemas", boost::json::object{{"Error", std::move(error_schema)}}},
-           {"securitySchemes",
-            boost::json::object{
-                {"apiKey", boost::json::object{
-                               {"type", "apiKey"}, {"name", "x-api-key"}, {"in", "header"}}}}}}}};
+       boost::json::object{{"schemas", boost::json::object{{"Error", std::move(error_schema)}}},
+                           {"securitySchemes", security_schemes(routes)}}}};
 }
 
 }  // namespace cppstack::http

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <stdexcept>
 
 namespace cppstack::http {
@@ -12,6 +13,30 @@ constexpr std::array<std::string_view, 8> known_methods = {"GET",    "POST",    
 
 bool is_known_method(std::string_view method) {
   return std::find(known_methods.begin(), known_methods.end(), method) != known_methods.end();
+}
+
+// API Gateway resources form a tree, and one resource may have only one variable child:
+// /v1/notes/{id} and /v1/notes/{noteId}/tags cannot both exist.
+void check_variable_siblings(const std::vector<Route>& routes) {
+  std::map<std::string, std::pair<std::string, const Route*>, std::less<>> variable_child;
+  for (const Route& route : routes) {
+    std::string parent;
+    for (const std::string_view segment : split_path(route.path)) {
+      if (!segment.empty() && segment.front() == '{') {
+        const auto [known, inserted] =
+            variable_child.try_emplace(parent, std::string(segment), &route);
+        if (!inserted && known->second.first != segment) {
+          throw std::invalid_argument("routes " + known->second.second->method + " " +
+                                      known->second.second->path + " and " + route.method + " " +
+                                      route.path + " give '" + (parent.empty() ? "/" : parent) +
+                                      "' two variable children, " + known->second.first + " and " +
+                                      std::string(segment) +
+                                      "; API Gateway allows one (use the same name in both)");
+        }
+      }
+      parent.append("/").append(segment);
+    }
+  }
 }
 
 }  // namespace
@@ -49,6 +74,7 @@ Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
     }
     by_specificity_.push_back({PathTemplate::parse(route.path), index});
   }
+  check_variable_siblings(routes_);
   std::stable_sort(by_specificity_.begin(), by_specificity_.end(),
                    [](const CompiledRoute& left, const CompiledRoute& right) {
                      return left.path_template.more_specific_than(right.path_template);

@@ -36,7 +36,12 @@ events::ProxyResponse Service::route(Request& request) const {
     case RouteMatch::Outcome::matched:
       request.path_parameters = std::move(match.parameters);
       request.route_template = &match.route->path;
-      return match.route->handler(request);
+      try {
+        return match.route->handler(request);
+      } catch (const HttpError& error) {
+        // Inside the middleware, so a 400 or 404 gets the same headers (CORS) as a 200.
+        return error_response(error, request.correlation_id());
+      }
     case RouteMatch::Outcome::method_not_allowed: {
       events::ProxyResponse response =
           error_response(405, "Method Not Allowed", request.correlation_id());
@@ -70,14 +75,17 @@ events::ProxyResponse default_exception_response(const Request& request,
   return internal_error_response(request);
 }
 
+observability::InvocationLogContext log_context(const Request& request) {
+  return {.function_request_id = request.invocation.request_id,
+          .correlation_id = request.correlation_id(),
+          .xray_trace_id = request.invocation.trace_id,
+          .cold_start = request.invocation.cold_start};
+}
+
 void log_unhandled_exception(const observability::Logger& logger, const Request& request,
                              const std::exception_ptr& error) {
   // One structured line so the failure is searchable in CloudWatch by request id.
-  const observability::InvocationLogContext context{
-      .function_request_id = request.invocation.request_id,
-      .correlation_id = request.correlation_id(),
-      .xray_trace_id = request.invocation.trace_id,
-      .cold_start = request.invocation.cold_start};
+  const observability::InvocationLogContext context = log_context(request);
   logger.log(observability::LogLevel::error, "unhandled exception in handler",
              {{"error", exception_text(error)},
               {"http_method", request.event.http_method},

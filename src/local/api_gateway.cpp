@@ -1,3 +1,4 @@
+#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
@@ -36,11 +37,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     if (config.stage_throttle) {
       stage_bucket.emplace(config.stage_throttle->rate_limit, config.stage_throttle->burst_limit);
     }
-    for (const auto& route : config.routes.routes()) {
-      if (route.throttle) {
-        route_buckets.try_emplace(&route, route.throttle->rate_limit, route.throttle->burst_limit);
-      }
-    }
+    routes.store(make_route_state(std::move(config.routes), config.access_control));
     HttpServerOptions options;
     options.body_limit = max_gateway_request_bytes;
     // "Total combined size of request line and header values: 10240 bytes" (API Gateway
@@ -114,8 +111,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   void add_gateway_response_headers(HttpResponse& response, std::string_view origin) const {
     if (response.find(gateway_error_marker) == response.end()) return;
     response.erase(gateway_error_marker);
-    if (!config.access_control) return;
-    for (const auto& [name, value] : config.access_control->error_cors_headers(origin)) {
+    const auto access_control = routes.load()->access_control;
+    if (!access_control) return;
+    for (const auto& [name, value] : access_control->error_cors_headers(origin)) {
       response.set(name, value);
     }
   }
@@ -147,20 +145,23 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     const auto stage_path = stage_relative_path(target, config.settings.stage);
     const std::string method(request.method_string());
-    const auto match = stage_path ? config.routes.match(method, *stage_path) : std::nullopt;
+    // The table of this request: a reload swaps in a new one without touching this one.
+    const std::shared_ptr<RouteState> current_routes = routes.load();
+    const auto match = stage_path ? current_routes->table.match(method, *stage_path) : std::nullopt;
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& field : request) {
       headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     AccessDecision access;
-    if (config.access_control && stage_path) {
-      access = config.access_control->check({.method = method,
-                                             .target = target,
-                                             .stage_path = *stage_path,
-                                             .headers = &headers,
-                                             .body = request.body(),
-                                             .source = pending->exchange->remote.address()},
-                                            match ? match->route : nullptr);
+    const auto& access_control = current_routes->access_control;
+    if (access_control && stage_path) {
+      access = access_control->check({.method = method,
+                                      .target = target,
+                                      .stage_path = *stage_path,
+                                      .headers = &headers,
+                                      .body = request.body(),
+                                      .source = pending->exchange->remote.address()},
+                                     match ? match->route : nullptr);
       if (!access.log_reason.empty()) log->notice(access.log_reason);
       if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
     }
@@ -178,12 +179,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                               "ForbiddenException"));
       }
       api_key = presented;
-      if (config.access_control) {
-        if (auto exceeded = config.access_control->consume_quota(presented)) {
+      if (access_control) {
+        if (auto exceeded = access_control->consume_quota(presented)) {
           return answer(*pending, gateway_answer(ids, *exceeded));
         }
       }
     }
+    auto& route_buckets = current_routes->buckets;
     const auto route_bucket = route_buckets.find(match->route);
     if ((stage_bucket && !stage_bucket->try_take()) ||
         (route_bucket != route_buckets.end() && !route_bucket->second.try_take())) {
@@ -384,7 +386,25 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   FunctionPool& pool;
   std::shared_ptr<LambdaLog> log;
   std::optional<TokenBucket> stage_bucket;
-  std::map<const Route*, TokenBucket> route_buckets;
+  /// The route table and its per-route throttles, replaced whole by replace_routes().
+  struct RouteState {
+    RouteTable table;
+    std::map<const Route*, TokenBucket> buckets;
+    std::shared_ptr<const AccessControl> access_control;  ///< built for this table
+  };
+  std::atomic<std::shared_ptr<RouteState>> routes;
+
+  static std::shared_ptr<RouteState> make_route_state(
+      RouteTable table, std::shared_ptr<const AccessControl> access_control) {
+    auto state =
+        std::make_shared<RouteState>(RouteState{std::move(table), {}, std::move(access_control)});
+    for (const auto& route : state->table.routes()) {
+      if (route.throttle) {
+        state->buckets.try_emplace(&route, route.throttle->rate_limit, route.throttle->burst_limit);
+      }
+    }
+    return state;
+  }
   std::unique_ptr<HttpServer> server;
 };
 
@@ -399,5 +419,10 @@ tcp::endpoint ApiGatewayServer::local_endpoint() const { return impl_->server->l
 void ApiGatewayServer::start() { impl_->server->start(); }
 
 void ApiGatewayServer::stop() { impl_->server->stop(); }
+
+void ApiGatewayServer::replace_routes(RouteTable table,
+                                      std::shared_ptr<const AccessControl> access_control) {
+  impl_->routes.store(Impl::make_route_state(std::move(table), std::move(access_control)));
+}
 
 }  // namespace cppstack::local

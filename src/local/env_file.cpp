@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cppstack/local/env_file.hpp>
 #include <fstream>
 #include <sstream>
@@ -22,13 +23,44 @@ std::pair<std::string, std::string> parse_assignment(std::string_view text) {
   }
   const auto key = trim(text.substr(0, equals));
   if (key.empty()) throw EnvFileError("missing variable name in: " + std::string(text));
-  auto value = trim(text.substr(equals + 1));
-  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-      value.back() == value.front()) {
-    value = value.substr(1, value.size() - 2);
-  }
-  return {std::string(key), std::string(value)};
+  return {std::string(key), std::string(text.substr(equals + 1))};
 }
+
+namespace {
+
+bool is_key(std::string_view key) {
+  const auto is_start = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  };
+  if (key.empty() || !is_start(key.front())) return false;
+  return std::all_of(key.begin(), key.end(),
+                     [&](char c) { return is_start(c) || (c >= '0' && c <= '9'); });
+}
+
+// The value part of a line, by the rules in env_file.hpp (those of sh for these lines).
+std::string parse_value(std::string_view raw) {
+  if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {
+    const char quote = raw.front();
+    const auto end = raw.find(quote, 1);
+    if (end == std::string_view::npos) {
+      throw EnvFileError(std::string("the value has no closing ") + quote);
+    }
+    const auto rest = trim(raw.substr(end + 1));
+    if (!rest.empty() && rest.front() != '#') {
+      throw EnvFileError(std::string("unexpected text after the closing ") + quote + ": '" +
+                         std::string(rest) + "'");
+    }
+    return std::string(raw.substr(1, end - 1));
+  }
+  for (std::size_t index = 0; index < raw.size(); ++index) {
+    if (raw[index] == '#' && (index == 0 || raw[index - 1] == ' ' || raw[index - 1] == '\t')) {
+      return std::string(trim(raw.substr(0, index)));
+    }
+  }
+  return std::string(trim(raw));
+}
+
+}  // namespace
 
 EnvironmentList parse_env(std::string_view text) {
   EnvironmentList variables;
@@ -39,9 +71,16 @@ EnvironmentList parse_env(std::string_view text) {
     auto line = trim(text.substr(0, newline));
     text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
     if (line.empty() || line.front() == '#') continue;
-    if (line.rfind("export ", 0) == 0) line = trim(line.substr(7));
     try {
-      variables.push_back(parse_assignment(line));
+      if (line.rfind("export ", 0) == 0 || line.rfind("export\t", 0) == 0) {
+        line = trim(line.substr(7));
+      }
+      const auto equals = line.find('=');
+      const auto key = equals == std::string_view::npos ? line : trim(line.substr(0, equals));
+      if (equals == std::string_view::npos || !is_key(key)) {
+        throw EnvFileError("expected KEY=value, got '" + std::string(line) + "'");
+      }
+      variables.emplace_back(std::string(key), parse_value(trim(line.substr(equals + 1))));
     } catch (const EnvFileError& error) {
       throw EnvFileError("line " + std::to_string(number) + ": " + error.what());
     }

@@ -12,11 +12,14 @@
 #include <cppstack/events/proxy_event.hpp>
 #include <cppstack/local/access_control.hpp>
 #include <cppstack/local/api_gateway.hpp>
+#include <cppstack/local/deployment_settings.hpp>
 #include <cppstack/local/env_file.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
+#include <cppstack/local/listen_error.hpp>
 #include <cppstack/local/route_table.hpp>
+#include <cppstack/local/route_table_watcher.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -97,6 +100,7 @@ struct FunctionOptions {
     if (!file.empty()) config.environment = local::read_env_file(file);
     for (const auto& assignment : env)
       config.environment.push_back(local::parse_assignment(assignment));
+    local::check_deployment_settings(config.environment);  // synth's rules, at start-up
     config.function_name = function_name;
     if (config.function_name.empty()) {
       for (const auto& [key, value] : config.environment) {
@@ -449,17 +453,30 @@ int main(int argc, char** argv) {
       gateway.integration_timeout = std::chrono::milliseconds(integration_timeout_ms);
       gateway.access_log = !no_access_log;
       gateway.settings.account_id = config.account_id;
-      gateway.access_control = make_access_control(config, gateway,
-                                                   {.jwks = cognito_jwks,
-                                                    .user_pool_id = cognito_user_pool_id,
-                                                    .app_client_ids = cognito_app_client_ids,
-                                                    .iam_credentials = iam_credentials});
+      const AuthorizerOptions authorizers{.jwks = cognito_jwks,
+                                          .user_pool_id = cognito_user_pool_id,
+                                          .app_client_ids = cognito_app_client_ids,
+                                          .iam_credentials = iam_credentials};
+      gateway.access_control = make_access_control(config, gateway, authorizers);
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
+      const auto served = gateway;
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
       announce(server.local_endpoint());
+      // A rebuilt routes.json is served from the next request on (make run); a table the
+      // access settings cannot serve (a cognito route without the pool's keys) is refused.
+      std::optional<local::RouteTableWatcher> route_watcher;
+      if (!routes_file.empty()) {
+        route_watcher.emplace(
+            io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
+              auto next = served;
+              next.routes = table;
+              server.replace_routes(std::move(table),
+                                    make_access_control(config, next, authorizers));
+            });
+      }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +
                   (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
@@ -483,6 +500,14 @@ int main(int argc, char** argv) {
           io, lambda_function.threads, pool, [&server] { server.stop(); }, log);
       return 0;
     }
+  } catch (const boost::system::system_error& error) {
+    // Listening is the only system call here whose error users must act on: name the port.
+    const bool api = start_api->parsed();
+    std::cerr << "cppstack-local: "
+              << local::listen_error_text(error.code(), api ? api_host : lambda_host,
+                                          api ? api_port : lambda_port)
+              << "\n";
+    return 1;
   } catch (const std::exception& error) {
     std::cerr << "cppstack-local: " << error.what() << "\n";
     return 1;

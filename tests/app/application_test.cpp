@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 
 namespace cppstack::app {
 namespace {
@@ -98,6 +99,10 @@ TEST(Application, HealthPassesWithUptimeAndChecks) {
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.body.at("status"), "pass");
   EXPECT_GE(answer.body.at("uptimeSeconds").to_number<double>(), 0.0);
+  // A plain decimal, as people and JSON tools expect: never Boost.JSON's 1.253314731E0.
+  const std::string raw_body(answer.whole.at("body").as_string());
+  EXPECT_TRUE(std::regex_search(raw_body, std::regex(R"("uptimeSeconds":[0-9]+(\.[0-9]+)?[,}])")))
+      << raw_body;
   const auto& checks = answer.body.at("checks").as_array();
   ASSERT_EQ(checks.size(), 2u);
   EXPECT_EQ(checks[0].at("name"), "configuration");

@@ -16,7 +16,9 @@
 
 namespace cppstack::app {
 
-/// State the handlers share for the life of the process.
+/// What every function's handlers share for the life of the process: its configuration and
+/// logger. A function's own state (a cache, a client, an in-memory store) is a struct it
+/// creates in application_routes() and captures in its handlers (see docs/endpoints.md).
 struct ApplicationState {
   Config config;
   observability::Logger logger{"aws-cpp-stack"};  ///< service = the application's name
@@ -25,7 +27,9 @@ struct ApplicationState {
   std::string metadata_constant_fields;  ///< see metadata_constant_fields()
 };
 
-/// The application's routes. Handlers keep `state` alive.
+/// The function's routes, defined by its sources (src/app/routes.cpp for this project's
+/// function, examples/notes/notes.cpp for the notes example) and called once per process.
+/// Handlers keep `state` alive.
 [[nodiscard]] std::vector<http::Route> application_routes(
     const std::shared_ptr<ApplicationState>& state);
 

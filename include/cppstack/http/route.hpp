@@ -6,11 +6,13 @@
 //   cppstack::http::Route route{.method = "GET", .path = "/v1/health", .handler_name = "health",
 //                               .summary = "Liveness", .handler = health_handler};
 
+#include <boost/json/object.hpp>
 #include <cppstack/events/proxy_response.hpp>
 #include <cppstack/http/request.hpp>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cppstack::http {
 
@@ -38,13 +40,40 @@ struct RouteSettings {
 
 using Handler = std::function<events::ProxyResponse(const Request&)>;
 
+/// A JSON Schema, built only when the OpenAPI document is written (never per request).
+using SchemaFunction = boost::json::object (*)();
+
+/// One documented answer of an operation.
+struct ResponseDoc {
+  int status = 200;
+  std::string description{};
+  SchemaFunction schema = nullptr;  ///< JSON body; nullptr: none (204) or unspecified
+  bool location = false;            ///< sets the Location header (201)
+};
+
+/// A documented query string parameter.
+struct QueryParameterDoc {
+  std::string name{};
+  bool required = false;
+  SchemaFunction schema = nullptr;
+};
+
+/// What the OpenAPI document and API Gateway's request validation know about an operation
+/// beyond its path: filled from the handler's types by http::Routes (routes.hpp).
+struct OperationDoc {
+  SchemaFunction request_body = nullptr;  ///< required JSON body; nullptr: no body read
+  std::vector<QueryParameterDoc> query{};
+  std::vector<ResponseDoc> responses{};  ///< success and declared error answers
+};
+
 struct Route {
-  std::string method;  ///< GET, POST, ..., or ANY
-  std::string path;    ///< API Gateway resource template, e.g. /v1/items/{id}
-  std::string handler_name;
-  std::string summary;
+  std::string method{};  ///< GET, POST, ..., or ANY
+  std::string path{};    ///< API Gateway resource template, e.g. /v1/items/{id}
+  std::string handler_name{};
+  std::string summary{};
   RouteSettings settings{};
-  Handler handler;
+  Handler handler{};
+  OperationDoc doc{};
 };
 
 /// The names used in routes.json: "none", "apiKey", "cognito", "iam".

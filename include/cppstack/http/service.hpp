@@ -46,6 +46,12 @@ class Service {
 /// what() of a std::exception, else "unknown exception".
 [[nodiscard]] std::string exception_text(const std::exception_ptr& error);
 
+/// The request's ids, trace and cold start as a log line's context, so a handler's own log
+/// lines carry the same keys as the runtime's:
+///   const auto context = cppstack::http::log_context(request);
+///   state->logger.log(LogLevel::info, "note created", {{"id", id}}, &context);
+[[nodiscard]] observability::InvocationLogContext log_context(const Request& request);
+
 /// One ERROR line for an unhandled exception: its text, the method and path, and the
 /// invocation's request ids, trace id and cold start.
 void log_unhandled_exception(const observability::Logger& logger, const Request& request,

@@ -53,6 +53,10 @@ class ApiGatewayServer {
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
   void start();
   void stop();
+  /// Serves `table`, checked by `access_control` (built for that table), from the next
+  /// request on (requests already routed finish as they are); safe from any thread. A
+  /// running `make run` calls it when routes.json changes.
+  void replace_routes(RouteTable table, std::shared_ptr<const AccessControl> access_control);
 
  private:
   class Impl;

@@ -1,7 +1,10 @@
 #pragma once
-// `.env` files as the project uses them (APPLICATION=..., one KEY=VALUE a line): `#` starts a
-// comment line, an optional leading `export ` is dropped, and matching single or double
-// quotes around a value are removed.
+// `.env` files in the project's one syntax, the same as the CDK app's (infra/lib/config.ts)
+// and pinned for both by tests/fixtures/env/cases.json: one KEY=value a line; blank lines and
+// lines starting with `#` are ignored; an optional `export ` is dropped; spaces around `=` are
+// ignored; a value in single or double quotes is taken literally up to the closing quote
+// (only a comment may follow); an unquoted value ends where whitespace and `#` start a
+// comment (`APPLICATION=notes # my app` is `notes`). This is what sh reads from such lines.
 //
 //   auto variables = cppstack::local::read_env_file(".env");   // [{"APPLICATION", "demo"}]
 
@@ -25,7 +28,8 @@ class EnvFileError : public std::runtime_error {
 [[nodiscard]] EnvironmentList parse_env(std::string_view text);
 /// Reads and parses a file; throws EnvFileError when it cannot be read.
 [[nodiscard]] EnvironmentList read_env_file(const std::filesystem::path& file);
-/// Splits one `KEY=VALUE` argument; throws EnvFileError when there is no `=` or no key.
+/// Splits one `KEY=VALUE` command-line argument, the value as given (no quote or comment
+/// rules); throws EnvFileError when there is no `=` or no key.
 [[nodiscard]] std::pair<std::string, std::string> parse_assignment(std::string_view text);
 
 }  // namespace cppstack::local

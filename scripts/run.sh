@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make run`: serves the function locally through cppstack-local, on 127.0.0.1:PORT.
+#
+#   scripts/run.sh [PRESET] [PORT] [FUNCTION]   # make run [PORT=3000] [FUNCTION=api|notes]
+#
+# Serves build/<preset>/run/bootstrap and run/routes.json, which every build replaces by
+# renaming complete files over them: a running emulator picks up a new binary on its next
+# request and new routes as soon as they are written (make watch rebuilds on every save).
+# When no source is newer than the last build, it starts at once: no dependency check, no
+# no-op build.
+set -euo pipefail
+
+preset="${1:-release}"
+port="${2:-3000}"
+function="${3:-api}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${root}/build/${preset}"
+case "$function" in
+  api) run_dir="${build_dir}/run" targets=(bootstrap route_table) ;;
+  notes) run_dir="${build_dir}/examples/notes/run" targets=(notes-bootstrap notes_route_table) ;;
+  *) echo "run: FUNCTION must be api or notes, got '$function'" >&2; exit 2 ;;
+esac
+emulator="${build_dir}/src/local/cppstack-local"
+cd "$root"
+
+up_to_date() {
+  [[ -f "${run_dir}/.built" && -x "${run_dir}/bootstrap" && -f "${run_dir}/routes.json" &&
+    -x "$emulator" ]] || return 1
+  [[ -z "$(find src include examples cmake CMakeLists.txt CMakePresets.json -newer "${run_dir}/.built" \
+    -print -quit 2>/dev/null)" ]]
+}
+
+if ! up_to_date; then
+  if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
+    scripts/install-deps.sh
+    cmake --preset "$preset"
+  fi
+  cmake --build "$build_dir" --target "${targets[@]}" cppstack-local -j "$(nproc)"
+  touch "${run_dir}/.built"
+fi
+exec "$emulator" start-api --port "$port" --bootstrap "${run_dir}/bootstrap" \
+  --routes "${run_dir}/routes.json"

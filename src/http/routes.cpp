@@ -1,0 +1,120 @@
+#include <cppstack/http/routes.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace cppstack::http {
+namespace {
+
+std::string reason_phrase(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 412:
+      return "Precondition Failed";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error " + std::to_string(status);
+  }
+}
+
+}  // namespace
+
+Routes::Declaration& Routes::Declaration::summary(std::string text) {
+  route_->summary = std::move(text);
+  return *this;
+}
+
+Routes::Declaration& Routes::Declaration::name(std::string handler_name) {
+  route_->handler_name = std::move(handler_name);
+  return *this;
+}
+
+Routes::Declaration& Routes::Declaration::auth(AuthMode mode) {
+  route_->settings.auth = mode;
+  return *this;
+}
+
+Routes::Declaration& Routes::Declaration::cache(int ttl_seconds) {
+  route_->settings.cache_ttl_seconds = ttl_seconds;
+  return *this;
+}
+
+Routes::Declaration& Routes::Declaration::throttle(double rate_limit, int burst_limit) {
+  route_->settings.throttle = Throttle{rate_limit, burst_limit};
+  return *this;
+}
+
+Routes::Declaration& Routes::Declaration::errors(std::initializer_list<int> statuses) {
+  for (const int status : statuses) add_response({status, reason_phrase(status), nullptr, false});
+  return *this;
+}
+
+Routes::Declaration& Routes::Declaration::apply(RouteOptions options) {
+  if (!options.name.empty()) name(std::move(options.name));
+  if (!options.summary.empty()) summary(std::move(options.summary));
+  auth(options.auth);
+  cache(options.cache_ttl_seconds);
+  route_->settings.throttle = options.throttle;
+  for (const int status : options.errors)
+    add_response({status, reason_phrase(status), nullptr, false});
+  return *this;
+}
+
+void Routes::Declaration::add_response(ResponseDoc response) {
+  auto& responses = route_->doc.responses;
+  const auto same_status = std::find_if(responses.begin(), responses.end(), [&](const auto& known) {
+    return known.status == response.status;
+  });
+  if (same_status != responses.end()) {
+    *same_status = std::move(response);
+  } else {
+    responses.push_back(std::move(response));
+  }
+}
+
+Routes::Declaration Routes::add(Route route) {
+  if (route.handler_name.empty())
+    route.handler_name = default_handler_name(route.method, route.path);
+  routes_.push_back(std::move(route));
+  return Declaration(routes_.back());
+}
+
+std::vector<Route> Routes::release() && {
+  return {std::make_move_iterator(routes_.begin()), std::make_move_iterator(routes_.end())};
+}
+
+std::string default_handler_name(std::string_view method, std::string_view path) {
+  std::string name;
+  for (const char character : method) {
+    name += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
+  }
+  bool separator = true;
+  for (const char character : path) {
+    if (std::isalnum(static_cast<unsigned char>(character)) != 0) {
+      if (separator) name += '_';
+      separator = false;
+      name += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
+    } else {
+      separator = true;
+    }
+  }
+  return name;
+}
+
+}  // namespace cppstack::http
