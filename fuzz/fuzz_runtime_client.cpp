@@ -34,11 +34,15 @@ int listening_socket(std::uint16_t& port) {
   return fd;
 }
 
-// Reads one request head (and whatever body came with it); false when the client went away.
+// Reads one request head (and whatever body came with it); false when the client went away,
+// or sent nothing for a while: after a truncated answer the client is still waiting for the
+// rest of it, so closing the connection is what ends the exchange.
 bool read_request(int connection) {
   std::string request;
   char buffer[4096];
   while (request.find("\r\n\r\n") == std::string::npos) {
+    pollfd readable{connection, POLLIN, 0};
+    if (::poll(&readable, 1, 100) != 1) return false;
     const ssize_t got = ::recv(connection, buffer, sizeof buffer, 0);
     if (got <= 0) return false;
     request.append(buffer, static_cast<std::size_t>(got));

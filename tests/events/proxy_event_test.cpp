@@ -686,3 +686,22 @@ TEST(ProxyEventNumbers, NonFiniteNumbersAreWrittenAsNullNeverInfinity) {
 }
 
 }  // namespace
+
+namespace {
+
+// Regression from the proxy event fuzzer (fuzz/fuzz_proxy_event.cpp): an event whose strings are
+// all empty made the JSON writer do pointer arithmetic on a null pointer (reported by clang's
+// UndefinedBehaviorSanitizer). It is written as empty JSON strings and reads back unchanged.
+TEST(ProxyEventSerialize, EmptyStringsAreWrittenAsEmptyJsonStrings) {
+  ProxyEvent event;
+  event.body = std::string();
+  const auto text = cppstack::events::serialize(event);
+  const auto json_value = json::parse(text);
+  EXPECT_EQ(json_value.at("httpMethod").as_string(), "");
+  EXPECT_EQ(json_value.at("path").as_string(), "");
+  EXPECT_EQ(json_value.at("body").as_string(), "");
+  EXPECT_EQ(json_value.at("requestContext").at("stage").as_string(), "");
+  EXPECT_EQ(parse_proxy_event(text), event);
+}
+
+}  // namespace
