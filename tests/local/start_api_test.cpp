@@ -222,11 +222,12 @@ TEST(StartApi, FunctionFailuresAre502AndTheNextRequestWorks) {
     EXPECT_EQ(request(emulator.port(), verb::get, "/prod/echo").result_int(), 200);
   }
   EXPECT_TRUE(emulator.wait_for_log("Runtime exited with error: exit status 3"));
-  // A sanitizer build's fixture turns SIGSEGV into a report and exit status 1.
+  // A sanitizer build's fixture (ASan or TSan) turns SIGSEGV into a report and an exit status.
   const auto logs = emulator.logs();
   EXPECT_TRUE(logs.find("Runtime exited with error: signal: segmentation fault") !=
                   std::string::npos ||
-              logs.find("AddressSanitizer: SEGV") != std::string::npos)
+              logs.find("AddressSanitizer: SEGV") != std::string::npos ||
+              logs.find("ThreadSanitizer: SEGV") != std::string::npos)
       << logs;
   EXPECT_TRUE(emulator.wait_for_log("Malformed Lambda proxy response"));
 }
