@@ -178,7 +178,7 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
 /// The limits every server of this process shares (docs/local.md, "Limits").
 struct ServerLimits {
   std::size_t max_connections = local::default_max_connections;
-  std::size_t request_memory_mb = local::default_request_memory_limit / (1024 * 1024);
+  std::size_t request_memory_mb = local::default_request_memory_limit / (std::size_t{1024} * 1024);
 
   void add_to(CLI::App& command) {
     command

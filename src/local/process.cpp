@@ -178,7 +178,8 @@ bool environment_contains(pid_t pid, const std::string& marker) {
   std::string environment;
   char buffer[4096];
   ssize_t got;
-  while ((got = ::read(fd, buffer, sizeof buffer)) > 0 && environment.size() < 1024 * 1024) {
+  while ((got = ::read(fd, buffer, sizeof buffer)) > 0 &&
+         environment.size() < std::size_t{1024} * 1024) {
     environment.append(buffer, static_cast<std::size_t>(got));
   }
   ::close(fd);
