@@ -67,6 +67,7 @@ test-tsan: deps-system
 # `make fuzz-smoke` for 30 s each, as CI does.
 FUZZ_SECONDS ?= 300
 fuzz: deps-system
+	bash scripts/install-deps.sh fuzz
 	@if [ ! -f build/fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
 	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
 	fuzz/run.sh build/fuzz $(FUZZ_SECONDS)

