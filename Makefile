@@ -52,9 +52,14 @@ test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)
 	cd infra && CPPSTACK_DIST_DIR=$(CURDIR)/$(DIST_DIR) CPPSTACK_BUILD_DIR=$(CURDIR)/$(BUILD_DIR) npm test
 
+# One test runs in the release and ThreadSanitizer suites only: it exhausts file descriptors,
+# and UndefinedBehaviorSanitizer's vptr check validates vtables through a pipe, so with no
+# descriptor free it reports every virtual call as an invalid vptr (a limit of the checker).
+SANITIZE_EXCLUDED := local.Robustness.OutOfDescriptorsTheEmulatorWaitsAndRecovers
 test-sanitize: deps
 	$(MAKE) PRESET=debug build
-	ctest --preset debug -j $(JOBS)
+	@echo "test-sanitize: not run here (see the Makefile): $(SANITIZE_EXCLUDED)"
+	ctest --preset debug -j $(JOBS) -E '^$(SANITIZE_EXCLUDED)$$'
 
 # The emulator's tests with ThreadSanitizer, the emulator on 4 I/O threads.
 LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests
