@@ -169,6 +169,17 @@ class Emulator:
         return code
 
 
+def signing_clock(when):
+    """Makes botocore's SigV4 signer sign at `when`. Newer botocore reads the time through
+    botocore.auth.get_current_datetime; Debian bookworm's (1.29) calls datetime.datetime.utcnow()."""
+    import botocore.auth
+    if hasattr(botocore.auth, "get_current_datetime"):
+        return mock.patch("botocore.auth.get_current_datetime", return_value=when)
+    clock = mock.MagicMock(wraps=datetime)
+    clock.datetime.utcnow.return_value = when
+    return mock.patch("botocore.auth.datetime", clock)
+
+
 class GatewayChecks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -260,7 +271,7 @@ class GatewayChecks(unittest.TestCase):
         if when is None:
             signer.add_auth(request)
         else:
-            with mock.patch("botocore.auth.get_current_datetime", return_value=when):
+            with signing_clock(when):
                 signer.add_auth(request)
         headers = [f"{name}: {value}" for name, value in request.headers.items()]
         return self.api.curl("POST", "/prod/echo/signed?b=2&a=1", headers, body)
