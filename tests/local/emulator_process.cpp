@@ -234,4 +234,14 @@ boost::json::value parse_json(const std::string& text) {
   return value;
 }
 
+std::string versioned_function(const std::string& version) {
+  std::ifstream input(FUNCTIONS_DIR "/tutorial_function.sh");
+  std::stringstream text;
+  text << input.rdbuf();
+  std::string script = text.str();
+  const std::string marker = "set -euo pipefail\n";
+  script.insert(script.find(marker) + marker.size(), "FUNCTION_VERSION=" + version + "\n");
+  return script;
+}
+
 }  // namespace cppstack::local::testing

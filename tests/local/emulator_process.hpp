@@ -94,4 +94,8 @@ std::vector<std::string> header_values(const Response& response, const std::stri
 
 boost::json::value parse_json(const std::string& text);
 
+/// The AWS tutorial's bash function (functions/tutorial_function.sh) with FUNCTION_VERSION set
+/// to `version`, so tests can tell two builds of a function apart by their answers.
+std::string versioned_function(const std::string& version);
+
 }  // namespace cppstack::local::testing

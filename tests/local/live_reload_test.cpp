@@ -27,16 +27,6 @@ std::string routes_json(const std::vector<std::string>& paths) {
   return json.append("]}");
 }
 
-std::string versioned_function(const std::string& version) {
-  std::ifstream input(FUNCTIONS_DIR "/tutorial_function.sh");
-  std::stringstream text;
-  text << input.rdbuf();
-  std::string script = text.str();
-  const std::string marker = "set -euo pipefail\n";
-  script.insert(script.find(marker) + marker.size(), "FUNCTION_VERSION=" + version + "\n");
-  return script;
-}
-
 TEST(LiveRoutes, AddedChangedAndRemovedRoutesAreServedWithoutARestart) {
   TempDir directory;
   const auto bootstrap = directory.write("bootstrap", versioned_function("A"), true);
