@@ -31,3 +31,7 @@ echo "command: $build_dir/bench/in_process_bench --benchmark_repetitions=5 --ben
 echo
 
 bash scripts/bench-local.sh "$build_dir"
+echo
+
+echo "## Live development: edit a handler, answer with the new code"
+bash scripts/bench-reload.sh "$(basename "$build_dir")"
