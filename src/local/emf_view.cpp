@@ -311,8 +311,9 @@ std::vector<std::string> EmfView::summary() const {
       distributions.append(format_number(percentile(0.5))).append(suffix).append(" p99=");
       distributions.append(format_number(percentile(0.99))).append(suffix);
     }
-    std::string line = "metrics summary " + key + ":" + counts;
-    if (!distributions.empty()) line += (counts.empty() ? "" : ";") + distributions;
+    std::string line = "metrics summary ";
+    line.append(key).append(":").append(counts);
+    if (!distributions.empty()) line.append(counts.empty() ? "" : ";").append(distributions);
     lines.push_back(std::move(line));
   }
   if (unsummarized_records_ > 0) {
