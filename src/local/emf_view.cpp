@@ -259,28 +259,33 @@ void EmfView::add_to_summary(const std::string& key, const EmfRecord& record) {
   }
   auto& metrics = found->second.metrics;
   for (const auto& metric : record.metrics) {
+    // Names and units are kept as shown (cut to a few hundred bytes), never as sent.
+    const std::string name = printable(metric.name);
     auto totals = std::find_if(metrics.begin(), metrics.end(),
-                               [&metric](const auto& entry) { return entry.first == metric.name; });
+                               [&name](const auto& entry) { return entry.first == name; });
     if (totals == metrics.end()) {
       if (metrics.size() >= max_metrics_per_directive) continue;
-      metrics.emplace_back(metric.name,
-                           MetricTotals{.unit = metric.unit, .sum = 0, .seen = 0, .samples = {}});
+      metrics.emplace_back(
+          name, MetricTotals{.unit = printable(metric.unit), .sum = 0, .seen = 0, .samples = {}});
       totals = std::prev(metrics.end());
     }
     MetricTotals& kept = totals->second;
     for (const double sample : metric.samples) {
       kept.sum += sample;
       ++kept.seen;
-      if (kept.samples.size() < max_samples_per_metric) {
+      if (is_count(kept.unit)) continue;  // summed, no percentiles
+      if (kept.samples.size() < max_samples_per_metric && sampled_values_ < max_summary_samples) {
         kept.samples.push_back(sample);
+        ++sampled_values_;
         continue;
       }
+      if (kept.samples.empty()) continue;  // the summary's memory is used up
       // Reservoir sampling keeps a uniform sample of all values in bounded memory.
       random_state_ ^= random_state_ << 13;
       random_state_ ^= random_state_ >> 7;
       random_state_ ^= random_state_ << 17;
       const std::size_t slot = random_state_ % kept.seen;
-      if (slot < max_samples_per_metric) kept.samples[slot] = sample;
+      if (slot < kept.samples.size()) kept.samples[slot] = sample;
     }
   }
 }
@@ -293,9 +298,12 @@ std::vector<std::string> EmfView::summary() const {
     std::string counts;
     std::string distributions;
     for (const auto& [name, totals] : totals_.at(key).metrics) {
-      const std::string shown_name = printable(name);
       if (is_count(totals.unit)) {
-        counts.append(" ").append(shown_name).append("=").append(format_number(totals.sum));
+        counts.append(" ").append(name).append("=").append(format_number(totals.sum));
+        continue;
+      }
+      if (totals.samples.empty()) {
+        distributions.append(" ").append(name).append(" not sampled (summary memory full)");
         continue;
       }
       std::vector<double> sorted = totals.samples;
@@ -307,7 +315,7 @@ std::vector<std::string> EmfView::summary() const {
         return sorted[std::max<std::size_t>(rank, 1) - 1];
       };
       const std::string suffix = unit_suffix(totals.unit);
-      distributions.append(" ").append(shown_name).append(" p50=");
+      distributions.append(" ").append(name).append(" p50=");
       distributions.append(format_number(percentile(0.5))).append(suffix).append(" p99=");
       distributions.append(format_number(percentile(0.99))).append(suffix);
     }

@@ -214,16 +214,17 @@ TEST(EmfView, InvalidEmfIsShownAsPrintedWithWhatIsWrong) {
   EXPECT_TRUE(off.show(line).empty());
 }
 
-TEST(EmfView, ARecordAtCloudWatchsLimitsIsRead) {
-  // 100 metrics of 100 values each, 30 dimensions in a set (Embedded metric format
-  // specification: "up to 100 values", "up to 30 dimensions", "up to 100 metrics").
+// A record at the format's limits: 100 metrics of 100 values each, 30 dimensions in a set
+// (Embedded metric format specification: "up to 100 values", "up to 30 dimensions", "up to
+// 100 metrics"); `d0` is the first dimension's value.
+std::string record_at_the_limits(const std::string& d0) {
   std::string line =
       R"({"_aws":{"Timestamp":1,"CloudWatchMetrics":[{"Namespace":"N","Dimensions":[[)";
   std::string members;
   for (int index = 0; index < 30; ++index) {
     if (index > 0) line.push_back(',');
     line += "\"d" + std::to_string(index) + "\"";
-    members += ",\"d" + std::to_string(index) + "\":\"value\"";
+    members += ",\"d" + std::to_string(index) + "\":\"" + (index == 0 ? d0 : "value") + "\"";
   }
   line += R"(]],"Metrics":[)";
   for (int metric = 0; metric < 100; ++metric) {
@@ -234,6 +235,11 @@ TEST(EmfView, ARecordAtCloudWatchsLimitsIsRead) {
     members += "]";
   }
   line += "]}]}" + members + "}";
+  return line;
+}
+
+TEST(EmfView, ARecordAtCloudWatchsLimitsIsRead) {
+  const std::string line = record_at_the_limits("value");
   ASSERT_LT(line.size(), max_emf_line_bytes);
   const auto reading = read_emf(line);
   EXPECT_EQ(reading.problem, "");
@@ -283,6 +289,23 @@ TEST(EmfView, SummaryMemoryIsBounded) {
 
 // The short view is made in the caller's thread, before the bounded buffer: a flood of metric
 // lines on a stuck terminal is dropped and counted like any other, never waited for.
+// Values kept for percentiles are bounded in all: 30 records of 10,000 values each are over
+// the budget, so the later metrics have sums but no sample.
+TEST(EmfView, SummarySamplesAreBoundedInAll) {
+  EmfView view(MetricsView::pretty);
+  for (int record = 0; record < 30; ++record) {
+    std::string route = "r";
+    route += std::to_string(record);
+    view.show(record_at_the_limits(route));
+  }
+  const auto summary = view.summary();
+  ASSERT_EQ(summary.size(), 30U);
+  EXPECT_NE(summary.front().find(" m99 p50=12.345ms p99=12.345ms"), std::string::npos);
+  EXPECT_EQ(summary.front().find("not sampled"), std::string::npos);
+  EXPECT_NE(summary.back().find(" m0 not sampled (summary memory full)"), std::string::npos)
+      << summary.back();
+}
+
 TEST(LambdaLog, PrettyMetricsOnAStuckTerminalAreDroppedNotWaitedFor) {
   const Pipe terminal;
   {

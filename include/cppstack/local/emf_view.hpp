@@ -75,11 +75,14 @@ class EmfView {
   std::vector<ShownLine> show(std::string_view line);
 
   /// One line per dimension set seen (at most `max_summary_keys`): the sum of each count
-  /// metric and p50/p99 of the others. Empty unless the view is pretty and a record was shown.
+  /// metric and p50/p99 of the others, over a uniform sample of their values (bounded memory).
+  /// Empty unless the view is pretty and a record was shown.
   std::vector<std::string> summary() const;
 
   static constexpr std::size_t max_summary_keys = 100;
   static constexpr std::size_t max_samples_per_metric = 4096;
+  /// Values kept for percentiles by all metrics together (2 MB).
+  static constexpr std::size_t max_summary_samples = std::size_t{256} * 1024;
 
  private:
   struct MetricTotals {
@@ -101,6 +104,7 @@ class EmfView {
   std::map<std::string, Totals> totals_;
   std::vector<std::string> summary_order_;
   std::size_t unsummarized_records_ = 0;
+  std::size_t sampled_values_ = 0;
   std::uint64_t random_state_ = 0x9e3779b97f4a7c15ULL;
 };
 
