@@ -122,6 +122,7 @@ class JwksServer:
     def __init__(self, document):
         self.lock = threading.Lock()
         self.reads = 0
+        self.delay = 0.0  # seconds before each answer
         self.serve(document)
         server = self
 
@@ -130,6 +131,8 @@ class JwksServer:
                 with server.lock:
                     server.reads += 1
                     body = server.body
+                    delay = server.delay
+                time.sleep(delay)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -500,6 +503,63 @@ class KeyRotation(unittest.TestCase):
         self.assertEqual(self.jwks_server.read_count(), reads + 1)
         # The new key keeps working from the keys in memory.
         self.assertEqual(self.status(new_token)[0], 200)
+
+
+class SlowJwks(unittest.TestCase):
+    """A JWKS URL that answers slowly: the request that starts the read is not held for it (it
+    gets 401 after at most half a second); the read goes on and serves the requests after it."""
+
+    def test_a_slow_read_serves_the_requests_after_it(self):
+        with tempfile.TemporaryDirectory() as directory:
+            old_key = RsaKey(directory, "old", "slow-old")
+            new_key = RsaKey(directory, "new", "slow-new")
+            jwks_server = JwksServer({"keys": [old_key.jwk()]})
+            api = Emulator(directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks_server.url,
+                           ["--cognito-jwks-refetch-seconds", "1"])
+            try:
+                new_token = new_key.token(id_claims())
+                jwks_server.serve({"keys": [new_key.jwk()]})
+                jwks_server.delay = 2.0
+                time.sleep(1.2)  # past the interval since the read at start
+                reads = jwks_server.read_count()
+                code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
+                self.assertEqual(code, 401, body)
+                self.assertEqual(jwks_server.read_count(), reads + 1)
+                time.sleep(3.5)  # the read (2 s) ends in the background
+                code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
+                self.assertEqual(code, 200, body)
+                self.assertEqual(jwks_server.read_count(), reads + 1)
+            finally:
+                self.assertEqual(api.stop(), 0)
+                jwks_server.stop()
+
+    def test_a_read_that_never_ends_is_cut_off_and_does_not_hold_the_gateway(self):
+        with tempfile.TemporaryDirectory() as directory:
+            old_key = RsaKey(directory, "old", "hung-old")
+            new_key = RsaKey(directory, "new", "hung-new")
+            jwks_server = JwksServer({"keys": [old_key.jwk()]})
+            api = Emulator(directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks_server.url,
+                           ["--cognito-jwks-refetch-seconds", "1"])
+            try:
+                jwks_server.delay = 60.0  # longer than the read's 5 s deadline
+                time.sleep(1.2)
+                code, _, _ = api.curl("GET", "/prod/echo/user",
+                                      [f"Authorization: {new_key.token(id_claims())}"])
+                self.assertEqual(code, 401)
+                # The gateway keeps answering with the keys it has while the read hangs.
+                code, _, body = api.curl("GET", "/prod/echo/user",
+                                         [f"Authorization: {old_key.token(id_claims())}"])
+                self.assertEqual(code, 200, body)
+                # The hung read is cut off after 5 s; then a read can start again and succeed.
+                jwks_server.delay = 0.0
+                jwks_server.serve({"keys": [new_key.jwk()]})
+                time.sleep(5.5)
+                code, _, body = api.curl("GET", "/prod/echo/user",
+                                         [f"Authorization: {new_key.token(id_claims())}"])
+                self.assertEqual(code, 200, body)
+            finally:
+                self.assertEqual(api.stop(), 0)
+                jwks_server.stop()
 
 
 if __name__ == "__main__":

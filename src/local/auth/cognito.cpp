@@ -44,19 +44,29 @@ std::string fetch_loopback(const std::string& url) {
                       url);
     }
   }
+  // Asynchronous operations, because a tcp_stream's deadline applies to those only: connect,
+  // request and answer together take at most 5 s, however the server behaves.
   beast::tcp_stream stream(io);
   stream.expires_after(std::chrono::seconds(5));
-  stream.connect(endpoints, error);
-  if (error) throw JwksError("cannot connect to " + url + ": " + error.message());
   std::string target(parsed->encoded_target());
   if (target.empty()) target = "/";
   beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, 11};
   request.set(beast::http::field::host, host);
-  beast::http::write(stream, request, error);
   beast::flat_buffer buffer;
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(max_jwks_bytes);
-  if (!error) beast::http::read(stream, buffer, parser, error);
+  const auto on_read = [&error](boost::system::error_code failure, std::size_t) {
+    error = failure;
+  };
+  const auto on_written = [&](boost::system::error_code failure, std::size_t) {
+    error = failure;
+    if (!failure) beast::http::async_read(stream, buffer, parser, on_read);
+  };
+  stream.async_connect(endpoints, [&](boost::system::error_code failure, const auto&) {
+    error = failure;
+    if (!failure) beast::http::async_write(stream, request, on_written);
+  });
+  io.run();
   if (error) throw JwksError("cannot read " + url + ": " + error.message());
   if (parser.get().result_int() != 200) {
     throw JwksError(url + " answered " + std::to_string(parser.get().result_int()));
