@@ -14,6 +14,7 @@
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "crypto.hpp"
 
@@ -153,11 +154,6 @@ JwksKeys::JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetch
       keys_(std::move(keys)),
       last_read_(std::chrono::steady_clock::now()) {}
 
-JwksKeys::~JwksKeys() {
-  // A read under way ends by its own deadline (5 s); it must not outlive the keys it fills.
-  if (reader_.joinable()) reader_.join();
-}
-
 std::optional<JsonWebKey> JwksKeys::lookup(std::string_view key_id) const {
   const auto key = std::find_if(keys_.begin(), keys_.end(), [&key_id](const JsonWebKey& known) {
     return known.key_id == key_id;
@@ -174,8 +170,8 @@ std::optional<JsonWebKey> JwksKeys::find(std::string_view key_id) {
   if (!reading_ && now - last_read_ >= policy_.min_interval) {
     reading_ = true;
     last_read_ = now;
-    if (reader_.joinable()) reader_.join();  // the previous read has finished (reading_ was false)
-    reader_ = std::thread([this] { refetch(); });
+    // The thread holds the keys it fills; it ends by the read's deadline (5 s) at the latest.
+    std::thread([self = shared_from_this()] { self->refetch(); }).detach();
   }
   if (reading_) {
     fetched_.wait_for(lock, policy_.wait, [this] { return !reading_; });

@@ -25,7 +25,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 namespace cppstack::local::auth {
@@ -64,13 +63,13 @@ struct JwksRefetchPolicy {
 ///
 ///   auto keys = JwksKeys::load("http://127.0.0.1:9000/jwks.json");   // throws JwksError
 ///   if (auto key = keys->find("kid-2")) rs256_verify(key->modulus, key->exponent, ...);
-class JwksKeys {
+class JwksKeys : public std::enable_shared_from_this<JwksKeys> {
  public:
-  /// Reads the keys once (throws JwksError when that fails).
+  /// Reads the keys once (throws JwksError when that fails). Always held by a shared_ptr: a
+  /// re-read's thread keeps its keys alive, so that dropping them never waits for a read.
   [[nodiscard]] static std::shared_ptr<JwksKeys> load(const std::string& file_or_url,
                                                       JwksRefetchPolicy policy = {});
   JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetchPolicy policy);
-  ~JwksKeys();
   JwksKeys(const JwksKeys&) = delete;
   JwksKeys& operator=(const JwksKeys&) = delete;
 
@@ -96,7 +95,6 @@ class JwksKeys {
   bool reading_ = false;
   int refetches_ = 0;
   std::string last_error_;
-  std::thread reader_;
 };
 
 /// https://cognito-idp.<region>.amazonaws.com/<user pool id>
