@@ -87,13 +87,14 @@ export function addRouteMethods(
   for (const route of routes) {
     const resource = route.path === '/' ? api.root : api.root.resourceForPath(route.path);
     const parameterKeys = pathParameters(route.path).map((name) => `method.request.path.${name}`);
-    const identityKeys = route.cacheTtlSeconds > 0 ? [...identityCacheKeyParameters(route), CONDITIONAL_REQUEST_CACHE_KEY] : [];
-    const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(identityKeys.map((key) => [key, false])) };
+    // Optional headers in the key: the caller's credentials where the answer is theirs, and the validator.
+    const headerKeys = route.cacheTtlSeconds > 0 ? [...identityCacheKeyParameters(route), CONDITIONAL_REQUEST_CACHE_KEY] : [];
+    const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(headerKeys.map((key) => [key, false])) };
     // Without the path parameters in the cache key, /items/1 would be answered from /items/2's entry.
     const integration = new apigateway.LambdaIntegration(handler, {
       proxy: true,
       scopePermissionToMethod: false,
-      cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...identityKeys] : undefined,
+      cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...headerKeys] : undefined,
     });
     const method = resource.addMethod(route.method, integration, {
       ...authorization.methodOptions(route),
