@@ -60,7 +60,7 @@ bool is_cacheable_method(std::string_view method) { return method == "GET" || me
 // changes with a deployment (GET /v1/metadata) is hashed once, then compared. Bodies above
 // the limit are hashed every time, so what is kept stays small.
 std::string memoized_etag(std::string_view body) {
-  constexpr std::size_t largest_remembered = 16 * 1024;
+  constexpr std::size_t largest_remembered = std::size_t{16} * 1024;
   if (body.size() > largest_remembered) return strong_etag(body);
   thread_local std::string last_body;
   thread_local std::string last_etag;  // empty until the first body: a tag is never empty
