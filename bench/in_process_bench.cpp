@@ -32,6 +32,9 @@ cppstack::app::Application make_application() {
   config.function_version = "$LATEST";
   config.memory_size_mb = 128;
   config.region = "us-east-1";
+  // As on Lambda, where the namespace defaults to the application name: every request also
+  // writes its EMF record.
+  config.metrics_namespace = "bench-api";
   // The access line and the EMF record are formatted as on Lambda; writing them to stderr is
   // I/O, which this benchmark leaves out.
   return cppstack::app::Application(config, [](std::string_view) {});

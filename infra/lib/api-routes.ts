@@ -66,6 +66,15 @@ export function needsApiKey(routes: readonly Route[]): boolean {
   return routes.some((route) => route.auth === 'apiKey');
 }
 
+/**
+ * The request header every cached route adds to its cache key, to keep the stage cache
+ * consistent with conditional requests: the function answers a GET whose If-None-Match
+ * matches its ETag with a 304 and no body, and the stage cache keeps whatever the integration
+ * answered, so without the header in the key a cached 304 would reach callers that sent none
+ * (and a cached 200 would hide the 304 from those that did). Declared, never required.
+ */
+export const CONDITIONAL_REQUEST_CACHE_KEY = 'method.request.header.If-None-Match';
+
 /** Creates the resource of every route path and its method, in table order. */
 export function addRouteMethods(
   api: apigateway.RestApi,
@@ -78,13 +87,14 @@ export function addRouteMethods(
   for (const route of routes) {
     const resource = route.path === '/' ? api.root : api.root.resourceForPath(route.path);
     const parameterKeys = pathParameters(route.path).map((name) => `method.request.path.${name}`);
-    const identityKeys = route.cacheTtlSeconds > 0 ? identityCacheKeyParameters(route) : [];
-    const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(identityKeys.map((key) => [key, false])) };
+    // Optional headers in the key: the caller's credentials where the answer is theirs, and the validator.
+    const headerKeys = route.cacheTtlSeconds > 0 ? [...identityCacheKeyParameters(route), CONDITIONAL_REQUEST_CACHE_KEY] : [];
+    const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(headerKeys.map((key) => [key, false])) };
     // Without the path parameters in the cache key, /items/1 would be answered from /items/2's entry.
     const integration = new apigateway.LambdaIntegration(handler, {
       proxy: true,
       scopePermissionToMethod: false,
-      cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...identityKeys] : undefined,
+      cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...headerKeys] : undefined,
     });
     const method = resource.addMethod(route.method, integration, {
       ...authorization.methodOptions(route),

@@ -143,10 +143,11 @@ describe('cached routes with user credentials', () => {
 
   it("key the cache on the Authorization header too, so one user's cached answer never reaches another", () => {
     const me = method('v1meitem');
-    assert.deepEqual(me.Integration.CacheKeyParameters, ['method.request.path.item', 'method.request.header.Authorization']);
-    assert.deepEqual(me.RequestParameters, { 'method.request.path.item': true, 'method.request.header.Authorization': false });
-    assert.deepEqual(method('v1signed').Integration.CacheKeyParameters, ['method.request.header.Authorization']);
-    assert.deepEqual(method('v1shared').Integration.CacheKeyParameters, [], 'an API key names a client, not a user: the answer is shared');
+    const conditional = 'method.request.header.If-None-Match';
+    assert.deepEqual(me.Integration.CacheKeyParameters, ['method.request.path.item', 'method.request.header.Authorization', conditional]);
+    assert.deepEqual(me.RequestParameters, { 'method.request.path.item': true, 'method.request.header.Authorization': false, [conditional]: false });
+    assert.deepEqual(method('v1signed').Integration.CacheKeyParameters, ['method.request.header.Authorization', conditional]);
+    assert.deepEqual(method('v1shared').Integration.CacheKeyParameters, [conditional], 'an API key names a client, not a user: the answer is shared');
   });
 });
 

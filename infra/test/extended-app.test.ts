@@ -83,10 +83,13 @@ for (const stackName of API_STACKS) {
       assert.ok(json.Outputs.ApiKeyId);
     });
 
-    it('declares path parameters and keys the cache on them', () => {
+    it('declares path parameters and keys the cache on them and on If-None-Match', () => {
       const getItem = method('GET /v1/items/{id}');
-      assert.deepEqual(getItem.RequestParameters, { 'method.request.path.id': true });
-      assert.deepEqual(getItem.Integration.CacheKeyParameters, ['method.request.path.id']);
+      // The function answers a matching If-None-Match with a 304: a cached 304 must only
+      // answer the same validator (docs.aws.amazon.com/apigateway/latest/developerguide/
+      // api-gateway-caching.html, "Use method or integration parameters as cache keys").
+      assert.deepEqual(getItem.RequestParameters, { 'method.request.path.id': true, 'method.request.header.If-None-Match': false });
+      assert.deepEqual(getItem.Integration.CacheKeyParameters, ['method.request.path.id', 'method.request.header.If-None-Match']);
       assert.deepEqual(method('ANY /v1/files/{proxy+}').RequestParameters, { 'method.request.path.proxy': true });
       assert.equal(method('ANY /v1/files/{proxy+}').Integration.CacheKeyParameters, undefined, 'uncached routes need no cache key');
     });

@@ -1,6 +1,7 @@
 #include <cppstack/app/build_info.hpp>
 #include <cppstack/app/handlers.hpp>
 #include <cppstack/http/responses.hpp>
+#include <cppstack/observability/json_line.hpp>
 
 #include <unistd.h>
 #include <boost/json/array.hpp>
@@ -53,24 +54,26 @@ std::string metadata_constant_fields(const Config& config) {
                                        {"version", null_if_empty(config.function_version)},
                                        {"memoryMb", config.memory_size_mb}}}};
   std::string text = boost::json::serialize(constant);
-  text.pop_back();  // the closing brace: per-request fields follow
+  text.pop_back();  // the closing brace: the stage follows
   return text;
 }
 
 events::ProxyResponse metadata_handler(const ApplicationState& state,
                                        const http::Request& request) {
-  // Most of the answer never changes in a process's life; it is serialized once at
-  // initialisation and only the per-request fields are written here.
-  const auto& context = request.event.request_context;
-  std::string body = state.metadata_constant_fields;
-  body.reserve(body.size() + 160);
+  // The answer changes only with a deployment (and differs per stage): its ETag is stable, so
+  // If-None-Match gets a 304 and the stage cache may serve it to anyone. Per-request facts
+  // stay out of it: the caller has the request id in API Gateway's x-amzn-RequestId header,
+  // and the access line joins it (correlation_id) to Lambda's request id and cold start.
+  const std::string& stage = request.event.request_context.stage;
+  std::string body;
+  body.reserve(state.metadata_constant_fields.size() + stage.size() + 16);
+  body += state.metadata_constant_fields;
   body += R"(,"stage":)";
-  body += boost::json::serialize(null_if_empty(context.stage));
-  body += request.invocation.cold_start ? R"(,"coldStart":true)" : R"(,"coldStart":false)";
-  body += R"(,"requestId":)";
-  body += boost::json::serialize(boost::json::value(request.invocation.request_id));
-  body += R"(,"apiRequestId":)";
-  body += boost::json::serialize(null_if_empty(context.request_id));
+  if (stage.empty()) {
+    body += "null";
+  } else {
+    observability::append_json_string(body, stage);
+  }
   body += '}';
   events::ProxyResponse response;
   response.headers.emplace("Content-Type", "application/json");

@@ -56,6 +56,21 @@ struct RouteCaching {
 
 bool is_cacheable_method(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
+// The ETag of `body`, remembered for the last body of this thread: an answer that only
+// changes with a deployment (GET /v1/metadata) is hashed once, then compared. Bodies above
+// the limit are hashed every time, so what is kept stays small.
+std::string memoized_etag(std::string_view body) {
+  constexpr std::size_t largest_remembered = std::size_t{16} * 1024;
+  if (body.size() > largest_remembered) return strong_etag(body);
+  thread_local std::string last_body;
+  thread_local std::string last_etag;  // empty until the first body: a tag is never empty
+  if (last_etag.empty() || body != last_body) {
+    last_etag = strong_etag(body);
+    last_body.assign(body);
+  }
+  return last_etag;
+}
+
 }  // namespace
 
 std::string strong_etag(std::string_view body) {
@@ -112,7 +127,7 @@ Middleware conditional_get_middleware(const std::vector<Route>& routes) {
     if (route == nullptr) return response;
     // A handler that sets its own validator or caching keeps them.
     auto etag = response.headers.try_emplace("ETag").first;
-    if (etag->second.empty()) etag->second = strong_etag(response.body);
+    if (etag->second.empty()) etag->second = memoized_etag(response.body);
     response.headers.try_emplace("Cache-Control", route->cache_control);
     const auto if_none_match = request.event.header("If-None-Match");
     if (!if_none_match || !if_none_match_matches(*if_none_match, etag->second)) return response;

@@ -3,7 +3,9 @@
 #include <cppstack/observability/metrics.hpp>
 
 #include <array>
+#include <charconv>
 #include <chrono>
+#include <stdexcept>
 
 namespace cppstack::http {
 namespace {
@@ -40,14 +42,6 @@ void append_string_map(std::string& out, const events::StringMap& map, bool reda
 
 }  // namespace
 
-std::string route_label(const Request& request) {
-  if (request.route_template == nullptr) return "unmatched";
-  std::string label = request.event.http_method;
-  label.push_back(' ');
-  label += *request.route_template;
-  return label;
-}
-
 std::string_view status_class(int status_code) noexcept {
   if (status_code >= 500) return "5xx";
   if (status_code >= 400) return "4xx";
@@ -56,121 +50,196 @@ std::string_view status_class(int status_code) noexcept {
   return "1xx";
 }
 
-void append_access_line(std::string& out, const observability::Logger& logger,
-                        const Request& request, int status_code, double latency_ms,
-                        LogLevel level) {
-  const auto& event = request.event;
-  JsonLineWriter line(out);
-  line.string("level", observability::to_string(level));
-  thread_local std::string message;
-  message.assign(event.http_method).append(" ").append(event.path).append(" ");
-  message.append(std::to_string(status_code));
-  line.string("message", message);
-  std::string& timestamp = line.key("timestamp");
-  timestamp.push_back('"');
-  observability::append_iso8601(timestamp, std::chrono::system_clock::now());
-  timestamp.push_back('"');
-  line.string("service", logger.service());
-  line.boolean("cold_start", request.invocation.cold_start);
-  line.string_or_null("function_name", logger.function_name());
-  line.string_or_null("function_request_id", request.invocation.request_id);
-  line.string_or_null("xray_trace_id", request.invocation.trace_id);
-  line.string_or_null("correlation_id", request.correlation_id());
-  line.string("http_method", event.http_method);
-  line.string("path", event.path);
-  if (request.route_template != nullptr) {
-    line.string("route", *request.route_template);
+namespace {
+
+constexpr std::string_view timestamp_prefix = R"({"_aws":{"Timestamp":)";
+
+// `value` as a JSON string member, or null when empty (Powertools' keys).
+void append_string_or_null(std::string& out, std::string_view value) {
+  if (value.empty()) {
+    out.append("null");
   } else {
-    line.key("route").append("null");
+    observability::append_json_string(out, value);
   }
-  line.integer("status", status_code);
-  line.number("latency_ms", latency_ms);
-  const auto& source_ip = event.request_context.identity.source_ip;
-  line.string_or_null("source_ip", source_ip ? std::string_view(*source_ip) : std::string_view());
-  if (logger.enabled(LogLevel::debug)) {
-    // What `cppstack-local generate-event` needs to rebuild the request, minus credentials.
-    if (event.query_string_parameters) {
-      append_string_map(line.key("query_string_parameters"), *event.query_string_parameters, false);
-    }
-    if (event.headers) append_string_map(line.key("headers"), *event.headers, true);
-    line.integer("body_bytes", static_cast<std::int64_t>(event.body ? event.body->size() : 0));
-  }
-  line.close();
 }
 
-void append_request_metrics(std::string& out, std::string_view metrics_namespace,
-                            const observability::Logger& logger, const Request& request,
-                            int status_code, double latency_ms) {
+void append_integer(std::string& out, std::int64_t value) {
+  char text[24];
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  out.append(text, result.ptr);
+}
+
+// An EMF record formatted by the generic encoder with timestamp 0, less the timestamp and
+// `suffix`: the part that is the same for every record of the kind.
+std::string record_between(const observability::MetricRecord& record, std::string_view suffix) {
+  std::string text;
+  observability::append_emf_records(text, record, 0);
+  const std::string_view prefix = R"({"_aws":{"Timestamp":0)";
+  if (!text.starts_with(prefix) || !text.ends_with(suffix)) {
+    throw std::logic_error("EMF: unexpected record layout");
+  }
+  return text.substr(prefix.size(), text.size() - prefix.size() - suffix.size());
+}
+
+}  // namespace
+
+RequestTelemetryFormat::RequestTelemetryFormat(std::shared_ptr<const observability::Logger> logger,
+                                               std::string_view metrics_namespace)
+    : logger_(std::move(logger)), metrics_(!metrics_namespace.empty()) {
   using observability::Dimension;
   using observability::Metric;
   using observability::MetricUnit;
-  const std::string route = route_label(request);
-  const std::int64_t now_ms = observability::unix_time_ms();
-  const std::array dimensions{Dimension{"service", logger.service()}, Dimension{"route", route},
-                              Dimension{"status_class", status_class(status_code)}};
+  service_member_ = R"(,"service":)";
+  observability::append_json_string(service_member_, logger_->service());
+  function_name_member_ = R"(,"function_name":)";
+  append_string_or_null(function_name_member_, logger_->function_name());
+  if (!metrics_) return;
+
+  // The request record's metadata and service, cut before the route's value.
+  const std::array request_dimensions{Dimension{"service", logger_->service()},
+                                      Dimension{"route", ""}, Dimension{"status_class", ""}};
   static constexpr std::array<std::size_t, 2> dimension_sets{2, 3};
-  const std::array metrics{Metric{"Requests", MetricUnit::count, 1},
-                           Metric{"Latency", MetricUnit::milliseconds, latency_ms},
-                           Metric{"Errors", MetricUnit::count, status_code >= 500 ? 1.0 : 0.0},
-                           Metric{"ClientErrors", MetricUnit::count,
-                                  status_code >= 400 && status_code < 500 ? 1.0 : 0.0}};
-  const std::array properties{
-      observability::Property{"function_request_id", request.invocation.request_id},
-      observability::Property{"correlation_id", request.correlation_id()}};
-  observability::append_emf_records(out,
-                                    {.name_space = metrics_namespace,
-                                     .dimensions = dimensions,
-                                     .dimension_set_lengths = dimension_sets,
-                                     .metrics = metrics,
-                                     .properties = properties},
-                                    now_ms);
+  const std::array request_metrics{
+      Metric{"Requests", MetricUnit::count, 0}, Metric{"Latency", MetricUnit::milliseconds, 0},
+      Metric{"Errors", MetricUnit::count, 0}, Metric{"ClientErrors", MetricUnit::count, 0}};
+  request_metrics_head_ = record_between(
+      {.name_space = metrics_namespace,
+       .dimensions = request_dimensions,
+       .dimension_set_lengths = dimension_sets,
+       .metrics = request_metrics},
+      R"(,"route":"","status_class":"","Requests":0,"Latency":0,"Errors":0,"ClientErrors":0})"
+      "\n");
+
+  // Powertools' ColdStart metric: one per instance, by service and function name.
+  const std::array cold_start_dimensions{Dimension{"service", logger_->service()},
+                                         Dimension{"function_name", logger_->function_name()}};
+  const std::array cold_start_metrics{Metric{"ColdStart", MetricUnit::count, 1}};
+  cold_start_tail_ =
+      record_between({.name_space = metrics_namespace,
+                      .dimensions = std::span<const Dimension>(cold_start_dimensions)
+                                        .first(logger_->function_name().empty() ? 1 : 2),
+                      .metrics = cold_start_metrics},
+                     "");
 }
 
-void append_cold_start_metric(std::string& out, std::string_view metrics_namespace,
-                              const observability::Logger& logger) {
-  using observability::Dimension;
-  using observability::Metric;
-  // Powertools' ColdStart metric: one per instance, by service and function name.
-  const std::array dimensions{Dimension{"service", logger.service()},
-                              Dimension{"function_name", logger.function_name()}};
-  const std::array metrics{Metric{"ColdStart", observability::MetricUnit::count, 1}};
-  observability::append_emf_records(
-      out,
-      {.name_space = metrics_namespace,
-       .dimensions =
-           std::span<const Dimension>(dimensions).first(logger.function_name().empty() ? 1 : 2),
-       .metrics = metrics},
-      observability::unix_time_ms());
+void RequestTelemetryFormat::append(std::string& out, const Request& request, int status_code,
+                                    double latency_ms,
+                                    std::chrono::system_clock::time_point now) const {
+  append_access_line(out, request, status_code, latency_ms, now);
+  if (!metrics_) return;
+  const std::int64_t timestamp_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  append_request_metrics(out, request, status_code, latency_ms, timestamp_ms);
+  if (request.invocation.cold_start) {
+    out.append(timestamp_prefix);
+    append_integer(out, timestamp_ms);
+    out.append(cold_start_tail_);
+  }
+}
+
+void RequestTelemetryFormat::append_access_line(std::string& out, const Request& request,
+                                                int status_code, double latency_ms,
+                                                std::chrono::system_clock::time_point now) const {
+  const LogLevel level = status_code >= 500 ? LogLevel::error : LogLevel::info;
+  if (!logger_->enabled(level)) return;
+  const auto& event = request.event;
+  char status_text[8];
+  const auto status_end = std::to_chars(status_text, status_text + sizeof status_text, status_code);
+  const std::string_view status(status_text,
+                                static_cast<std::size_t>(status_end.ptr - status_text));
+
+  // The keys and their order of Powertools' lines, then the request's own members.
+  out.append(R"({"level":")").append(observability::to_string(level)).append(R"(","message":)");
+  observability::append_json_string_concat(out, {event.http_method, " ", event.path, " ", status});
+  out.append(R"(,"timestamp":")");
+  observability::append_iso8601(out, now);
+  out.push_back('"');
+  out.append(service_member_);
+  out.append(request.invocation.cold_start ? R"(,"cold_start":true)" : R"(,"cold_start":false)");
+  out.append(function_name_member_);
+  out.append(R"(,"function_request_id":)");
+  append_string_or_null(out, request.invocation.request_id);
+  out.append(R"(,"xray_trace_id":)");
+  append_string_or_null(out, request.invocation.trace_id);
+  out.append(R"(,"correlation_id":)");
+  append_string_or_null(out, request.correlation_id());
+  out.append(R"(,"http_method":)");
+  observability::append_json_string(out, event.http_method);
+  out.append(R"(,"path":)");
+  observability::append_json_string(out, event.path);
+  out.append(R"(,"route":)");
+  if (request.route_template != nullptr) {
+    observability::append_json_string(out, *request.route_template);
+  } else {
+    out.append("null");
+  }
+  out.append(R"(,"status":)").append(status);
+  out.append(R"(,"latency_ms":)");
+  observability::append_json_number(out, latency_ms);
+  out.append(R"(,"source_ip":)");
+  const auto& source_ip = event.request_context.identity.source_ip;
+  append_string_or_null(out, source_ip ? std::string_view(*source_ip) : std::string_view());
+  if (logger_->enabled(LogLevel::debug)) {
+    // What `cppstack-local generate-event` needs to rebuild the request, minus credentials.
+    if (event.query_string_parameters) {
+      out.append(R"(,"query_string_parameters":)");
+      append_string_map(out, *event.query_string_parameters, false);
+    }
+    if (event.headers) {
+      out.append(R"(,"headers":)");
+      append_string_map(out, *event.headers, true);
+    }
+    out.append(R"(,"body_bytes":)");
+    append_integer(out, static_cast<std::int64_t>(event.body ? event.body->size() : 0));
+  }
+  out.append("}\n");
+}
+
+void RequestTelemetryFormat::append_request_metrics(std::string& out, const Request& request,
+                                                    int status_code, double latency_ms,
+                                                    std::int64_t timestamp_ms) const {
+  out.append(timestamp_prefix);
+  append_integer(out, timestamp_ms);
+  out.append(request_metrics_head_);
+  out.append(R"(,"route":)");
+  if (request.route_template == nullptr) {
+    out.append(R"("unmatched")");
+  } else {
+    observability::append_json_string_concat(
+        out, {request.event.http_method, " ", *request.route_template});
+  }
+  out.append(R"(,"status_class":")").append(status_class(status_code));
+  out.append(R"(","function_request_id":)");
+  observability::append_json_string(out, request.invocation.request_id);
+  out.append(R"(,"correlation_id":)");
+  observability::append_json_string(out, request.correlation_id());
+  out.append(R"(,"Requests":1,"Latency":)");
+  observability::append_json_number(out, latency_ms);
+  out.append(status_code >= 500 ? R"(,"Errors":1)" : R"(,"Errors":0)");
+  out.append(status_code >= 400 && status_code < 500 ? R"(,"ClientErrors":1})"
+                                                       "\n"
+                                                     : R"(,"ClientErrors":0})"
+                                                       "\n");
 }
 
 Middleware telemetry_middleware(TelemetryOptions options) {
-  auto shared = std::make_shared<const TelemetryOptions>(std::move(options));
-  return [shared](Request& request, const Next& next) {
+  auto format = std::make_shared<const RequestTelemetryFormat>(std::move(options.logger),
+                                                               options.metrics_namespace);
+  return [format](Request& request, const Next& next) {
     const auto started = std::chrono::steady_clock::now();
-    const auto record = [&shared, &request, started](int status_code) {
+    const auto record = [&format, &request, started](int status_code) {
       // Whole microseconds: the resolution that matters, written without snprintf.
       const double latency_ms =
           static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::steady_clock::now() - started)
                                   .count()) /
           1000.0;
-      const observability::Logger& logger = *shared->logger;
-      const LogLevel level = status_code >= 500 ? LogLevel::error : LogLevel::info;
       // One buffer per thread (its capacity is kept, so a request allocates nothing for it)
       // and one write for all the request's lines: on Lambda each write is a system call.
       thread_local std::string text;
       text.clear();
-      if (logger.enabled(level)) {
-        append_access_line(text, logger, request, status_code, latency_ms, level);
-      }
-      if (!shared->metrics_namespace.empty()) {
-        append_request_metrics(text, shared->metrics_namespace, logger, request, status_code,
-                               latency_ms);
-        if (request.invocation.cold_start) {
-          append_cold_start_metric(text, shared->metrics_namespace, logger);
-        }
-      }
-      if (!text.empty()) logger.write_line(text);
+      format->append(text, request, status_code, latency_ms, std::chrono::system_clock::now());
+      if (!text.empty()) format->logger().write_line(text);
     };
     events::ProxyResponse response;
     try {

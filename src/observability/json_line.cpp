@@ -83,6 +83,22 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+void append_json_string_concat(std::string& out, std::initializer_list<std::string_view> parts) {
+  bool plain = true;
+  for (const std::string_view part : parts) plain = plain && is_plain_ascii(part);
+  if (!plain) {
+    // Rare (text from outside that needs escaping or UTF-8 repair): repair the joined text, as
+    // a sequence cut between two parts is one sequence to repair, not two.
+    std::string joined;
+    for (const std::string_view part : parts) joined.append(part);
+    append_json_string(out, joined);
+    return;
+  }
+  out.push_back('"');
+  for (const std::string_view part : parts) out.append(part);
+  out.push_back('"');
+}
+
 void append_json_number(std::string& out, double value) {
   if (!std::isfinite(value)) value = 0;
   // Whole numbers (counts) and thousandths (milliseconds to the microsecond) are written with

@@ -70,7 +70,7 @@ TEST(Application, IndexGreetsAndLinksToTheOtherEndpoints) {
   EXPECT_EQ(answer.body.at("links").at("health"), "/prod/v1/health");
 }
 
-TEST(Application, MetadataReportsBuildPlatformAndInvocation) {
+TEST(Application, MetadataReportsBuildAndPlatform) {
   const Application application(test_config());
   const Answer cold =
       call(application, "GET", "/v1/metadata", {.request_id = "lambda-req-9", .cold_start = true});
@@ -87,10 +87,35 @@ TEST(Application, MetadataReportsBuildPlatformAndInvocation) {
   EXPECT_EQ(body.at("function").at("name"), "orders-fn");
   EXPECT_EQ(body.at("function").at("version"), "$LATEST");
   EXPECT_EQ(body.at("function").at("memoryMb"), 128);
-  EXPECT_EQ(body.at("coldStart"), true);
-  EXPECT_EQ(body.at("requestId"), "lambda-req-9");
-  EXPECT_EQ(body.at("apiRequestId"), "api-req-1");
-  EXPECT_EQ(call(application, "GET", "/v1/metadata").body.at("coldStart"), false);
+  // Per-request facts live in the x-amzn-RequestId header and the access line, not here.
+  for (const char* per_request : {"coldStart", "requestId", "apiRequestId"}) {
+    EXPECT_FALSE(body.contains(per_request)) << per_request;
+  }
+}
+
+// The stage cache and If-None-Match both rely on the answer being the same for every request
+// of a deployment: other request ids, a cold start or not, the same bytes and the same ETag.
+TEST(Application, MetadataIsTheSameForEveryRequestSoItsEtagIsStable) {
+  const Application application(test_config());
+  const std::string first_event = event_json("GET", "/v1/metadata");
+  std::string second_event = first_event;
+  second_event.replace(second_event.find("api-req-1"), 9, "api-req-2");
+  const std::string first = application.handle_event(
+      first_event, {.request_id = "lambda-req-1", .cold_start = true, .trace_id = "Root=1-a"});
+  const std::string second = application.handle_event(
+      second_event, {.request_id = "lambda-req-2", .cold_start = false, .trace_id = "Root=1-b"});
+  EXPECT_EQ(first, second);
+  const auto etag = std::string(boost::json::parse(first).at("headers").at("ETag").as_string());
+  const Answer revalidated = call(application, "GET", "/v1/metadata",
+                                  {.request_id = "lambda-req-3"}, {"If-None-Match", etag});
+  EXPECT_EQ(revalidated.status, 304);
+  EXPECT_TRUE(revalidated.body.empty());
+  EXPECT_EQ(revalidated.whole.at("headers").at("ETag").as_string(), etag);
+  EXPECT_EQ(revalidated.whole.at("headers").at("Cache-Control"), "no-cache");
+  // Another stage is another answer (its "stage" differs): another ETag.
+  const std::string other_stage = application.handle_event(
+      event_json("GET", "/v1/metadata", {}, "staging"), {.request_id = "lambda-req-4"});
+  EXPECT_NE(boost::json::parse(other_stage).at("headers").at("ETag").as_string(), etag);
 }
 
 TEST(Application, HealthPassesWithUptimeAndChecks) {
@@ -196,6 +221,12 @@ TEST(Application, IndexHasAStrongEtagAndAnswers304ToIfNoneMatch) {
   EXPECT_EQ(second.status, 304);
   EXPECT_TRUE(second.body.empty());
   EXPECT_EQ(second.whole.at("headers").at("ETag").as_string(), etag);
+  // /v1/ is the same resource (API Gateway routes it to /v1): same answer, same validator,
+  // from another invocation.
+  const Answer slash =
+      call(application, "GET", "/v1/", {.request_id = "lambda-req-2"}, {"If-None-Match", etag});
+  EXPECT_EQ(slash.status, 304);
+  EXPECT_EQ(slash.whole.at("headers").at("ETag").as_string(), etag);
 }
 
 TEST(Application, OneAccessLineAndOneEmfRecordPerRequest) {

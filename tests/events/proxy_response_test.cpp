@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cppstack/events/proxy_response.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -305,6 +306,27 @@ TEST(ResponseSerialize, EscapesControlCharactersAndKeepsUtf8) {
   for (char c : text) EXPECT_GE(static_cast<unsigned char>(c), 0x20) << text;
   EXPECT_EQ(parse_proxy_response(text), response);
   EXPECT_EQ(text, json::serialize(to_json(response)));
+}
+
+// The writer measures the escaped size, then writes in place: every byte value, runs with no
+// escape, only escapes, and empty text give what Boost.JSON's serializer gives.
+TEST(ResponseSerialize, EveryByteIsWrittenAsBoostJsonWritesIt) {
+  std::string every_byte;
+  for (int byte = 0; byte < 256; ++byte) every_byte.push_back(static_cast<char>(byte));
+  for (const std::string& body : {every_byte, std::string(100, '"'), std::string(3, '\x01'),
+                                  std::string("plain text, no escape"), std::string()}) {
+    const ProxyResponse response{.headers = {{"X-Bytes", body}}, .body = body};
+    EXPECT_EQ(serialize(response), json::serialize(to_json(response)));
+  }
+  // Escapes at every offset of the 8-byte steps, and bodies longer than one 4096-byte chunk.
+  std::mt19937 random(20261130);
+  const std::string alphabet = "ab\"\\\n\x01\x1f\x7f\xc3\xa9 {}:";
+  for (int round = 0; round < 300; ++round) {
+    std::string body(random() % (round < 290 ? 40 : 9000), ' ');
+    for (char& character : body) character = alphabet[random() % alphabet.size()];
+    const ProxyResponse response{.body = body};
+    ASSERT_EQ(serialize(response), json::serialize(to_json(response))) << round;
+  }
 }
 
 TEST(ResponseSerialize, RoundTripsEveryField) {

@@ -55,6 +55,35 @@ TEST(StrongEtag, IsQuotedStableAndChangesWithAnyByte) {
   EXPECT_NE(strong_etag(std::string(17, 'x')), strong_etag(std::string(16, 'x') + "y"));
 }
 
+// The middleware remembers the last body's tag: alternating bodies, a body that differs in
+// its last byte only, and bodies above what is remembered each get their own tag.
+TEST(ConditionalGet, EveryAnswerGetsTheTagOfItsOwnBody) {
+  const std::vector<std::string> bodies{"a",
+                                        "b",
+                                        "a",
+                                        "a",
+                                        std::string(16 * 1024, 'x'),
+                                        std::string(16 * 1024 - 1, 'x') + "y",
+                                        std::string(20000, 'x'),
+                                        std::string(19999, 'x') + "y",
+                                        std::string(20000, 'x'),
+                                        "b"};
+  std::size_t next = 0;
+  const auto answer = [&](const Request&) {
+    events::ProxyResponse response;
+    response.body = bodies.at(next++);
+    return response;
+  };
+  std::vector<Route> table{route("GET", "/v1/body", {}, answer)};
+  auto middleware = conditional_get_middleware(table);
+  const Service under_test(Router(std::move(table)), {std::move(middleware)});
+  for (const std::string& body : bodies) {
+    const auto response = under_test.handle(event_for("GET", "/v1/body"), {});
+    ASSERT_EQ(response.body, body);
+    EXPECT_EQ(response.headers.at("ETag"), strong_etag(body)) << body.size();
+  }
+}
+
 TEST(IfNoneMatch, ListsStarAndWeakComparison) {
   const std::string tag = "\"7-abc\"";
   EXPECT_TRUE(if_none_match_matches("\"7-abc\"", tag));

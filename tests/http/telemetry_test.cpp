@@ -8,7 +8,13 @@
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/telemetry.hpp>
 
+#include <cppstack/observability/json_line.hpp>
+#include <cppstack/observability/metrics.hpp>
+
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
 
 namespace cppstack::http {
 namespace {
@@ -171,6 +177,147 @@ TEST(Telemetry, ErrorsAndUnmatchedPathsHaveBoundedDimensions) {
   EXPECT_EQ(records[1].at("route"), "unmatched");
   EXPECT_EQ(records[1].at("status_class"), "4xx");
   EXPECT_EQ(records[1].at("ClientErrors").to_number<double>(), 1.0);
+}
+
+// The reference for RequestTelemetryFormat: the lines written member by member with the
+// generic writers (JsonLineWriter, append_emf_records), as the middleware first wrote them.
+// The format precomputes the constant parts and writes the rest directly; the bytes must not
+// change.
+std::string reference_lines(const observability::Logger& logger, std::string_view name_space,
+                            const Request& request, int status_code, double latency_ms,
+                            std::chrono::system_clock::time_point now) {
+  using namespace observability;
+  std::string out;
+  const auto& event = request.event;
+  const LogLevel level = status_code >= 500 ? LogLevel::error : LogLevel::info;
+  if (logger.enabled(level)) {
+    JsonLineWriter line(out);
+    line.string("level", to_string(level));
+    line.string("message",
+                event.http_method + " " + event.path + " " + std::to_string(status_code));
+    std::string& timestamp = line.key("timestamp");
+    timestamp.push_back('"');
+    append_iso8601(timestamp, now);
+    timestamp.push_back('"');
+    line.string("service", logger.service());
+    line.boolean("cold_start", request.invocation.cold_start);
+    line.string_or_null("function_name", logger.function_name());
+    line.string_or_null("function_request_id", request.invocation.request_id);
+    line.string_or_null("xray_trace_id", request.invocation.trace_id);
+    line.string_or_null("correlation_id", request.correlation_id());
+    line.string("http_method", event.http_method);
+    line.string("path", event.path);
+    if (request.route_template != nullptr) {
+      line.string("route", *request.route_template);
+    } else {
+      line.key("route").append("null");
+    }
+    line.integer("status", status_code);
+    line.number("latency_ms", latency_ms);
+    const auto& source_ip = event.request_context.identity.source_ip;
+    line.string_or_null("source_ip", source_ip ? std::string_view(*source_ip) : std::string_view());
+    if (logger.enabled(LogLevel::debug)) {
+      const auto map = [](std::string& text, const events::StringMap& values, bool redact) {
+        JsonLineWriter object(text);
+        for (const auto& [name, value] : values) {
+          const bool secret = redact && (name == "Authorization" || name == "x-api-key");
+          object.string(name, secret ? "[redacted]" : value);
+        }
+        text.push_back('}');
+      };
+      if (event.query_string_parameters) {
+        map(line.key("query_string_parameters"), *event.query_string_parameters, false);
+      }
+      if (event.headers) map(line.key("headers"), *event.headers, true);
+      line.integer("body_bytes", static_cast<std::int64_t>(event.body ? event.body->size() : 0));
+    }
+    line.close();
+  }
+  if (name_space.empty()) return out;
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::string route = request.route_template == nullptr
+                                ? "unmatched"
+                                : event.http_method + " " + *request.route_template;
+  const Dimension dimensions[] = {
+      {"service", logger.service()}, {"route", route}, {"status_class", status_class(status_code)}};
+  const std::size_t dimension_sets[] = {2, 3};
+  const Metric metrics[] = {
+      {"Requests", MetricUnit::count, 1},
+      {"Latency", MetricUnit::milliseconds, latency_ms},
+      {"Errors", MetricUnit::count, status_code >= 500 ? 1.0 : 0.0},
+      {"ClientErrors", MetricUnit::count, status_code >= 400 && status_code < 500 ? 1.0 : 0.0}};
+  const Property properties[] = {{"function_request_id", request.invocation.request_id},
+                                 {"correlation_id", request.correlation_id()}};
+  append_emf_records(out,
+                     {.name_space = name_space,
+                      .dimensions = dimensions,
+                      .dimension_set_lengths = dimension_sets,
+                      .metrics = metrics,
+                      .properties = properties},
+                     now_ms);
+  if (request.invocation.cold_start) {
+    const Dimension cold_dimensions[] = {{"service", logger.service()},
+                                         {"function_name", logger.function_name()}};
+    const Metric cold_metrics[] = {{"ColdStart", MetricUnit::count, 1}};
+    append_emf_records(out,
+                       {.name_space = name_space,
+                        .dimensions = std::span<const Dimension>(cold_dimensions)
+                                          .first(logger.function_name().empty() ? 1 : 2),
+                        .metrics = cold_metrics},
+                       now_ms);
+  }
+  return out;
+}
+
+TEST(RequestTelemetryFormat, WritesTheBytesOfTheGenericWriters) {
+  using observability::LogLevel;
+  const std::string route_template = "/v1/items/{id}";
+  const auto now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1764528000123));
+  struct Case {
+    std::string method, path;
+    const std::string* route;
+    InvocationInfo invocation;
+    std::optional<std::string> source_ip;
+    int status;
+    double latency_ms;
+  };
+  const std::vector<Case> cases{
+      {"GET", "/v1/items/7", &route_template, invocation, "203.0.113.9", 200, 0.042},
+      {"GET", "/v1/items/7", &route_template, {}, std::nullopt, 304, 0},
+      {"POST", "/nothing", nullptr, {.request_id = "r"}, std::nullopt, 404, 12.5},
+      {"GET", "/v1/items/boom", &route_template, invocation, "::1", 500, 1234.5678},
+      // Text from outside that needs escaping and UTF-8 repair, cut between the joined parts.
+      {"G\"T",
+       "/v1/it\xc3\n\"ms/\xff\x01",
+       &route_template,
+       {.trace_id = "Root=\\"},
+       "x\"y",
+       200,
+       1e-9},
+      {"GET\xe2\x82", "\xac/v1", &route_template, {.cold_start = true}, std::nullopt, 200, 0.5}};
+  for (const LogLevel level : {LogLevel::debug, LogLevel::info, LogLevel::error}) {
+    for (const std::string function_name : {"orders-fn", ""}) {
+      for (const std::string service : {"orders-api", "caf\xc3\xa9 \"api\""}) {
+        for (const std::string name_space : {"Orders", ""}) {
+          const auto logger =
+              std::make_shared<const observability::Logger>(service, level, function_name);
+          const RequestTelemetryFormat format(logger, name_space);
+          for (const Case& item : cases) {
+            events::ProxyEvent event = event_for(item.path);
+            event.http_method = item.method;
+            event.request_context.identity.source_ip = item.source_ip;
+            const Request request{event, item.invocation, {}, item.route};
+            std::string written = "kept|";
+            format.append(written, request, item.status, item.latency_ms, now);
+            EXPECT_EQ(written, "kept|" + reference_lines(*logger, name_space, request, item.status,
+                                                         item.latency_ms, now))
+                << item.method << " " << item.path << " " << item.status;
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

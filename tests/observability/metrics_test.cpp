@@ -128,6 +128,25 @@ TEST(JsonLine, EveryByteThatNeedsEscapingIsFoundAtAnyPosition) {
   }
 }
 
+// Joined parts are written as the joined text is, also when a UTF-8 sequence is cut between
+// two parts (repaired once, as a whole) or a part needs escaping.
+TEST(JsonLine, ConcatenatedPartsAreWrittenAsTheJoinedText) {
+  const auto check = [](auto... parts) {
+    const std::string joined = (std::string() + ... + std::string(parts));
+    std::string expected = "x";
+    append_json_string(expected, joined);
+    std::string written = "x";
+    append_json_string_concat(written, {std::string_view(parts)...});
+    EXPECT_EQ(written, expected) << joined;
+  };
+  check("GET", " ", "/v1/items", " ", "200");
+  check("GET", " ", "/a\"b", " ", "404");
+  check("\xe2\x82", "\xac", " ok");
+  check("\xe2\x82", " ", "\xac");
+  check("", "", "\x01");
+  check("");
+}
+
 TEST(JsonLine, NumbersReadBackAsWritten) {
   for (const double value :
        {0.0, 1.0, -3.0, 0.25, 12.345, 0.001, 1e-7, 123456789.5, 2.5e20, -0.125, 7.1}) {

@@ -154,9 +154,17 @@ class RunsAnywhere(unittest.TestCase):
             path, _, body = api.posts.get(timeout=20)
             self.assertEqual(path, "/2018-06-01/runtime/invocation/req-3/response")
             metadata = json.loads(json.loads(body)["body"])
-            self.assertEqual(metadata["requestId"], "req-3")
-            self.assertFalse(metadata["coldStart"])
+            self.assertEqual(metadata["stage"], "prod")
+            self.assertNotIn("requestId", metadata, "per-request facts are in the access line")
             self.assertIsNone(process.poll(), "bootstrap must keep serving")
+            process.kill()
+            _, stderr = process.communicate(timeout=20)
+            access = [json.loads(line) for line in stderr.decode().splitlines()
+                      if line.startswith("{") and '"function_request_id":"req-3"' in line
+                      and '"http_method"' in line]
+            self.assertEqual(len(access), 1, stderr.decode())
+            self.assertEqual(access[0]["message"], "GET /v1/metadata 200")
+            self.assertFalse(access[0]["cold_start"])
         finally:
             process.kill()
             process.wait()

@@ -11,7 +11,8 @@ namespace cppstack::app {
 /// GET /v1: greeting naming the application, its version, and links to the other endpoints.
 [[nodiscard]] events::ProxyResponse index_handler(const ApplicationState& state,
                                                   const http::Request& request);
-/// GET /v1/metadata: build, platform and invocation facts.
+/// GET /v1/metadata: build and platform facts of the deployment and the stage. Nothing in it
+/// changes from one request to the next, so its ETag is stable and the stage cache is safe.
 [[nodiscard]] events::ProxyResponse metadata_handler(const ApplicationState& state,
                                                      const http::Request& request);
 /// GET /v1/health: status, uptime and checks; 503 when a check fails.

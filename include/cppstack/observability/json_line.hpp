@@ -11,6 +11,7 @@
 //   writer.close();   // "}\n"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ namespace cppstack::observability {
 
 /// Appends `text` as a quoted JSON string, repaired to valid UTF-8.
 void append_json_string(std::string& out, std::string_view text);
+/// Appends the concatenation of `parts` as one quoted JSON string, byte for byte what
+/// append_json_string() writes for the joined text, without joining them when no part needs
+/// escaping: `append_json_string_concat(out, {method, " ", path})`.
+void append_json_string_concat(std::string& out, std::initializer_list<std::string_view> parts);
 /// Appends `value` with 15 significant digits; non-finite values become 0.
 void append_json_number(std::string& out, double value);
 
