@@ -197,12 +197,16 @@ export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline):
       id: wildcardAction(action),
       reason: 'kms:GenerateDataKey* and kms:ReEncrypt* on the pipeline\'s own rotating artifact key, needed to read and write encrypted artifacts.',
     })),
+  ]);
+  acknowledge(resourceOf(artifactBucket), [
     {
       id: 'AwsSolutions-S1',
       reason:
         'The artifact bucket is private, encrypted with the pipeline\'s KMS key and written only by the pipeline\'s roles; ' +
         'CloudTrail records its use. Access logs would need a further bucket of their own.',
     },
+  ]);
+  acknowledge(resourceOf(pipeline.synthProject), [
     {
       id: 'AwsSolutions-CB5',
       reason:
