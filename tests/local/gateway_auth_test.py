@@ -546,6 +546,15 @@ class SlowJwks(unittest.TestCase):
                 code, _, _ = api.curl("GET", "/prod/echo/user",
                                       [f"Authorization: {new_key.token(id_claims())}"])
                 self.assertEqual(code, 401)
+                # Only the request that started the read waits for it (at most 0.5 s): made-up
+                # key ids during the read are refused at once, so ten of them cannot hold the
+                # gateway for ten waits (5 s).
+                forged = RsaKey(directory, "forged", "hung-forged").token(id_claims())
+                started = time.monotonic()
+                for _ in range(10):
+                    self.assertEqual(api.curl("GET", "/prod/echo/user",
+                                              [f"Authorization: {forged}"])[0], 401)
+                self.assertLess(time.monotonic() - started, 4.0)
                 # The gateway keeps answering with the keys it has while the read hangs.
                 code, _, body = api.curl("GET", "/prod/echo/user",
                                          [f"Authorization: {old_key.token(id_claims())}"])

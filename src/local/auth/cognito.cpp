@@ -167,15 +167,15 @@ std::optional<JsonWebKey> JwksKeys::find(std::string_view key_id) {
   if (auto key = lookup(key_id)) return key;
   if (!refetchable_) return std::nullopt;
   const auto now = std::chrono::steady_clock::now();
-  if (!reading_ && now - last_read_ >= policy_.min_interval) {
-    reading_ = true;
-    last_read_ = now;
-    // The thread holds the keys it fills; it ends by the read's deadline (5 s) at the latest.
-    std::thread([self = shared_from_this()] { self->refetch(); }).detach();
-  }
-  if (reading_) {
-    fetched_.wait_for(lock, policy_.wait, [this] { return !reading_; });
-  }
+  if (reading_ || now - last_read_ < policy_.min_interval) return std::nullopt;
+  reading_ = true;
+  last_read_ = now;
+  // The thread holds the keys it fills; it ends by the read's deadline (5 s) at the latest.
+  std::thread([self = shared_from_this()] { self->refetch(); }).detach();
+  // Only the request that started the read waits for it, and briefly: this runs on an I/O
+  // thread, and tokens with made-up key ids must not hold every request while a slow JWKS
+  // server answers.
+  fetched_.wait_for(lock, policy_.wait, [this] { return !reading_; });
   return lookup(key_id);
 }
 
