@@ -244,6 +244,7 @@ export class ApiStack extends Stack {
       api: this.api,
       functionRole: this.handler.role!,
       deploymentGroup: this.deploymentGroup,
+      smokeTestHook: this.node.findChild('SmokeTest') as lambda.Function,
       hasWaf: this.waf !== undefined,
       createdUserPool: this.authorization.createdUserPool,
     };

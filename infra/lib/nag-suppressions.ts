@@ -1,19 +1,24 @@
 /**
  * Every acknowledged cdk-nag AwsSolutions finding of the app, each with its reason, in this one
- * file. A finding not listed here fails `cdk synth` and the tests. Wildcard acknowledgements are
- * narrowed with `appliesTo` patterns, so a new, unexpected wildcard is still reported.
+ * file. A finding not listed here fails `cdk synth` and the tests. cdk-nag 3 acknowledges a
+ * finding by its exact id: a wildcard finding is `AwsSolutions-IAM5[Resource::<the resource>]`,
+ * built here from the very construct that grants it, so a new, unexpected wildcard is reported.
  *
  * @example
  *   enableNagChecks(app);
- *   suppressApiStackFindings(apiStack);
+ *   suppressApiStackFindings(apiStack.findingScopes());
  *   suppressPipelineStackFindings(pipelineStack.pipeline);
  */
-import { Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { App, ArnFormat, Aspects, CfnResource, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { AwsSolutionsChecks, NagPackSuppression, NagSuppressions } from 'cdk-nag';
+import { AwsSolutionsChecks, WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
+// cdk-nag's own rendering of a CloudFormation reference in a finding id (`<Logical.Arn>`).
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 
 /** The constructs of an API stack that carry acknowledged findings. */
@@ -23,32 +28,65 @@ export interface ApiStackFindingScopes {
   readonly functionRole: iam.IRole;
   /** CodeDeploy's deployment group of the live alias (its service role). */
   readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  /** The post-traffic hook CodeDeploy invokes. */
+  readonly smokeTestHook: lambda.IFunction;
   /** Whether a web ACL protects the stage (WAF_ENABLED). */
   readonly hasWaf: boolean;
   /** The user pool the stack created for cognito routes, if any. */
   readonly createdUserPool?: IConstruct;
 }
 
+/** One acknowledged finding: its exact cdk-nag id and why it is accepted. */
+export interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+}
+
 /**
- * Runs the AwsSolutions checks on a stage. Aspects do not cross into nested stages, and CDK
- * Pipelines synthesizes an application stage as soon as it is added to the pipeline, so each
- * stage enables the checks itself, in its constructor.
+ * On the app: runs the AwsSolutions checks as a validation plugin, which walks the whole
+ * construct tree at `app.synth()`, nested stages included, and fails the synthesis on any
+ * finding not acknowledged. On the app and on each nested stage: writes the acknowledgements
+ * into the templates' Metadata (`cdk_nag.rules_to_suppress`) for whoever reviews a template.
+ * Aspects do not cross into nested stages, and CDK Pipelines synthesizes a stage as soon as it is
+ * added, so an application stage calls this in its constructor.
  */
 export function enableNagChecks(stage: Stage): void {
-  Aspects.of(stage).add(new AwsSolutionsChecks({ verbose: true }));
+  if (App.isApp(stage)) Validations.of(stage).addPlugins(new AwsSolutionsChecks(undefined, { verbose: true }));
+  Aspects.of(stage).add(new WriteNagSuppressionsToCloudFormationAspect());
 }
 
-/** Matches a finding such as `Resource::arn:<AWS::Partition>:logs:...`; the pattern is anchored. */
-function finding(pattern: string): { regex: string } {
-  return { regex: `/^${pattern}$/` };
+/** Acknowledges the findings on the scope and everything under it. */
+function acknowledge(scope: IConstruct, acknowledgements: readonly Acknowledgement[]): void {
+  for (const acknowledgement of acknowledgements) Validations.of(scope).acknowledge(acknowledgement);
 }
 
-const ARN_PREFIX = String.raw`arn:(<AWS::Partition>|aws[a-z-]*):`;
-const REGION = String.raw`(<AWS::Region>|[a-z]{2}(-[a-z]+)+-\d)`;
-const ACCOUNT = String.raw`(<AWS::AccountId>|\d{12})`;
+/** The CloudFormation resource of an L2 construct: an acknowledgement on it covers nothing else. */
+function resourceOf(scope: IConstruct): CfnResource {
+  const resource = scope.node.defaultChild;
+  if (!CfnResource.isCfnResource(resource)) throw new Error(`${scope.node.path} has no CloudFormation resource of its own`);
+  return resource;
+}
 
-const API_STACK_SUPPRESSIONS = {
-  authorization: [
+/** `AwsSolutions-IAM5[Action::s3:GetObject*]`: a wildcard action of a policy. */
+export function wildcardAction(action: string): string {
+  return `AwsSolutions-IAM5[Action::${action}]`;
+}
+
+/**
+ * `AwsSolutions-IAM5[Resource::<Bucket1234.Arn>/*]`: a wildcard resource of a policy, given as
+ * the same value (tokens included) the construct put in the policy, rendered as cdk-nag does.
+ */
+export function wildcardResource(scope: IConstruct, resource: string): string {
+  return `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(scope).resolve(resource))}]`;
+}
+
+/** `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/...]`: an AWS managed policy. */
+function managedPolicy(name: string): string {
+  return `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
+}
+
+export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
+  acknowledge(scopes.api, [
     {
       id: 'AwsSolutions-APIG4',
       reason:
@@ -62,180 +100,189 @@ const API_STACK_SUPPRESSIONS = {
         'Only routes with auth "cognito" use the Cognito user-pool authorizer; the public routes and CORS preflights have no ' +
         'authorizer by design, API-key routes use the usage plan and iam routes SigV4 (see AwsSolutions-APIG4).',
     },
-  ],
-  noWaf: [
+  ]);
+  if (!scopes.hasWaf) {
+    acknowledge(resourceOf(scopes.api.deploymentStage), [
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'WAF_ENABLED is false in this configuration: request rates are bounded by stage and per-route throttling and the usage ' +
+          'plan. Setting WAF_ENABLED=true associates a WAFv2 web ACL (rate limit, AWS managed rules) with the stage.',
+      },
+    ]);
+  }
+  if (scopes.createdUserPool) {
+    acknowledge(resourceOf(scopes.createdUserPool), [
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA is optional for each user (authenticator app, no SMS), so administrators can create users who enrol on first ' +
+          'sign-in; an application that needs it for all users sets the pool to required or brings its own pool (COGNITO_USER_POOL_ID).',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'Threat protection (advanced security) needs the Cognito Plus feature plan, billed per monthly active user; the created ' +
+          'pool uses Essentials. A pool on Plus with threat protection can be given with COGNITO_USER_POOL_ID.',
+      },
+    ]);
+  }
+  acknowledge(resourceOf(scopes.api.node.findChild('CloudWatchRole')), [
     {
-      id: 'AwsSolutions-APIG3',
-      reason:
-        'WAF_ENABLED is false in this configuration: request rates are bounded by stage and per-route throttling and the usage ' +
-        'plan. Setting WAF_ENABLED=true associates a WAFv2 web ACL (rate limit, AWS managed rules) with the stage.',
-    },
-  ],
-  userPool: [
-    {
-      id: 'AwsSolutions-COG2',
-      reason:
-        'MFA is optional for each user (authenticator app, no SMS), so administrators can create users who enrol on first ' +
-        'sign-in; an application that needs it for all users sets the pool to required or brings its own pool (COGNITO_USER_POOL_ID).',
-    },
-    {
-      id: 'AwsSolutions-COG8',
-      reason:
-        'Threat protection (advanced security) needs the Cognito Plus feature plan, billed per monthly active user; the created ' +
-        'pool uses Essentials. A pool on Plus with threat protection can be given with COGNITO_USER_POOL_ID.',
-    },
-  ],
-  executionLogRole: [
-    {
-      id: 'AwsSolutions-IAM4',
+      id: managedPolicy('service-role/AmazonAPIGatewayPushToCloudWatchLogs'),
       reason:
         'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level role API Gateway uses to write ' +
         'execution logs; it grants only CloudWatch Logs actions and is maintained by AWS.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     },
-  ],
-  tracing: [
+  ]);
+  acknowledge(scopes.functionRole, [
     {
-      id: 'AwsSolutions-IAM5',
+      id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
-      appliesTo: ['Resource::*'],
     },
-  ],
-  deployment: [
+  ]);
+  acknowledge(scopes.deploymentGroup, [
     {
-      id: 'AwsSolutions-IAM4',
+      id: managedPolicy('service-role/AWSCodeDeployRoleForLambdaLimited'),
       reason:
         'AWSCodeDeployRoleForLambdaLimited is the policy AWS documents for CodeDeploy\'s service role of Lambda deployments: ' +
         'it reads and updates aliases and invokes only functions named CodeDeployHook_* or granted explicitly; it is maintained by AWS.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited'],
     },
     {
-      id: 'AwsSolutions-IAM5',
+      id: wildcardResource(scopes.deploymentGroup, `${scopes.smokeTestHook.functionArn}:*`),
       reason:
         'CodeDeploy invokes the post-traffic smoke test function; the grant covers that one function and its versions (ARN:*), nothing else.',
-      appliesTo: [finding(String.raw`Resource::<SmokeTest[A-Za-z0-9]+\.Arn>:\*`)],
     },
-  ],
-} satisfies Record<string, NagPackSuppression[]>;
-
-export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
-  NagSuppressions.addResourceSuppressions(scopes.api, API_STACK_SUPPRESSIONS.authorization, true);
-  if (!scopes.hasWaf) NagSuppressions.addResourceSuppressions(scopes.api.deploymentStage, API_STACK_SUPPRESSIONS.noWaf);
-  if (scopes.createdUserPool) {
-    NagSuppressions.addResourceSuppressions(scopes.createdUserPool, API_STACK_SUPPRESSIONS.userPool);
-  }
-  NagSuppressions.addResourceSuppressions(scopes.api.node.findChild('CloudWatchRole'), API_STACK_SUPPRESSIONS.executionLogRole);
-  NagSuppressions.addResourceSuppressions(scopes.functionRole, API_STACK_SUPPRESSIONS.tracing, true);
-  NagSuppressions.addResourceSuppressions(scopes.deploymentGroup, API_STACK_SUPPRESSIONS.deployment, true);
+  ]);
 }
 
-const PIPELINE_SUPPRESSIONS: NagPackSuppression[] = [
-  {
-    id: 'AwsSolutions-IAM5',
-    reason:
-      'CDK Pipelines grants its roles object-level access to the pipeline\'s own artifact bucket (bucket ARN/*) and the ' +
-      'S3 action groups that access needs; no other bucket is reachable.',
-    appliesTo: [
-      finding(String.raw`Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*`),
-      finding(String.raw`Resource::<PipelineArtifactsBucket[A-Za-z0-9]+\.Arn>/\*`),
-    ],
-  },
-  {
-    id: 'AwsSolutions-IAM5',
-    reason: 'kms:GenerateDataKey* and kms:ReEncrypt* on the pipeline\'s own rotating artifact key, needed to read and write encrypted artifacts.',
-    appliesTo: [finding(String.raw`Action::kms:(GenerateDataKey|ReEncrypt)\*`)],
-  },
-  {
-    id: 'AwsSolutions-IAM5',
-    reason:
-      'Each CodeBuild project writes its logs and test reports to log groups and report groups named after the project; ' +
-      'the stream and report names are only known at build time.',
-    appliesTo: [
-      finding(`Resource::${ARN_PREFIX}codebuild:${REGION}:${ACCOUNT}:report-group/(<[A-Za-z0-9]+>-)?\\*`),
-      finding(`Resource::${ARN_PREFIX}logs:${REGION}:${ACCOUNT}:log-group:/aws/codebuild/(<[A-Za-z0-9]+>:)?\\*`),
-    ],
-  },
-  {
-    id: 'AwsSolutions-IAM5',
-    reason:
-      'Self-mutation assumes the CDK bootstrap roles (file-publishing, image-publishing, deploy) of this account; the ' +
-      'statement is restricted by the condition iam:ResourceTag/aws-cdk:bootstrap-role.',
-    appliesTo: [finding(`Resource::arn:\\*:iam::${ACCOUNT}:role/\\*`)],
-  },
-  {
-    id: 'AwsSolutions-S1',
-    reason:
-      'The artifact bucket is private, encrypted with the pipeline\'s KMS key and written only by the pipeline\'s roles; ' +
-      'CloudTrail records its use. Access logs would need a further bucket of their own.',
-  },
-  {
-    id: 'AwsSolutions-CB5',
-    reason:
-      'The synth step runs on Debian bookworm so that the build installs exactly the Debian packages of scripts/install-deps.sh, ' +
-      'as developer machines and CI do, on x86_64 or ARM; CodeBuild\'s images are Ubuntu or Amazon Linux.',
-  },
-];
+/**
+ * The CodeBuild projects of the pipeline with a role of their own (synth, self-mutation, shell
+ * steps); the asset publishing projects share one role, acknowledged on its own.
+ */
+function projectsWithOwnRole(pipeline: pipelines.CodePipeline): codebuild.Project[] {
+  return pipeline.node
+    .findAll()
+    .filter((construct): construct is codebuild.Project => construct instanceof codebuild.Project)
+    .filter((project) => project.role !== undefined && project.role.node.path.startsWith(`${project.node.path}/`));
+}
 
-/** Only on the two roles CDK Pipelines gives statements on `*`. */
-const PIPELINE_ROLE_SUPPRESSIONS: Record<string, NagPackSuppression[]> = {
-  'UpdatePipeline/SelfMutation/Role': [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason:
-        'Self-mutation reads the state of the stacks it deploys (cloudformation:DescribeStacks) and lists the bootstrap ' +
-        'bucket (s3:ListBucket); CDK Pipelines grants both on * because the stacks are named at deploy time.',
-      appliesTo: ['Resource::*'],
-    },
-  ],
-  'Assets/FileRole': [
-    {
-      id: 'AwsSolutions-IAM5',
-      reason:
-        'The asset publishing role starts and watches its CodeBuild builds (codebuild:StartBuild, BatchGetBuilds, StopBuild), ' +
-        'granted on * by CDK Pipelines because one role serves every asset project.',
-      appliesTo: ['Resource::*'],
-    },
-  ],
-};
+/**
+ * The wildcards CodeBuild grants a project's role: the streams of its log group and its report
+ * groups, named `<project>-*`; for the role every asset project shares, `*` stands for the project.
+ */
+function logAndReportFindings(scope: IConstruct, projectName: string): string[] {
+  const stack = Stack.of(scope);
+  const logGroup = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/codebuild/${projectName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const reportGroups = stack.formatArn({ service: 'codebuild', resource: 'report-group', resourceName: `${projectName}-*` });
+  return projectName === '*'
+    ? [wildcardResource(scope, logGroup), wildcardResource(scope, reportGroups.replace(/\/\*-\*$/, '/*'))]
+    : [wildcardResource(scope, `${logGroup}:*`), wildcardResource(scope, reportGroups)];
+}
 
-/** Cross-region deployment (DEPLOY_REGIONS): CodePipeline's support stack in each other region. */
-const CROSS_REGION_SUPPRESSIONS = {
-  replicationBucket: [
+export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline): void {
+  const artifactBucket = pipeline.pipeline.artifactBucket;
+  acknowledge(pipeline, [
+    ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => ({
+      id: wildcardAction(action),
+      reason:
+        'CDK Pipelines grants its roles object-level access to the pipeline\'s own artifact bucket with the S3 action groups ' +
+        'that access needs (read, write, delete of artifacts); no other bucket is reachable.',
+    })),
+    {
+      id: wildcardResource(pipeline, `${artifactBucket.bucketArn}/*`),
+      reason: 'The objects of the pipeline\'s own artifact bucket (bucket ARN/*), which every stage reads or writes; no other bucket.',
+    },
+    ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
+      id: wildcardAction(action),
+      reason: 'kms:GenerateDataKey* and kms:ReEncrypt* on the pipeline\'s own rotating artifact key, needed to read and write encrypted artifacts.',
+    })),
+  ]);
+  acknowledge(resourceOf(artifactBucket), [
     {
       id: 'AwsSolutions-S1',
       reason:
-        "The replication bucket only carries the pipeline's artifacts to another region's deploy actions; it is private, " +
-        'encrypted with its own KMS key and written only by the pipeline role. Access logs would need a further bucket per region.',
+        'The artifact bucket is private, encrypted with the pipeline\'s KMS key and written only by the pipeline\'s roles; ' +
+        'CloudTrail records its use. Access logs would need a further bucket of their own.',
     },
-  ],
-  pipelineRole: (replicationBucketNames: string[]): NagPackSuppression[] => [
+  ]);
+  acknowledge(resourceOf(pipeline.synthProject), [
     {
-      id: 'AwsSolutions-IAM5',
+      id: 'AwsSolutions-CB5',
       reason:
-        "The pipeline role writes artifacts to the other regions' replication buckets (bucket ARN/*), created by CodePipeline " +
-        'for the cross-region deploy actions, and nothing else.',
-      appliesTo: replicationBucketNames.map((name) => finding(`Resource::${ARN_PREFIX}s3:::${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\*`)),
+        'The synth step runs on Debian bookworm so that the build installs exactly the Debian packages of scripts/install-deps.sh, ' +
+        'as developer machines and CI do, on x86_64 or ARM; CodeBuild\'s images are Ubuntu or Amazon Linux.',
+    },
+  ]);
+  for (const project of projectsWithOwnRole(pipeline)) {
+    acknowledge(
+      project,
+      logAndReportFindings(project, project.projectName).map((id) => ({
+        id,
+        reason:
+          'The CodeBuild project writes its logs and test reports to the log group and report groups named after the project; ' +
+          'the stream and report names are only known at build time.',
+      })),
+    );
+  }
+  acknowledge(pipeline.node.findChild('UpdatePipeline').node.findChild('SelfMutation'), [
+    {
+      id: wildcardResource(pipeline, `arn:*:iam::${Stack.of(pipeline).account}:role/*`),
+      reason:
+        'Self-mutation assumes the CDK bootstrap roles (file-publishing, image-publishing, deploy) of this account; the ' +
+        'statement is restricted by the condition iam:ResourceTag/aws-cdk:bootstrap-role.',
     },
     {
-      id: 'AwsSolutions-IAM5',
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Self-mutation reads the state of the stacks it deploys (cloudformation:DescribeStacks) and lists the bootstrap ' +
+        'bucket (s3:ListBucket); CDK Pipelines grants both on * because the stacks are named at deploy time.',
+    },
+  ]);
+  const assetRole = pipeline.node.findChild('Assets').node.findChild('FileRole');
+  acknowledge(assetRole, [
+    ...logAndReportFindings(assetRole, '*').map((id) => ({
+      id,
+      reason:
+        'One role serves every asset publishing project, which CDK Pipelines creates per asset: it writes to the log groups ' +
+        '/aws/codebuild/* and report groups of those projects, whose names are only known when the assets are.',
+    })),
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'The asset publishing role starts and watches its CodeBuild builds (codebuild:StartBuild, BatchGetBuilds, StopBuild), ' +
+        'granted on * by CDK Pipelines because one role serves every asset project.',
+    },
+  ]);
+  suppressCrossRegionFindings(pipeline);
+}
+
+/** Cross-region deployment (DEPLOY_REGIONS): CodePipeline's support stack in each other region. */
+function suppressCrossRegionFindings(pipeline: pipelines.CodePipeline): void {
+  const crossRegion = Object.values(pipeline.pipeline.crossRegionSupport);
+  if (crossRegion.length === 0) return;
+  for (const support of crossRegion) {
+    acknowledge(resourceOf(support.replicationBucket), [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          "The replication bucket only carries the pipeline's artifacts to another region's deploy actions; it is private, " +
+          'encrypted with its own KMS key and written only by the pipeline role. Access logs would need a further bucket per region.',
+      },
+    ]);
+  }
+  acknowledge(pipeline.pipeline.role, [
+    ...crossRegion.map((support) => ({
+      id: wildcardResource(pipeline, `${support.replicationBucket.bucketArn}/*`),
+      reason:
+        `The pipeline role writes artifacts to the replication bucket of ${support.stack.region} (bucket ARN/*), created by ` +
+        'CodePipeline for the cross-region deploy actions, and nothing else.',
+    })),
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         "KMS data-key actions for the replication buckets' keys, which live in the support stacks of the other regions: CodePipeline " +
         'refers to them by alias and grants the pipeline role these actions on * for that reason.',
-      appliesTo: ['Resource::*'],
     },
-  ],
-};
-
-export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline): void {
-  NagSuppressions.addResourceSuppressions(pipeline, PIPELINE_SUPPRESSIONS, true);
-  const crossRegion = Object.values(pipeline.pipeline.crossRegionSupport);
-  if (crossRegion.length > 0) {
-    const bucketNames = crossRegion.map((support) => String(Stack.of(pipeline).resolve(support.replicationBucket.bucketName)));
-    for (const support of crossRegion) NagSuppressions.addResourceSuppressions(support.replicationBucket, CROSS_REGION_SUPPRESSIONS.replicationBucket);
-    NagSuppressions.addResourceSuppressions(pipeline.pipeline.role, CROSS_REGION_SUPPRESSIONS.pipelineRole(bucketNames), true);
-  }
-  for (const [rolePath, suppressions] of Object.entries(PIPELINE_ROLE_SUPPRESSIONS)) {
-    const role = rolePath.split('/').reduce<IConstruct>((scope, id) => scope.node.findChild(id), pipeline);
-    NagSuppressions.addResourceSuppressions(role, suppressions, true);
-  }
+  ]);
 }

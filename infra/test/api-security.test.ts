@@ -18,7 +18,7 @@ import { enableNagChecks, suppressApiStackFindings } from '../lib/nag-suppressio
 import { checkRegionsAgainstRoutes, orderedRegions } from '../lib/regions';
 import { functionZipPath, parseRouteTable, resolveDistDir, Route, RouteTable } from '../lib/route-table';
 import { apiFunction, onlyResource, resourcesOfType } from './support/api-template';
-import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
+import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings, unusedAcknowledgements } from './support/checks';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cppstack-api-security-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -43,11 +43,11 @@ function synthApiStack(config: AppConfig, routeTable: RouteTable = ROUTES) {
   const stack = new ApiStack(app, 'SecurityApi', { config, routeTable, functionZip: functionZipPath(resolveDistDir()), deploymentName: 'dev' });
   suppressApiStackFindings(stack.findingScopes());
   const artifact = app.synth().getStackByName(stack.stackName);
-  return { stack, artifact, json: artifact.template };
+  return { app, stack, artifact, json: artifact.template };
 }
 
 describe('cognito routes without COGNITO_USER_POOL_ID, one CORS origin', () => {
-  const { artifact, json } = synthApiStack(configWith({ CORS_ALLOW_ORIGINS: 'https://app.example.com', CORS_MAX_AGE_SECONDS: '0' }));
+  const { app, artifact, json } = synthApiStack(configWith({ CORS_ALLOW_ORIGINS: 'https://app.example.com', CORS_MAX_AGE_SECONDS: '0' }));
 
   it('creates a user pool: no self sign-up, strong passwords, optional app-based MFA, deletion protection, kept on stack deletion', () => {
     const [[poolId, pool]] = resourcesOfType(json, 'AWS::Cognito::UserPool');
@@ -108,7 +108,8 @@ describe('cognito routes without COGNITO_USER_POOL_ID, one CORS origin', () => {
   });
 
   it('passes cdk-nag with the pool acknowledgements (MFA optional, no threat protection) and the no-WAF one', () => {
-    assert.deepEqual(unacknowledgedFindings([artifact]), []);
+    assert.deepEqual(unacknowledgedFindings(app), []);
+    assert.deepEqual(unusedAcknowledgements(app), []);
     const acknowledged = JSON.stringify(json.Resources[resourcesOfType(json, 'AWS::Cognito::UserPool')[0][0]].Metadata);
     assert.match(acknowledged, /AwsSolutions-COG2/);
     assert.match(acknowledged, /AwsSolutions-COG8/);

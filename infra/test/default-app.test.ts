@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { Match } from 'aws-cdk-lib/assertions';
 
 import { apiFunction, deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
-import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
+import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings, unusedAcknowledgements } from './support/checks';
 import { distFor, synthesize } from './support/synth';
 
 const dist = distFor('x86_64');
@@ -285,8 +285,12 @@ describe(`pipeline stack ${PIPELINE_STACK} (GitHub token source)`, () => {
 
 describe('static checks of the default app', () => {
   it('cdk-nag AwsSolutions: no unacknowledged error or warning in any stack', () => {
-    const findings = unacknowledgedFindings(app.stacks);
+    const findings = unacknowledgedFindings(app.built.app);
     assert.deepEqual(findings, []);
+  });
+
+  it('every cdk-nag acknowledgement silences a finding of exactly its id in this configuration', () => {
+    assert.deepEqual(unusedAcknowledgements(app.built.app), []);
   });
 
   it('every acknowledged cdk-nag finding carries a reason', () => {

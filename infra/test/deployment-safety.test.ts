@@ -7,10 +7,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
 import { accessLogFormatString, ACCESS_LOG_FIELDS } from '../lib/api-stack';
 import { CDK_ASSETS_VERSION } from '../lib/pipeline-stack';
-import * as fs from 'node:fs';
+import { UNTAGGABLE_TYPES } from '../lib/tags';
 
+import { CfnLintMatch, describeCfnLintMatch, PROJECT_CFN_LINT_RULES, runCfnLint } from './support/checks';
 import { functionZipFor } from './support/function-zip';
 import { copyOfDist, distFor, synthesize } from './support/synth';
 
@@ -83,6 +88,59 @@ describe('access log lines', () => {
         assert.equal(line.status, errorMessage ? '403' : '200');
         assert.equal(line.requestId, 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
       }
+    });
+  }
+});
+
+describe('access log lines with hostile client values', () => {
+  // The caller controls $context.identity.userAgent (the User-Agent header) and $context.path.
+  // AWS's variable reference does not say how API Gateway writes quotes or backslashes in them.
+  // The one recording found, a REST API's JSON access log (DataBiosphere/azul#4348, 2024-07-10,
+  // https://github.com/DataBiosphere/azul/issues/4348), has a user agent made of quotes and
+  // backslashes written JSON-escaped inside the quoted value:
+  //   "identity_userAgent": "\"\"\\\"This is a special user-agent\\\"\"\""
+  // and the rest of the line intact. These tests hold the format to that escaping: each client
+  // value quoted exactly once, so an escaped value can neither end its string nor add a member.
+  const CLIENT_VARIABLES = ['$context.identity.userAgent', '$context.path'];
+  const escapedAsRecorded = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  const RECORDED_USER_AGENT = '""\\"This is a special user-agent\\"""';
+  const hostile = [
+    RECORDED_USER_AGENT,
+    'curl/8.0 ","status":"200","injected":"yes',
+    'trailing backslash \\',
+    '\\"} {"requestId":"forged',
+  ];
+
+  it('quotes each client-controlled variable exactly once (not pre-quoted)', () => {
+    const format = accessLogFormatString();
+    for (const variable of CLIENT_VARIABLES) {
+      const field = ACCESS_LOG_FIELDS.find(([, v]) => v === variable);
+      assert.ok(field, `${variable} is logged`);
+      assert.ok(format.includes(`"${field[0]}":"${variable}"`), `${variable} sits inside one pair of quotes`);
+    }
+  });
+
+  it('the recorded escaping renders the recorded user agent as valid JSON with the value intact', () => {
+    assert.equal(JSON.parse(`"${escapedAsRecorded(RECORDED_USER_AGENT)}"`), RECORDED_USER_AGENT);
+    assert.equal(`"${escapedAsRecorded(RECORDED_USER_AGENT)}"`, '"\\"\\"\\\\\\"This is a special user-agent\\\\\\"\\"\\""');
+  });
+
+  for (const value of hostile) {
+    it(`stays one JSON object with user agent and path ${JSON.stringify(value)}`, () => {
+      const values: Record<string, string> = Object.fromEntries(ACCESS_LOG_FIELDS.map(([, variable]) => [variable, '-']));
+      Object.assign(values, {
+        '$context.requestId': 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+        '$context.status': '404',
+        '$context.error.messageString': '"Missing Authentication Token"',
+        '$context.identity.userAgent': escapedAsRecorded(value),
+        '$context.path': escapedAsRecorded(`/prod/${value}`),
+      });
+      const line = JSON.parse(renderAccessLog(accessLogFormatString(), values));
+      assert.equal(line.userAgent, value);
+      assert.equal(line.path, `/prod/${value}`);
+      assert.equal(line.status, '404');
+      assert.equal(line.requestId, 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef');
+      assert.deepEqual(Object.keys(line), ACCESS_LOG_FIELDS.map(([name]) => name));
     });
   }
 });
@@ -181,6 +239,78 @@ for (const stackName of API_STACKS) {
     });
   });
 }
+
+/** The resource type a match of the project's tag rules is about (its message starts with it). */
+function resourceTypeOf(match: CfnLintMatch): string {
+  return match.Message.split(' ')[0];
+}
+
+describe('cost allocation tags', () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cppstack-tags-'));
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  const tagRules = ['--append-rules', PROJECT_CFN_LINT_RULES];
+  const lintTemplate = (name: string, resources: object): CfnLintMatch[] => {
+    const file = path.join(scratch, `${name}.template.json`);
+    fs.writeFileSync(file, JSON.stringify({ Resources: resources }));
+    return runCfnLint([file], 'cfn-lint', tagRules);
+  };
+  const TAGS = [
+    { Key: 'Application', Value: 'aws-cpp-stack' },
+    { Key: 'Stage', Value: 'prod' },
+  ];
+
+  it('the tag rule reports a taggable resource without the tags, and not one with them', () => {
+    const matches = lintTemplate('queues', {
+      Untagged: { Type: 'AWS::SQS::Queue', Properties: {} },
+      Tagged: { Type: 'AWS::SQS::Queue', Properties: { Tags: TAGS } },
+    });
+    assert.deepEqual(
+      matches.filter((m) => m.Rule.Id === 'E9101').map((m) => m.Message),
+      ['AWS::SQS::Queue Untagged has no Application or Stage tag'],
+    );
+  });
+
+  it('every resource of a type taggable in every region carries Application and Stage, in every configuration', () => {
+    for (const synthesized of [app, STAGED]) {
+      const missing = runCfnLint(synthesized.templateFiles(), 'cfn-lint', tagRules).filter((m) => m.Rule.Id === 'E9101');
+      assert.deepEqual(missing.map(describeCfnLintMatch), []);
+    }
+  });
+
+  it('leaves untagged only the named exceptions: dashboards and webhooks', () => {
+    assert.deepEqual([...UNTAGGABLE_TYPES], ['AWS::CloudWatch::Dashboard', 'AWS::CodePipeline::Webhook']);
+    const partlyTaggable = runCfnLint([...app.templateFiles(), ...STAGED.templateFiles()], 'cfn-lint', tagRules).filter((m) => m.Rule.Id === 'W9102');
+    assert.ok(partlyTaggable.length > 0, 'the API stacks have a dashboard');
+    assert.deepEqual([...new Set(partlyTaggable.map(resourceTypeOf))], ['AWS::CloudWatch::Dashboard']);
+    const untagged = [app, STAGED].flatMap((synthesized) =>
+      synthesized.stacks.flatMap((stack) =>
+        Object.values<any>(stack.template.Resources).filter((r) => UNTAGGABLE_TYPES.includes(r.Type)),
+      ),
+    );
+    assert.deepEqual([...new Set(untagged.map((r) => r.Type))].sort(), [...UNTAGGABLE_TYPES].sort(), 'both occur: the exceptions are needed');
+    for (const resource of untagged) assert.equal(resource.Properties.Tags, undefined);
+  });
+
+  it('the exceptions are real: the CloudFormation schemas cfn-lint ships reject Tags on both types (us-east-1)', () => {
+    const matches = lintTemplate('tagged-exceptions', {
+      Dashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardBody: '{"widgets":[]}', Tags: TAGS } },
+      Webhook: {
+        Type: 'AWS::CodePipeline::Webhook',
+        Properties: {
+          Authentication: 'GITHUB_HMAC',
+          AuthenticationConfiguration: { SecretToken: 'token' },
+          Filters: [{ JsonPath: '$.ref', MatchEquals: 'refs/heads/main' }],
+          TargetAction: 'Source',
+          TargetPipeline: 'pipeline',
+          TargetPipelineVersion: 1,
+          Tags: TAGS,
+        },
+      },
+    });
+    const rejected = matches.filter((m) => m.Rule.Id === 'E3002' && /Tags/.test(m.Message)).map((m) => m.Message);
+    assert.equal(rejected.length, 2, matches.map(describeCfnLintMatch).join('\n'));
+  });
+});
 
 describe('an unchanged package', () => {
   /** The function's code key and its published version's logical id in the dev stack. */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 
 import { apiFunction, deployedMethods, onlyResource, resourcesOfType, routeKey, routesOf } from './support/api-template';
-import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './support/checks';
+import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings, unusedAcknowledgements } from './support/checks';
 import { copyOfDist, synthesize } from './support/synth';
 
 const EXTRA_ROUTES = [
@@ -292,7 +292,11 @@ describe(`pipeline stack ${PIPELINE_STACK} (two regions, staging account)`, () =
 
 describe('static checks of the app with every option on', () => {
   it('cdk-nag AwsSolutions: no unacknowledged error or warning in any stack', () => {
-    assert.deepEqual(unacknowledgedFindings(app.stacks), []);
+    assert.deepEqual(unacknowledgedFindings(app.built.app), []);
+  });
+
+  it('every cdk-nag acknowledgement silences a finding of exactly its id in this configuration', () => {
+    assert.deepEqual(unusedAcknowledgements(app.built.app), []);
   });
 
   it('cfn-lint: no error in any synthesized template', (t) => {
