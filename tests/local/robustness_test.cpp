@@ -14,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <cppstack/events/base64.hpp>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <thread>
@@ -96,6 +97,62 @@ class RawClient {
   beast::flat_buffer buffer_;
   Response last_;
 };
+
+/// The emulator's open descriptors, from /proc.
+std::size_t open_descriptors(pid_t pid) {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++count;
+  }
+  return count;
+}
+
+/// The emulator's resident memory in kB (VmRSS), from /proc.
+long resident_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+/// Waits up to 10 s for the emulator's descriptors to come back to `bound`; the count then.
+std::size_t descriptors_settled_to(pid_t pid, std::size_t bound) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto count = open_descriptors(pid);
+  while (count > bound && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    count = open_descriptors(pid);
+  }
+  return count;
+}
+
+/// A loopback connection with a small receive buffer and non-blocking sends: a client that
+/// writes and never reads.
+int connect_non_reading(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  return fd;
+}
+
+/// True when the server closed `fd` within 10 s; what it sent before is read and dropped.
+bool closed_by_server(int fd) {
+  const timeval wait{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char discard[65536];
+  while (true) {
+    const auto got = ::recv(fd, discard, sizeof discard, 0);
+    if (got == 0) return true;
+    if (got < 0) return errno == ECONNRESET;
+  }
+}
 
 bool alive(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -375,6 +432,88 @@ TEST(Robustness, InitStartAndReportLinesAreShapedAsInCloudWatch) {
       std::distance(std::sregex_iterator(logs.begin(), logs.end(), report), std::sregex_iterator()),
       2)
       << logs;
+}
+
+// A client that pipelines requests and never reads the answers fills the socket buffers one
+// small answer at a time; the answer's write used to wait forever with no timeout, so the
+// connection kept its slot (with every slot held so, each new client got 503 for good).
+TEST(Robustness, ClientThatNeverReadsLosesItsConnectionAfterTheClientTimeout) {
+  Emulator emulator(start_lambda({"--max-connections", "2", "--client-timeout", "1"}));
+  const auto baseline = open_descriptors(emulator.pid());
+  std::string pipelined;
+  for (int i = 0; i < 100; ++i) {
+    pipelined += "GET /2015-03-31/functions/nosuch/invocations HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  std::vector<int> hogs;
+  for (int i = 0; i < 2; ++i) {
+    hogs.push_back(connect_non_reading(emulator.port()));
+    // Bounded: until the emulator's answers back up and the requests stop being taken.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(800);
+    while (std::chrono::steady_clock::now() < give_up) {
+      if (::send(hogs.back(), pipelined.data(), pipelined.size(), MSG_DONTWAIT | MSG_NOSIGNAL) <
+          0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
+  for (const int hog : hogs) {
+    EXPECT_TRUE(closed_by_server(hog));
+    ::close(hog);
+  }
+  EXPECT_LE(descriptors_settled_to(emulator.pid(), baseline), baseline);
+  expect_still_serving(emulator, invocations);
+}
+
+// A runtime may open as many Runtime API connections as it likes; each used to hold up to
+// 6 MB of an unfinished /response with no bound on their sum (30 of them: 150 MB). They are
+// now held to a per-instance budget of twice the response limit (docs/local.md, "Limits").
+TEST(Robustness, RuntimeApiConnectionsCannotHoldUnboundedMemory) {
+  Emulator emulator(start_api());
+  ASSERT_EQ(request(emulator.port(), verb::get, "/prod/ok").result_int(), 200);
+  const auto before_kb = resident_kb(emulator.pid());
+  const auto response = request(emulator.port(), verb::get, "/prod/hog-runtime-api");
+  ASSERT_EQ(response.result_int(), 200) << emulator.logs();
+  const auto report = parse_json(response.body()).as_object();
+  EXPECT_LE(report.at("held").to_number<int>(), 2) << response.body();
+  EXPECT_EQ(report.at("held").to_number<int>() + report.at("refused").to_number<int>(), 30)
+      << response.body();
+  // 30 x 5 MB were sent; at most 2 x 6 MB may be held, plus the buffers of the others.
+  EXPECT_LT(report.at("emulator_rss_kb").to_number<long>() - before_kb, 40L * 1024)
+      << response.body();
+  expect_still_serving(emulator, "/prod/ok");
+}
+
+// A descendant that leaves the instance every way it can (double fork, setsid, an empty
+// environment, another program) used to outlive it, and with it the Runtime API connection
+// it held: the Runtime API has no idle timeout, so that descriptor and session stayed for
+// good, as did connections of any other local process. Both end with the instance now.
+TEST(Robustness, OrphansAndRuntimeApiConnectionsEndWithTheInstance) {
+  Emulator emulator(start_api());
+  const auto baseline = open_descriptors(emulator.pid());
+  const auto escape = request(emulator.port(), verb::get, "/prod/escape");
+  ASSERT_EQ(escape.result_int(), 200) << emulator.logs();
+  const pid_t escaped = parse_json(escape.body()).at("escaped").to_number<pid_t>();
+  ASSERT_GT(escaped, 0);
+  std::smatch found;
+  const auto logs = emulator.logs();
+  ASSERT_TRUE(std::regex_search(logs, found, std::regex(R"(Runtime API 127\.0\.0\.1:(\d+))")));
+  const auto runtime_port = static_cast<std::uint16_t>(std::stoi(found[1]));
+  RawClient half_request(runtime_port);
+  half_request.send(
+      "POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab");
+  RawClient idle(runtime_port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(request(emulator.port(), verb::get, "/prod/exit").result_int(), 502);
+  EXPECT_TRUE(half_request.closed_by_server());
+  EXPECT_TRUE(idle.closed_by_server());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (alive(escaped) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_FALSE(alive(escaped)) << "the escaped descendant survived the instance";
+  if (alive(escaped)) ::kill(escaped, SIGKILL);
+  EXPECT_LE(descriptors_settled_to(emulator.pid(), baseline), baseline);
+  expect_still_serving(emulator, "/prod/ok");
 }
 
 TEST(Robustness, MaxMemoryUsedIsNeverZeroEvenAfterACrashDuringInit) {
