@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cppstack/observability/logger.hpp>
+#include <cppstack/observability/utf8.hpp>
 #include <cstdio>
 #include <ctime>
 
@@ -363,8 +364,10 @@ std::string error_payload(HttpRequest& request) {
   boost::system::error_code error;
   auto parsed = boost::json::parse(request.body(), error);
   if (!error && parsed.is_object()) return std::move(request.body());
+  // What the runtime sent becomes part of a JSON answer: repaired to UTF-8 where it is not.
   std::string type(request["Lambda-Runtime-Function-Error-Type"]);
-  return error_json(request.body(), type.empty() ? "Runtime.Unknown" : type);
+  return error_json(observability::to_valid_utf8(request.body()),
+                    type.empty() ? "Runtime.Unknown" : observability::to_valid_utf8(type));
 }
 
 }  // namespace

@@ -46,6 +46,18 @@ std::vector<std::string> start_lambda(std::vector<std::string> extra = {}) {
   return arguments;
 }
 
+/// True when the server closed `fd` within 10 s; what it sent before is read and dropped.
+bool server_closed(int fd) {
+  const timeval wait{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  char discard[65536];
+  while (true) {
+    const auto got = ::recv(fd, discard, sizeof discard, 0);
+    if (got == 0) return true;
+    if (got < 0) return errno == ECONNRESET;
+  }
+}
+
 /// A connection on which a test writes exactly the bytes it wants.
 class RawClient {
  public:
@@ -80,16 +92,9 @@ class RawClient {
 
   [[nodiscard]] const Response& last() const { return last_; }
 
-  /// True when the server closed the connection (reads end of stream within 10 s).
-  bool closed_by_server() {
-    stream_.expires_after(std::chrono::seconds(10));
-    char byte = 0;
-    boost::system::error_code error;
-    while (true) {
-      stream_.read_some(asio::buffer(&byte, 1), error);
-      if (error) return error == asio::error::eof || error == asio::error::connection_reset;
-    }
-  }
+  /// True when the server closed the connection (reads end of stream within 10 s; the
+  /// stream's own expiry bounds asynchronous operations only, not this read).
+  bool closed_by_server() { return server_closed(stream_.socket().native_handle()); }
 
  private:
   asio::io_context io_;
@@ -140,18 +145,6 @@ int connect_non_reading(std::uint16_t port) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
   return fd;
-}
-
-/// True when the server closed `fd` within 10 s; what it sent before is read and dropped.
-bool closed_by_server(int fd) {
-  const timeval wait{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-  char discard[65536];
-  while (true) {
-    const auto got = ::recv(fd, discard, sizeof discard, 0);
-    if (got == 0) return true;
-    if (got < 0) return errno == ECONNRESET;
-  }
 }
 
 bool alive(pid_t pid) {
@@ -457,7 +450,7 @@ TEST(Robustness, ClientThatNeverReadsLosesItsConnectionAfterTheClientTimeout) {
     }
   }
   for (const int hog : hogs) {
-    EXPECT_TRUE(closed_by_server(hog));
+    EXPECT_TRUE(server_closed(hog));
     ::close(hog);
   }
   EXPECT_LE(descriptors_settled_to(emulator.pid(), baseline), baseline);
@@ -514,6 +507,37 @@ TEST(Robustness, OrphansAndRuntimeApiConnectionsEndWithTheInstance) {
   if (alive(escaped)) ::kill(escaped, SIGKILL);
   EXPECT_LE(descriptors_settled_to(emulator.pid(), baseline), baseline);
   expect_still_serving(emulator, "/prod/ok");
+}
+
+// Answers that quote what a caller or a function sent (an invocation type, a function name,
+// an error report) used to copy bytes that are not UTF-8 into the JSON; such a body is not
+// JSON and SDKs fail to read it. They are repaired (U+FFFD), the rest of the text kept.
+TEST(Robustness, AnswersQuotingBytesThatAreNotUtf8AreStillJson) {
+  Emulator emulator(start_lambda());
+  const auto is_json = [](const std::string& text) {
+    boost::system::error_code error;
+    boost::json::parse(text, error);
+    return !error;
+  };
+  RawClient bad_type(emulator.port());
+  bad_type.send("POST " + invocations +
+                " HTTP/1.1\r\nHost: x\r\nX-Amz-Invocation-Type: Ev\xffnt\r\nContent-Length: "
+                "2\r\n\r\n{}");
+  EXPECT_EQ(bad_type.status(), 400);
+  EXPECT_TRUE(is_json(bad_type.last().body())) << bad_type.last().body();
+  EXPECT_NE(bad_type.last().body().find("Ev\xef\xbf\xbdnt"), std::string::npos);
+  RawClient bad_name(emulator.port());
+  bad_name.send(
+      "POST /2015-03-31/functions/a%FFb/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: "
+      "2\r\n\r\n{}");
+  EXPECT_EQ(bad_name.status(), 404);
+  EXPECT_TRUE(is_json(bad_name.last().body())) << bad_name.last().body();
+  const auto reported =
+      request(emulator.port(), verb::post, invocations, R"({"error_not_utf8":1})");
+  EXPECT_EQ(reported.result_int(), 200);
+  EXPECT_EQ(reported["X-Amz-Function-Error"], "Unhandled");
+  EXPECT_TRUE(is_json(reported.body())) << reported.body();
+  expect_still_serving(emulator, invocations);
 }
 
 TEST(Robustness, MaxMemoryUsedIsNeverZeroEvenAfterACrashDuringInit) {

@@ -18,6 +18,7 @@
 //                         holding a Runtime API connection; answers with its pid
 //   /exit                 exits at once, without answering
 //   anything else         200 {"path": ...}
+// Any event with "error_not_utf8": an /error whose body and error type are not UTF-8.
 // Environment: HOSTILE_EARLY_RESPONSE=1 posts a /response before the first /next and prints
 // the answer; HOSTILE_DROP_NEXT=1 gives up each waiting /next after 200 ms and asks again on a
 // new connection.
@@ -270,6 +271,16 @@ int main() {
       body.assign(static_cast<std::size_t>(event.at("response_bytes").to_number<double>()), 'x');
     } else {
       body = next.body();
+    }
+    if (!error && event.is_object() && event.as_object().contains("error_not_utf8")) {
+      // An error report whose body and type are not UTF-8.
+      auto report = runtime_request(http::verb::post, "invocation/" + id + "/error", "\xff\xfe");
+      report.set("Lambda-Runtime-Function-Error-Type", "Bad\xfftype");
+      report.prepare_payload();
+      http::write(connection.stream, report);
+      http::response_parser<http::string_body> parser;
+      http::read(connection.stream, connection.buffer, parser);
+      continue;
     }
     send(connection, http::verb::post, "invocation/" + id + "/response", std::move(body));
   }
