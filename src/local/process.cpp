@@ -121,6 +121,7 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
     kill(-pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    forget_instance_process(pid);
     ::close(process.output_fd);
     throw SpawnError(std::string("pidfd_open: ") + strerror(error));
   }

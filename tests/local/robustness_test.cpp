@@ -540,6 +540,26 @@ TEST(Robustness, AnswersQuotingBytesThatAreNotUtf8AreStillJson) {
   expect_still_serving(emulator, invocations);
 }
 
+// Slowloris: connections that send their request header a byte now and then cannot hold
+// the connection slots; one still in its header counts as idle, so the oldest makes room
+// for a new client, and none outlives the client timeout.
+TEST(Robustness, SlowHeadersCannotHoldTheConnectionSlots) {
+  Emulator emulator(start_lambda({"--max-connections", "4", "--client-timeout", "2"}));
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.push_back(std::make_unique<RawClient>(emulator.port()));
+    slow.back()->send("POST " + invocations + " HTTP/1.1\r\nHost: x\r\nX-Slow: a");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(request(emulator.port(), verb::post, invocations, "{}").result_int(), 200);
+  EXPECT_TRUE(slow.front()->closed_by_server());
+  for (auto& client : slow) {
+    client->send("a");  // still trickling, yet closed within the client timeout
+    EXPECT_TRUE(client->closed_by_server());
+  }
+  expect_still_serving(emulator, invocations);
+}
+
 TEST(Robustness, MaxMemoryUsedIsNeverZeroEvenAfterACrashDuringInit) {
   TempDir directory;
   const auto bootstrap = directory.write("bootstrap", "#!/bin/sh\nexit 3\n", true);
