@@ -48,6 +48,9 @@ wait_for() {
   local what="$1" deadline=$((SECONDS + 600))
   until eval "$what"; do
     ((SECONDS < deadline)) || { echo "bench-reload: timed out waiting for: $what" >&2; cat "$work"/*.log >&2; exit 1; }
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "bench-reload: make run or make watch ended:" >&2; cat "$work"/*.log >&2; exit 1; }
+    done
     sleep 0.05
   done
 }

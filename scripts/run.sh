@@ -35,7 +35,9 @@ if ! up_to_date; then
     scripts/install-deps.sh
     cmake --preset "$preset"
   fi
-  cmake --build "$build_dir" --target "${targets[@]}" cppstack-local -j "$(nproc)"
+  # A `make watch` in another terminal builds the same tree: one build at a time, or the two
+  # makes write the same archives and objects at once and both fail.
+  flock "${build_dir}/.build-lock" cmake --build "$build_dir" --target "${targets[@]}" cppstack-local -j "$(nproc)"
   touch "${run_dir}/.built"
 fi
 exec "$emulator" start-api --port "$port" --bootstrap "${run_dir}/bootstrap" \

@@ -42,7 +42,11 @@ grep -q '^CMAKE_GENERATOR:INTERNAL=Unix Makefiles$' "${build_dir}/CMakeCache.txt
 build() {
   local only_function_sources="$1" started
   started=$(date +%s%N)
-  local status=0
+  local status=0 lock
+  # One build of the tree at a time: `make run` in another terminal builds the same targets
+  # when it starts on a changed tree.
+  exec {lock}>"${build_dir}/.build-lock"
+  flock "$lock"
   if [[ "$only_function_sources" == true && "$makefiles" == true ]]; then
     # One target after the other without make's walk over every dependency: the libraries
     # have not changed, so only the function's objects, its links and the export run.
@@ -52,6 +56,7 @@ build() {
   else
     cmake --build "$build_dir" --target "${full_targets[@]}" -j "$(nproc)" >/dev/null || status=$?
   fi
+  exec {lock}>&-
   local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
   if ((status == 0)); then
     touch "${run_dir}/.built"
