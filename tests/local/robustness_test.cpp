@@ -4,6 +4,7 @@
 // the other exchanges were unaffected (docs/local.md, "Limits").
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -440,17 +441,25 @@ TEST(Robustness, ClientThatNeverReadsLosesItsConnectionAfterTheClientTimeout) {
   std::vector<int> hogs;
   for (int i = 0; i < 2; ++i) {
     hogs.push_back(connect_non_reading(emulator.port()));
-    // Bounded: until the emulator's answers back up and the requests stop being taken.
+    // Bounded: until the emulator's answers back up and the requests stop being taken, at
+    // most 800 ms and 8 MB (enough to fill the socket buffers of both sides).
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(800);
-    while (std::chrono::steady_clock::now() < give_up) {
-      if (::send(hogs.back(), pipelined.data(), pipelined.size(), MSG_DONTWAIT | MSG_NOSIGNAL) <
-          0) {
+    std::size_t sent = 0;
+    while (std::chrono::steady_clock::now() < give_up && sent < std::size_t{8} * 1024 * 1024) {
+      const auto got =
+          ::send(hogs.back(), pipelined.data(), pipelined.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (got > 0) {
+        sent += static_cast<std::size_t>(got);
+      } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     }
   }
+  // Closed without this side reading: reading the answers would let the emulator go on.
   for (const int hog : hogs) {
-    EXPECT_TRUE(server_closed(hog));
+    pollfd closed{hog, POLLRDHUP, 0};
+    EXPECT_EQ(::poll(&closed, 1, 10000), 1);
+    EXPECT_NE(closed.revents & (POLLERR | POLLHUP | POLLRDHUP), 0);
     ::close(hog);
   }
   EXPECT_LE(descriptors_settled_to(emulator.pid(), baseline), baseline);
@@ -471,8 +480,12 @@ TEST(Robustness, RuntimeApiConnectionsCannotHoldUnboundedMemory) {
   EXPECT_EQ(report.at("held").to_number<int>() + report.at("refused").to_number<int>(), 30)
       << response.body();
   // 30 x 5 MB were sent; at most 2 x 6 MB may be held, plus the buffers of the others.
+  // Under AddressSanitizer resident memory also holds its quarantine of freed blocks (up to
+  // 256 MB), so there the held and refused counts above are the bound.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(report.at("emulator_rss_kb").to_number<long>() - before_kb, 40L * 1024)
       << response.body();
+#endif
   expect_still_serving(emulator, "/prod/ok");
 }
 
