@@ -1,7 +1,8 @@
 /**
  * Authentication of the routes, as routes.json declares it per route: `apiKey` through the usage
  * plan, `cognito` through a Cognito user-pool authorizer (the pool of COGNITO_USER_POOL_ID or one
- * the stack creates), `iam` through SigV4 (AuthorizationType AWS_IAM).
+ * the stack creates), `iam` through SigV4 (AuthorizationType AWS_IAM). A cognito route with
+ * `authorizationScopes` takes access tokens holding one of them; one without takes ID tokens.
  *
  * @example
  *   const auth = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
@@ -14,6 +15,7 @@ import { Construct } from 'constructs';
 
 import { AuthConfig } from './config';
 import { Route } from './route-table';
+import { parseUserPool } from './user-pool';
 
 export interface RouteAuthorizationProps {
   readonly routes: readonly Route[];
@@ -31,6 +33,8 @@ export class RouteAuthorization extends Construct {
   /** The pool this stack created (only without COGNITO_USER_POOL_ID). */
   readonly createdUserPool?: cognito.UserPool;
   readonly createdAppClient?: cognito.UserPoolClient;
+  /** The resource servers of the routes' custom scopes in the created pool, by identifier. */
+  readonly createdResourceServers: ReadonlyMap<string, cognito.UserPoolResourceServer> = new Map();
   readonly authorizer?: apigateway.CognitoUserPoolsAuthorizer;
   /** The app clients whose tokens the API is meant for (configured, or the created one). */
   readonly appClientIds: readonly string[];
@@ -48,6 +52,7 @@ export class RouteAuthorization extends Construct {
       this.appClientIds = props.auth.cognitoAppClientIds;
     } else {
       this.createdUserPool = createUserPool(this, props.namePrefix);
+      this.createdResourceServers = createResourceServers(this.createdUserPool, props.routes);
       this.createdAppClient = this.createdUserPool.addClient('AppClient', {
         userPoolClientName: `${props.namePrefix}-app`,
         // A public client (browser or mobile app): no secret, Secure Remote Password sign-in.
@@ -75,7 +80,7 @@ export class RouteAuthorization extends Construct {
   }
 
   /** The authorization part of a route's method options. */
-  methodOptions(route: Route): Pick<apigateway.MethodOptions, 'apiKeyRequired' | 'authorizationType' | 'authorizer'> {
+  methodOptions(route: Route): Pick<apigateway.MethodOptions, 'apiKeyRequired' | 'authorizationType' | 'authorizer' | 'authorizationScopes'> {
     switch (route.auth) {
       case 'none':
         return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.NONE };
@@ -83,8 +88,17 @@ export class RouteAuthorization extends Construct {
         return { apiKeyRequired: true, authorizationType: apigateway.AuthorizationType.NONE };
       case 'iam':
         return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.IAM };
-      case 'cognito':
-        return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.COGNITO, authorizer: this.authorizer };
+      case 'cognito': {
+        // With scopes API Gateway wants an access token whose scope claim holds one of them;
+        // without, an ID token (CloudFormation's AWS::ApiGateway::Method AuthorizationScopes).
+        const scopes = route.authorizationScopes ?? [];
+        return {
+          apiKeyRequired: false,
+          authorizationType: apigateway.AuthorizationType.COGNITO,
+          authorizer: this.authorizer,
+          ...(scopes.length > 0 ? { authorizationScopes: [...scopes] } : {}),
+        };
+      }
     }
   }
 }
@@ -114,9 +128,50 @@ function warnAboutUnusedSettings(scope: Construct, props: RouteAuthorizationProp
  * (`eu-west-1_AbC123`), which need not be the stack's; its account is the stack's.
  */
 export function userPoolArn(stack: Stack, userPool: string): string {
-  if (userPool.startsWith('arn:')) return userPool;
-  const region = userPool.slice(0, userPool.indexOf('_'));
-  return Arn.format({ service: 'cognito-idp', region, resource: 'userpool', resourceName: userPool, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
+  const pool = parseUserPool(userPool);
+  if (pool.arn !== undefined) return pool.arn;
+  return Arn.format({ service: 'cognito-idp', region: pool.region, resource: 'userpool', resourceName: pool.id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }, stack);
+}
+
+/** Scopes every Cognito pool knows without a resource server (Cognito's standard scopes). */
+const STANDARD_SCOPES = new Set(['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin']);
+
+/**
+ * The custom scopes of the routes (`<resource server>/<scope name>`, split at the last '/'),
+ * grouped by resource server identifier; standard scopes need none.
+ */
+export function customScopesByServer(routes: readonly Route[]): Map<string, string[]> {
+  const servers = new Map<string, string[]>();
+  for (const scope of new Set(routes.flatMap((route) => route.authorizationScopes ?? []))) {
+    if (STANDARD_SCOPES.has(scope)) continue;
+    const slash = scope.lastIndexOf('/');
+    if (slash <= 0 || slash === scope.length - 1) {
+      throw new Error(`scope '${scope}' is neither a Cognito standard scope nor '<resource server>/<scope name>'`);
+    }
+    const identifier = scope.slice(0, slash);
+    servers.set(identifier, [...(servers.get(identifier) ?? []), scope.slice(slash + 1)]);
+  }
+  return servers;
+}
+
+/**
+ * A resource server in the created pool for each identifier of the routes' custom scopes, so
+ * that the pool can issue access tokens with them (to app clients allowed those scopes, or
+ * through a pre token generation trigger, which the Essentials plan offers for access tokens).
+ */
+function createResourceServers(pool: cognito.UserPool, routes: readonly Route[]): Map<string, cognito.UserPoolResourceServer> {
+  const created = new Map<string, cognito.UserPoolResourceServer>();
+  [...customScopesByServer(routes)].forEach(([identifier, names], index) => {
+    created.set(
+      identifier,
+      pool.addResourceServer(`ResourceServer${index}`, {
+        identifier,
+        userPoolResourceServerName: identifier,
+        scopes: names.map((scopeName) => new cognito.ResourceServerScope({ scopeName, scopeDescription: `Routes that require ${identifier}/${scopeName}` })),
+      }),
+    );
+  });
+  return created;
 }
 
 /**

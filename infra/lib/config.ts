@@ -16,6 +16,8 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
+import { parseUserPool } from './user-pool';
+
 export const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
 export type FunctionArchitecture = 'x86_64' | 'arm64';
@@ -357,12 +359,14 @@ function corsConfig(values: Values): CorsConfig | undefined {
 }
 
 function authConfig(values: Values): AuthConfig {
-  const cognitoUserPoolId = optionalMatching(
-    values,
-    'COGNITO_USER_POOL_ID',
-    /^(arn:aws[a-z-]*:cognito-idp:[a-z]{2}(-[a-z]+)+-\d:\d{12}:userpool\/)?[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/,
-    "must be a Cognito user pool id such as eu-west-1_AbCdEf123, or the pool's ARN when it is in another account",
-  );
+  const cognitoUserPoolId = optional(values, 'COGNITO_USER_POOL_ID');
+  if (cognitoUserPoolId !== undefined) {
+    try {
+      parseUserPool(cognitoUserPoolId);
+    } catch (error) {
+      throw new ConfigError('COGNITO_USER_POOL_ID', (error as Error).message);
+    }
+  }
   const cognitoAppClientIds = listMatching(values, 'COGNITO_APP_CLIENT_IDS', /^[\w+]{1,128}$/, 'each entry must be a Cognito app client id');
   if (cognitoAppClientIds.length > 0 && cognitoUserPoolId === undefined) {
     throw new ConfigError('COGNITO_APP_CLIENT_IDS', 'names clients of an existing pool: set COGNITO_USER_POOL_ID too (the stack creates its own client with its own pool)');

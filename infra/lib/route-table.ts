@@ -28,8 +28,14 @@ export const ANY_METHOD_EXPANSION: readonly HttpMethod[] = ['DELETE', 'GET', 'HE
  */
 export const ROUTE_AUTH_MODES = ['none', 'apiKey', 'cognito', 'iam'] as const;
 export type RouteAuth = (typeof ROUTE_AUTH_MODES)[number];
-/** Spellings of routes.json accepted for a mode: the C++ enumerator name `api_key` as well as `apiKey`. */
-const ROUTE_AUTH_SPELLINGS: Readonly<Record<string, RouteAuth>> = { none: 'none', apiKey: 'apiKey', api_key: 'apiKey', cognito: 'cognito', iam: 'iam' };
+
+/**
+ * An OAuth scope as RFC 6749 (section 3.3) and Cognito write them: printable ASCII but space,
+ * '"' and backslash, at most 513 characters (a 256-character resource server identifier, '/', a
+ * 256-character scope name). The C++ route table checks the same at compile time
+ * (include/cppstack/http/auth_scope.hpp).
+ */
+export const OAUTH_SCOPE_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]{1,513}$/;
 
 export interface RouteThrottle {
   readonly rateLimit: number;
@@ -42,6 +48,8 @@ export interface Route {
   readonly handler: string;
   readonly summary: string;
   readonly auth: RouteAuth;
+  /** OAuth scopes of a cognito route: the method's authorizationScopes (an access token with one of them); absent or empty: none. */
+  readonly authorizationScopes?: readonly string[];
   readonly cacheTtlSeconds: number;
   readonly throttle: RouteThrottle | null;
 }
@@ -117,12 +125,13 @@ function parseRoute(entry: unknown, where: string): Route {
   const routePath = entry.path;
   if (typeof routePath !== 'string') throw new RouteTableError(where, 'path must be a string');
   checkPath(routePath, where);
-  const { handler, summary, auth, cacheTtlSeconds, throttle } = entry;
+  const { handler, summary, auth, authorizationScopes, cacheTtlSeconds, throttle } = entry;
   if (typeof handler !== 'string' || handler === '') throw new RouteTableError(where, 'handler must be a non-empty string');
   if (typeof summary !== 'string') throw new RouteTableError(where, 'summary must be a string');
-  const routeAuth = typeof auth === 'string' && Object.hasOwn(ROUTE_AUTH_SPELLINGS, auth) ? ROUTE_AUTH_SPELLINGS[auth] : undefined;
+  // "apiKey" only, camelCase as every key of routes.json: the exporter has never written another spelling.
+  const routeAuth = ROUTE_AUTH_MODES.find((mode) => mode === auth);
   if (routeAuth === undefined) {
-    throw new RouteTableError(where, `auth must be one of "none", "apiKey" (or "api_key"), "cognito", "iam", got ${JSON.stringify(auth)}`);
+    throw new RouteTableError(where, `auth must be one of "none", "apiKey", "cognito", "iam", got ${JSON.stringify(auth)}`);
   }
   if (!Number.isInteger(cacheTtlSeconds) || (cacheTtlSeconds as number) < 0 || (cacheTtlSeconds as number) > MAX_CACHE_TTL_SECONDS) {
     throw new RouteTableError(where, `cacheTtlSeconds must be a whole number from 0 to ${MAX_CACHE_TTL_SECONDS}, got ${JSON.stringify(cacheTtlSeconds)}`);
@@ -133,9 +142,21 @@ function parseRoute(entry: unknown, where: string): Route {
     handler,
     summary,
     auth: routeAuth,
+    authorizationScopes: parseScopes(authorizationScopes, routeAuth, where),
     cacheTtlSeconds: cacheTtlSeconds as number,
     throttle: parseThrottle(throttle, where),
   };
+}
+
+function parseScopes(scopes: unknown, auth: RouteAuth, where: string): string[] {
+  if (scopes === undefined || scopes === null) return [];
+  if (!Array.isArray(scopes)) throw new RouteTableError(where, `authorizationScopes must be an array of strings, got ${JSON.stringify(scopes)}`);
+  const bad = scopes.find((scope) => typeof scope !== 'string' || !OAUTH_SCOPE_PATTERN.test(scope));
+  if (bad !== undefined) {
+    throw new RouteTableError(where, `authorizationScopes must hold OAuth scopes (printable ASCII without spaces, quotes or backslashes), got ${JSON.stringify(bad)}`);
+  }
+  if (scopes.length > 0 && auth !== 'cognito') throw new RouteTableError(where, `authorizationScopes needs auth "cognito", got auth "${auth}"`);
+  return scopes as string[];
 }
 
 function parseThrottle(throttle: unknown, where: string): RouteThrottle | null {

@@ -1,6 +1,6 @@
 /**
  * The app with every issue-11 option of the AWS side turned on and a routes.json grown by routes
- * of each auth mode (api_key in the C++ spelling, cognito, iam) and a route that answers OPTIONS
+ * of each auth mode (apiKey, cognito, iam) and a route that answers OPTIONS
  * itself: Cognito pool given by id, two CORS origins with credentials, a usage-plan quota, a
  * source-IP allowlist, WAF, two production regions, staging in its own account, a metrics
  * namespace. Synthesized once; the created-pool case is synthesized by cognito-pool.test.ts.
@@ -14,7 +14,7 @@ import { describeCfnLintMatch, runCfnLint, unacknowledgedFindings } from './supp
 import { copyOfDist, synthesize } from './support/synth';
 
 const EXTRA_ROUTES = [
-  { method: 'POST', path: '/v1/items', handler: 'create_item', summary: 'Create an item', auth: 'api_key', cacheTtlSeconds: 0, throttle: null },
+  { method: 'POST', path: '/v1/items', handler: 'create_item', summary: 'Create an item', auth: 'apiKey', cacheTtlSeconds: 0, throttle: null },
   { method: 'GET', path: '/v1/items/{id}', handler: 'get_item', summary: 'One item', auth: 'cognito', cacheTtlSeconds: 0, throttle: null },
   { method: 'DELETE', path: '/v1/items/{id}', handler: 'delete_item', summary: 'Delete an item', auth: 'iam', cacheTtlSeconds: 0, throttle: null },
   { method: 'GET', path: '/v1/me', handler: 'me', summary: 'The signed-in user', auth: 'cognito', cacheTtlSeconds: 0, throttle: null },
@@ -89,7 +89,7 @@ for (const stackName of API_STACKS) {
     });
 
     it('maps each auth mode to its API Gateway authorization', () => {
-      // api_key (the C++ enumerator's spelling) is an API key of the usage plan, no authorizer.
+      // apiKey is an API key of the usage plan, no authorizer.
       assert.equal(method('POST /v1/items').ApiKeyRequired, true);
       assert.equal(method('POST /v1/items').AuthorizationType, 'NONE');
       assert.equal(method('DELETE /v1/items/{id}').AuthorizationType, 'AWS_IAM');

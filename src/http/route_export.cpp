@@ -1,3 +1,4 @@
+#include <cppstack/http/auth_scope.hpp>
 #include <cppstack/http/path_template.hpp>
 #include <cppstack/http/route_export.hpp>
 
@@ -5,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <cctype>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace cppstack::http {
@@ -35,8 +37,7 @@ boost::json::object error_answer(std::string_view description) {
 }
 
 // The security scheme a route's auth mode names in the document, with the status API
-// Gateway answers when the credentials are missing or wrong. Compared by name, so the modes
-// routes.json spells (apiKey or api_key, cognito, iam) all map without listing the enum.
+// Gateway answers when the credentials are missing or wrong.
 struct SecurityFacts {
   std::string_view scheme;
   std::string_view status;
@@ -44,15 +45,40 @@ struct SecurityFacts {
 };
 
 std::optional<SecurityFacts> security_of(AuthMode mode) {
-  const std::string_view name = to_string(mode);
-  if (name == "apiKey" || name == "api_key") {
-    return SecurityFacts{"apiKey", "403", "Missing or wrong API key"};
+  switch (mode) {
+    case AuthMode::api_key:
+      return SecurityFacts{"apiKey", "403", "Missing or wrong API key"};
+    case AuthMode::cognito:
+      return SecurityFacts{"cognito", "401", "Missing or invalid Cognito token"};
+    case AuthMode::iam:
+      return SecurityFacts{"sigv4", "403", "Missing or invalid SigV4 signature"};
+    case AuthMode::none:
+      break;
   }
-  if (name == "cognito") {
-    return SecurityFacts{"cognito", "401", "Missing or invalid Cognito token"};
-  }
-  if (name == "iam") return SecurityFacts{"sigv4", "403", "Missing or invalid SigV4 signature"};
   return std::nullopt;
+}
+
+boost::json::array scopes_json(const std::vector<std::string>& scopes) {
+  return boost::json::array(scopes.begin(), scopes.end());
+}
+
+// Scopes given as strings (RouteSettings filled by hand rather than through AuthScope) are
+// checked here, so that no export carries a scope API Gateway or Cognito would refuse, nor
+// scopes on a route whose authorizer ignores them.
+void check_scopes(const Route& route) {
+  for (const std::string& scope : route.settings.scopes) {
+    if (!is_oauth_scope(scope)) {
+      throw std::invalid_argument(route.method + " " + route.path + ": scope \"" + scope +
+                                  "\" is not an OAuth scope (printable ASCII without spaces, "
+                                  "quotes or backslashes, at most " +
+                                  std::to_string(max_oauth_scope_length) + " characters)");
+    }
+  }
+  if (!route.settings.scopes.empty() && route.settings.auth != AuthMode::cognito) {
+    throw std::invalid_argument(route.method + " " + route.path +
+                                ": scopes need auth cognito (API Gateway checks them against a "
+                                "Cognito access token only)");
+  }
 }
 
 boost::json::object response_json(const ResponseDoc& response) {
@@ -109,8 +135,10 @@ boost::json::object operation_for(const Route& route) {
     if (!responses.contains("400")) responses["400"] = error_answer("Invalid request input");
   }
   if (const auto security = security_of(route.settings.auth)) {
-    operation["security"] =
-        boost::json::array{boost::json::object{{security->scheme, boost::json::array{}}}};
+    // OpenAPI's security requirement lists an OAuth-style scheme's scopes; API Gateway's
+    // importer reads them as the method's authorizationScopes.
+    operation["security"] = boost::json::array{
+        boost::json::object{{security->scheme, scopes_json(route.settings.scopes)}}};
     if (!responses.contains(security->status)) {
       responses[security->status] = error_answer(security->description);
     }
@@ -147,13 +175,16 @@ boost::json::value route_table_json(const std::vector<Route>& routes) {
   boost::json::array entries;
   entries.reserve(routes.size());
   for (const Route& route : routes) {
-    entries.push_back(boost::json::object{{"method", route.method},
-                                          {"path", route.path},
-                                          {"handler", route.handler_name},
-                                          {"summary", route.summary},
-                                          {"auth", to_string(route.settings.auth)},
-                                          {"cacheTtlSeconds", route.settings.cache_ttl_seconds},
-                                          {"throttle", throttle_json(route.settings.throttle)}});
+    check_scopes(route);
+    entries.push_back(
+        boost::json::object{{"method", route.method},
+                            {"path", route.path},
+                            {"handler", route.handler_name},
+                            {"summary", route.summary},
+                            {"auth", to_string(route.settings.auth)},
+                            {"authorizationScopes", scopes_json(route.settings.scopes)},
+                            {"cacheTtlSeconds", route.settings.cache_ttl_seconds},
+                            {"throttle", throttle_json(route.settings.throttle)}});
   }
   return boost::json::object{{"formatVersion", 1}, {"routes", std::move(entries)}};
 }
@@ -162,6 +193,7 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
                                     const ApiDescription& description) {
   boost::json::object paths;
   for (const Route& route : routes) {
+    check_scopes(route);
     auto& path_item = paths[route.path];
     if (!path_item.is_object()) path_item = boost::json::object{};
     // API Gateway's own OpenAPI extension for a method that accepts every verb.

@@ -50,6 +50,12 @@ Routes::Declaration& Routes::Declaration::auth(AuthMode mode) {
   return *this;
 }
 
+Routes::Declaration& Routes::Declaration::scopes(std::initializer_list<AuthScope> required) {
+  route_->settings.scopes.clear();
+  for (const AuthScope& scope : required) route_->settings.scopes.emplace_back(scope.text());
+  return *this;
+}
+
 Routes::Declaration& Routes::Declaration::cache(int ttl_seconds) {
   route_->settings.cache_ttl_seconds = ttl_seconds;
   return *this;
@@ -69,6 +75,8 @@ Routes::Declaration& Routes::Declaration::apply(RouteOptions options) {
   if (!options.name.empty()) name(std::move(options.name));
   if (!options.summary.empty()) summary(std::move(options.summary));
   auth(options.auth);
+  route_->settings.scopes.clear();
+  for (const AuthScope& scope : options.scopes) route_->settings.scopes.emplace_back(scope.text());
   cache(options.cache_ttl_seconds);
   route_->settings.throttle = options.throttle;
   for (const int status : options.errors)

@@ -4,7 +4,10 @@
 #include <array>
 #include <map>
 #include <regex>
+#include <stdexcept>
 #include <string>
+
+#include "auth/cognito.hpp"
 
 namespace cppstack::local {
 namespace {
@@ -86,6 +89,16 @@ void log_level(const std::string& key, const std::string& value) {
   }
 }
 
+// A pool id or ARN, as the emulator's Cognito authorizer reads it (its messages are synth's).
+void user_pool(const std::string& /*key*/, const std::string& value) {
+  if (value.empty()) return;
+  try {
+    (void)auth::parse_user_pool(value);
+  } catch (const std::invalid_argument& error) {
+    throw DeploymentSettingError(error.what());
+  }
+}
+
 const std::map<std::string, Check, std::less<>>& checks() {
   static const std::map<std::string, Check, std::less<>> table{
       {"APPLICATION", &application},
@@ -97,6 +110,7 @@ const std::map<std::string, Check, std::less<>>& checks() {
       {"LOG_LEVEL", &log_level},
       {"API_THROTTLE_RATE_LIMIT", &positive_number},
       {"API_THROTTLE_BURST_LIMIT", &whole_number<1, 5000>},
+      {"COGNITO_USER_POOL_ID", &user_pool},
   };
   return table;
 }

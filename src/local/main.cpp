@@ -228,7 +228,7 @@ void announce(const asio::ip::tcp::endpoint& endpoint) {
 struct AuthorizerOptions {
   std::string jwks;
   std::string user_pool_id;
-  std::vector<std::string> app_client_ids;
+  double jwks_refetch_seconds = 10;
   std::vector<std::string> iam_credentials;
 };
 
@@ -247,7 +247,8 @@ std::shared_ptr<const local::AccessControl> make_access_control(
   local::AccessControlSettings settings = local::access_settings_from(lookup);
   settings.cognito_jwks = options.jwks;
   if (!options.user_pool_id.empty()) settings.cognito_user_pool_id = options.user_pool_id;
-  if (!options.app_client_ids.empty()) settings.cognito_app_client_ids = options.app_client_ids;
+  settings.cognito_jwks_refetch_interval =
+      std::chrono::milliseconds(static_cast<long>(options.jwks_refetch_seconds * 1000));
   settings.iam_credentials = options.iam_credentials;
   settings.region = function.region;
   settings.account_id = gateway.settings.account_id;
@@ -287,7 +288,7 @@ int main(int argc, char** argv) {
   bool no_access_log = false;
   std::string cognito_jwks;
   std::string cognito_user_pool_id;
-  std::vector<std::string> cognito_app_client_ids;
+  double cognito_jwks_refetch_seconds = 10;
   std::vector<std::string> iam_credentials;
   start_api->add_option("--host", api_host, "Address to listen on")->capture_default_str();
   start_api->add_option("--port", api_port, "Port (0: any free port)")->capture_default_str();
@@ -313,9 +314,12 @@ int main(int argc, char** argv) {
   start_api->add_option("--cognito-user-pool-id", cognito_user_pool_id,
                         "Routes with auth cognito: the user pool id (default: COGNITO_USER_POOL_ID "
                         "of the env file)");
-  start_api->add_option("--cognito-app-client-id", cognito_app_client_ids,
-                        "Accepted app client (repeatable; default: COGNITO_APP_CLIENT_IDS of the "
-                        "env file; none: any)");
+  start_api
+      ->add_option("--cognito-jwks-refetch-seconds", cognito_jwks_refetch_seconds,
+                   "Routes with auth cognito and a JWKS URL: a token with an unknown kid "
+                   "reads the URL again, at most once per this many seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
   start_api->add_option(
       "--iam-credentials", iam_credentials,
       "Routes with auth iam: ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME] a caller "
@@ -465,7 +469,7 @@ int main(int argc, char** argv) {
       gateway.settings.account_id = config.account_id;
       const AuthorizerOptions authorizers{.jwks = cognito_jwks,
                                           .user_pool_id = cognito_user_pool_id,
-                                          .app_client_ids = cognito_app_client_ids,
+                                          .jwks_refetch_seconds = cognito_jwks_refetch_seconds,
                                           .iam_credentials = iam_credentials};
       gateway.access_control = make_access_control(config, gateway, authorizers);
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cppstack/http/auth_scope.hpp>
 #include <cppstack/local/route_table.hpp>
 #include <fstream>
 #include <set>
@@ -33,6 +34,42 @@ double number_field(const boost::json::object& entry, std::string_view key) {
     throw RouteTableError("throttle." + std::string(key) + " must be a number");
   }
   return value->to_number<double>();
+}
+
+std::string entry_name(std::size_t position) { return "routes[" + std::to_string(position) + "]"; }
+
+// "auth" of an entry. routes.json spells the API key mode "apiKey", as every key of the file is
+// camelCase; the exporter has never written another spelling.
+http::AuthMode auth_field(const boost::json::object& entry, std::size_t position) {
+  const auto* auth = entry.if_contains("auth");
+  if (auth == nullptr || (auth->is_string() && *auth == "none")) return http::AuthMode::none;
+  if (*auth == "apiKey") return http::AuthMode::api_key;
+  if (*auth == "cognito") return http::AuthMode::cognito;
+  if (*auth == "iam") return http::AuthMode::iam;
+  throw RouteTableError(entry_name(position) +
+                        ".auth must be \"none\", \"apiKey\", \"cognito\" or \"iam\"");
+}
+
+// "authorizationScopes": the OAuth scopes a cognito route requires (absent: none).
+std::vector<std::string> scopes_field(const boost::json::object& entry, http::AuthMode auth,
+                                      std::size_t position) {
+  const auto* scopes = entry.if_contains("authorizationScopes");
+  if (scopes == nullptr || scopes->is_null()) return {};
+  const std::string where = entry_name(position) + ".authorizationScopes";
+  if (!scopes->is_array()) throw RouteTableError(where + " must be an array of strings");
+  std::vector<std::string> result;
+  for (const auto& scope : scopes->get_array()) {
+    if (!scope.is_string() || !http::is_oauth_scope(scope.get_string())) {
+      throw RouteTableError(where +
+                            " must hold OAuth scopes (printable ASCII without spaces, quotes or "
+                            "backslashes)");
+    }
+    result.emplace_back(scope.get_string());
+  }
+  if (!result.empty() && auth != http::AuthMode::cognito) {
+    throw RouteTableError(where + " needs auth \"cognito\"");
+  }
+  return result;
 }
 
 }  // namespace
@@ -69,19 +106,9 @@ RouteTable RouteTable::parse(std::string_view json) {
     if (const auto* handler = entry.if_contains("handler"); handler && handler->is_string()) {
       route.handler = std::string(handler->get_string());
     }
-    if (const auto* auth = entry.if_contains("auth"); auth && auth->is_string()) {
-      if (*auth == "apiKey" || *auth == "api_key") {
-        route.requires_api_key = true;
-        route.auth = http::AuthMode::api_key;
-      } else if (*auth == "cognito") {
-        route.auth = http::AuthMode::cognito;
-      } else if (*auth == "iam") {
-        route.auth = http::AuthMode::iam;
-      } else if (*auth != "none") {
-        throw RouteTableError("routes[" + std::to_string(position) +
-                              "].auth must be \"none\", \"apiKey\", \"cognito\" or \"iam\"");
-      }
-    }
+    route.auth = auth_field(entry, position);
+    route.requires_api_key = route.auth == http::AuthMode::api_key;
+    route.scopes = scopes_field(entry, route.auth, position);
     if (const auto* throttle = entry.if_contains("throttle"); throttle && throttle->is_object()) {
       route.throttle = Throttle{number_field(throttle->get_object(), "rateLimit"),
                                 number_field(throttle->get_object(), "burstLimit")};

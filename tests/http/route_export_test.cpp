@@ -1,5 +1,7 @@
 #include <boost/json/serialize.hpp>
 #include <cppstack/http/route_export.hpp>
+#include <cppstack/http/routes.hpp>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -61,6 +63,90 @@ TEST(OpenApiDocument, DescribesEveryRoute) {
   EXPECT_TRUE(update.at("responses").as_object().contains("403"));
   EXPECT_TRUE(paths.at("/v1/files/{path+}").as_object().contains("x-amazon-apigateway-any-method"));
   EXPECT_TRUE(document.at("components").at("securitySchemes").as_object().contains("apiKey"));
+}
+
+// --- OAuth scopes of cognito routes ---------------------------------------------------------
+
+static_assert(is_oauth_scope("notes/read"));
+static_assert(is_oauth_scope("https://api.example.com/notes.write"));
+static_assert(is_oauth_scope("aws.cognito.signin.user.admin"));
+static_assert(!is_oauth_scope(""));
+static_assert(!is_oauth_scope("notes read"));
+static_assert(!is_oauth_scope("quo\"te"));
+static_assert(!is_oauth_scope("back\\slash"));
+static_assert(!is_oauth_scope("tab\there"));
+static_assert(!is_oauth_scope("caf\xc3\xa9"));
+
+std::vector<Route> scoped_routes() {
+  Routes routes;
+  const auto handler = [](const Request&) { return events::ProxyResponse{}; };
+  routes.get(
+      "/v1/notes",
+      {.name = "list_notes", .auth = AuthMode::cognito, .scopes = {"notes/read", "notes/admin"}},
+      handler);
+  routes.get("/v1/me", handler).name("me").auth(AuthMode::cognito);
+  routes.post("/v1/notes", handler)
+      .name("add_note")
+      .auth(AuthMode::cognito)
+      .scopes({"notes/write"});
+  return std::move(routes).release();
+}
+
+TEST(RouteTableJson, WritesEachRoutesScopes) {
+  const auto table = route_table_json(scoped_routes()).as_object();
+  const auto& routes = table.at("routes").as_array();
+  EXPECT_EQ(routes[0].at("authorizationScopes"), (boost::json::array{"notes/read", "notes/admin"}));
+  EXPECT_EQ(routes[1].at("authorizationScopes"), boost::json::array{});
+  EXPECT_EQ(routes[2].at("authorizationScopes"), boost::json::array{"notes/write"});
+  EXPECT_EQ(routes[2].at("auth"), "cognito");
+}
+
+// OpenAPI's security requirement lists the scopes of the scheme, which API Gateway's importer
+// takes as the method's authorizationScopes.
+TEST(OpenApiDocument, SecurityRequirementCarriesTheScopes) {
+  const auto document =
+      openapi_document(scoped_routes(), {.title = "t", .version = "1", .description = "d"})
+          .as_object();
+  const auto& list = document.at("paths").at("/v1/notes").at("get").as_object();
+  EXPECT_EQ(list.at("security"),
+            (boost::json::array{boost::json::object{
+                {"cognito", boost::json::array{"notes/read", "notes/admin"}}}}));
+  EXPECT_EQ(document.at("paths").at("/v1/me").at("get").at("security"),
+            (boost::json::array{boost::json::object{{"cognito", boost::json::array{}}}}));
+  EXPECT_EQ(list.at("responses").as_object().count("401"), 1u);
+}
+
+TEST(RouteTableJson, RefusesScopesAsStringsThatAreNotScopesOrOnOtherModes) {
+  const Handler handler = [](const Request&) { return events::ProxyResponse{}; };
+  const auto refusal = [&](RouteSettings settings) {
+    try {
+      (void)route_table_json({Route{.method = "GET",
+                                    .path = "/v1/x",
+                                    .handler_name = "x",
+                                    .settings = std::move(settings),
+                                    .handler = handler}});
+    } catch (const std::invalid_argument& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal({.auth = AuthMode::iam,
+                     .scopes = {"notes/read"},
+                     .cache_ttl_seconds = 0,
+                     .throttle = {}}),
+            "GET /v1/x: scopes need auth cognito (API Gateway checks them against a Cognito "
+            "access token only)");
+  EXPECT_EQ(refusal({.auth = AuthMode::cognito,
+                     .scopes = {"notes read"},
+                     .cache_ttl_seconds = 0,
+                     .throttle = {}}),
+            "GET /v1/x: scope \"notes read\" is not an OAuth scope (printable ASCII without "
+            "spaces, quotes or backslashes, at most 513 characters)");
+  EXPECT_EQ(refusal({.auth = AuthMode::cognito,
+                     .scopes = {"notes/read"},
+                     .cache_ttl_seconds = 0,
+                     .throttle = {}}),
+            "accepted");
 }
 
 }  // namespace

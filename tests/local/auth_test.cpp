@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "auth/cognito.hpp"
 #include "auth/crypto.hpp"
@@ -211,39 +213,124 @@ TEST(Cognito, ClaimDatesAreWrittenAsApiGatewayWritesThem) {
   EXPECT_EQ(claim_date(now + 3600), "Tue Apr 04 18:39:39 UTC 2023");
 }
 
+std::shared_ptr<JwksKeys> keys_of(const TestKey& key) {
+  return std::make_shared<JwksKeys>("jwks.json", std::vector<JsonWebKey>{key.jwk("k1")},
+                                    JwksRefetchPolicy{});
+}
+
+const std::vector<std::string> no_scopes;
+
 TEST(Cognito, AcceptsAValidTokenAndGivesStringClaims) {
   const TestKey key;
-  const CognitoAuthorizer authorizer(
-      {.issuer = issuer, .client_ids = {"client-a"}, .keys = {key.jwk("k1")}});
-  const auto verdict = authorizer.verify(token(key, claims()), now);
+  const CognitoAuthorizer authorizer({.issuer = issuer, .keys = keys_of(key)});
+  const auto verdict = authorizer.verify(token(key, claims()), now, no_scopes);
   ASSERT_TRUE(verdict.claims) << verdict.reason;
   EXPECT_EQ(verdict.claims->at("exp"), "Tue Apr 04 18:39:39 UTC 2023");
   EXPECT_EQ(verdict.claims->at("auth_time"), "1680629979");
   EXPECT_EQ(verdict.claims->at("email_verified"), "true");
   EXPECT_EQ(verdict.claims->at("cognito:groups"), "admins,ops");
-  EXPECT_TRUE(authorizer.verify("Bearer " + token(key, claims()), now).claims);
+  EXPECT_TRUE(authorizer.verify("Bearer " + token(key, claims()), now, no_scopes).claims);
+}
+
+// API Gateway compares aud with nothing unless the authorizer has a token validation
+// expression ("validate the aud (audience) field of the identity token",
+// docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-enable-cognito-user-pool.html);
+// the project's authorizer has none, so an ID token of any app client of the pool passes.
+TEST(Cognito, AcceptsIdTokensOfEveryAppClientOfThePool) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer({.issuer = issuer, .keys = keys_of(key)});
+  auto other_client = claims();
+  other_client["aud"] = "client-b";
+  EXPECT_TRUE(authorizer.verify(token(key, other_client), now, no_scopes).claims);
 }
 
 TEST(Cognito, RefusesEveryInvalidToken) {
   const TestKey key;
   const TestKey other;
-  const CognitoAuthorizer authorizer(
-      {.issuer = issuer, .client_ids = {"client-a"}, .keys = {key.jwk("k1")}});
+  const CognitoAuthorizer authorizer({.issuer = issuer, .keys = keys_of(key)});
   auto expired = claims();
   expired["exp"] = now - 1;
   auto foreign = claims();
   foreign["iss"] = issuer + "x";
-  auto other_client = claims();
-  other_client["aud"] = "client-b";
-  auto access = claims("access");  // an access token names its app client in client_id
+  auto refresh = claims("refresh");
   const std::string good = token(key, claims());
   std::string tampered = good;
   tampered[good.find('.') + 5] = tampered[good.find('.') + 5] == 'A' ? 'B' : 'A';
-  for (const std::string& bad :
-       {std::string(), std::string("abc"), token(key, expired), token(key, foreign),
-        token(key, other_client), token(key, access), token(other, claims()),
-        token(key, claims(), "k2"), tampered, good + "x"}) {
-    EXPECT_FALSE(authorizer.verify(bad, now).claims) << bad.substr(0, 40);
+  for (const std::string& bad : {std::string(), std::string("abc"), token(key, expired),
+                                 token(key, foreign), token(key, refresh), token(other, claims()),
+                                 token(key, claims(), "k2"), tampered, good + "x"}) {
+    EXPECT_FALSE(authorizer.verify(bad, now, no_scopes).claims) << bad.substr(0, 40);
+  }
+}
+
+boost::json::object access_claims(std::string_view scope) {
+  auto access = claims("access");
+  access.erase("aud");  // an access token names its app client in client_id
+  access["client_id"] = "client-a";
+  access["scope"] = scope;
+  return access;
+}
+
+// "If you do not configure any authorization scopes, API Gateway treats the supplied token as
+// an identity token" (apigateway-enable-cognito-user-pool.html); an access token there is
+// answered 401 (recorded in aws-amplify/amplify-android#935: {"message":"Unauthorized"}).
+TEST(Cognito, AMethodWithoutScopesWantsAnIdToken) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer({.issuer = issuer, .keys = keys_of(key)});
+  const auto verdict =
+      authorizer.verify(token(key, access_claims("aws.cognito.signin.user.admin")), now, no_scopes);
+  EXPECT_FALSE(verdict.claims);
+  EXPECT_EQ(verdict.reason, "the method has no scopes: it wants an ID token");
+}
+
+// "The method invocation is authorized if any method scopes matches a claimed scope in the
+// access token ... When the method scope is configured, the client must provide an access token
+// instead of an identity token" (AuthorizationScopes, AWS::ApiGateway::Method, CloudFormation).
+TEST(Cognito, AMethodWithScopesWantsAnAccessTokenWithOneOfThem) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer({.issuer = issuer, .keys = keys_of(key)});
+  const std::vector<std::string> scopes{"notes/read", "notes/admin"};
+  const auto verify = [&](const boost::json::object& payload) {
+    return authorizer.verify(token(key, payload), now, scopes);
+  };
+  EXPECT_TRUE(verify(access_claims("openid notes/admin")).claims);
+  EXPECT_TRUE(verify(access_claims("notes/read")).claims);
+  const auto none = verify(access_claims("notes/write notes/readonly notes"));
+  EXPECT_FALSE(none.claims);
+  EXPECT_EQ(none.reason, "the access token has none of the method's scopes");
+  EXPECT_FALSE(verify(access_claims("")).claims);
+  auto unscoped = access_claims("");
+  unscoped.erase("scope");
+  EXPECT_FALSE(verify(unscoped).claims);
+  auto id_with_scope = claims();
+  id_with_scope["scope"] = "notes/read";
+  const auto id_token = verify(id_with_scope);
+  EXPECT_FALSE(id_token.claims);
+  EXPECT_EQ(id_token.reason, "the method has scopes: it wants an access token");
+}
+
+// tests/fixtures/env/cases.json "userPools": the CDK app's infra/test reads the same cases.
+TEST(Cognito, UserPoolIdsAndArnsGiveTheIssuerLikeTheCdkApp) {
+  std::ifstream file(ENV_CASES);
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto cases = boost::json::parse(text.str()).at("userPools").as_array();
+  ASSERT_FALSE(cases.empty());
+  for (const auto& entry : cases) {
+    const std::string value(entry.at("value").as_string());
+    if (const auto* message = entry.as_object().if_contains("message")) {
+      try {
+        (void)parse_user_pool(value);
+        ADD_FAILURE() << value << " was accepted";
+      } catch (const std::invalid_argument& error) {
+        EXPECT_EQ(error.what(), message->as_string()) << value;
+      }
+      continue;
+    }
+    const auto pool = parse_user_pool(value);
+    EXPECT_EQ(pool.region, entry.at("region").as_string()) << value;
+    EXPECT_EQ(pool.id, entry.at("id").as_string()) << value;
+    EXPECT_EQ(cognito_issuer(pool.region, pool.id), entry.at("issuer").as_string()) << value;
   }
 }
 

@@ -9,7 +9,15 @@ The expected answers are API Gateway's:
 - Cognito authorizer: 401 {"message":"Unauthorized"} (gateway response UNAUTHORIZED,
   docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html);
   claims are strings, exp/iat written like "Tue Apr 04 18:39:39 UTC 2023"
-  (repost.aws/questions/QUFJRBaEJRSmmqarNrvCWoQA shows such an event).
+  (repost.aws/questions/QUFJRBaEJRSmmqarNrvCWoQA shows such an event). A method without OAuth
+  scopes takes ID tokens only ("If you do not configure any authorization scopes, API Gateway
+  treats the supplied token as an identity token", apigateway-enable-cognito-user-pool.html;
+  an access token there got {"message":"Unauthorized"} in aws-amplify/amplify-android#935); a
+  method with scopes takes access tokens holding any one of them ("The method invocation is
+  authorized if any method scopes matches a claimed scope in the access token", CloudFormation's
+  AWS::ApiGateway::Method AuthorizationScopes). aud is not compared with the pool's app clients:
+  API Gateway does that only through a token validation expression, which the stack sets none
+  of (same page).
 - IAM: 403 "Missing Authentication Token" without a signature; "The request signature we
   calculated does not match ..." with the canonical string (recorded in mhart/aws4#33 and
   aws/aws-sdk-js#2372); "Signature expired: ... (... - 5 min.)" (mhart/aws4#118); the
@@ -51,6 +59,8 @@ ORIGINS = ["https://app.example", "https://admin.example"]
 ROUTES = {"formatVersion": 1, "routes": [
     {"method": "GET", "path": "/echo/open", "handler": "echo", "auth": "none"},
     {"method": "GET", "path": "/echo/user", "handler": "echo", "auth": "cognito"},
+    {"method": "GET", "path": "/echo/notes", "handler": "echo", "auth": "cognito",
+     "authorizationScopes": ["notes/read", "notes/admin"]},
     {"method": "POST", "path": "/echo/signed", "handler": "echo", "auth": "iam"},
     {"method": "GET", "path": "/echo/keyed", "handler": "echo", "auth": "apiKey"},
 ]}
@@ -96,14 +106,33 @@ def id_claims(**overrides):
     return claims
 
 
+def access_claims(scope, **overrides):
+    """An access token's claims; scope None: no scope claim at all."""
+    claims = id_claims(token_use="access", client_id=CLIENT_ID, scope=scope, **overrides)
+    del claims["aud"]  # an access token names its app client in client_id
+    if scope is None:
+        del claims["scope"]
+    return claims
+
+
 class JwksServer:
-    """The user pool's JWKS on a loopback URL, as --cognito-jwks accepts it."""
+    """The user pool's JWKS on a loopback URL, as --cognito-jwks accepts it; `serve` rotates
+    the keys, `reads` counts the GETs."""
 
     def __init__(self, document):
-        body = json.dumps(document).encode()
+        self.lock = threading.Lock()
+        self.reads = 0
+        self.delay = 0.0  # seconds before each answer
+        self.serve(document)
+        server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                with server.lock:
+                    server.reads += 1
+                    body = server.body
+                    delay = server.delay
+                time.sleep(delay)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -113,9 +142,17 @@ class JwksServer:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def serve(self, document):
+        with self.lock:
+            self.body = json.dumps(document).encode()
+
+    def read_count(self):
+        with self.lock:
+            return self.reads
 
     def stop(self):
         self.server.shutdown()
@@ -123,7 +160,7 @@ class JwksServer:
 
 
 class Emulator:
-    def __init__(self, directory, env_lines, jwks):
+    def __init__(self, directory, env_lines, jwks, extra_args=()):
         routes = os.path.join(directory, "routes.json")
         with open(routes, "w") as file:
             json.dump(ROUTES, file)
@@ -134,7 +171,7 @@ class Emulator:
         self.process = subprocess.Popen(
             [EMULATOR, "start-api", "--bootstrap", FUNCTION, "--routes", routes, "--port", "0",
              "--env-file", env_file, "--region", REGION, "--cognito-jwks", jwks,
-             "--iam-credentials", f"{ACCESS_KEY}:{SECRET_KEY}:ci-deployer"],
+             "--iam-credentials", f"{ACCESS_KEY}:{SECRET_KEY}:ci-deployer", *extra_args],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
@@ -153,13 +190,15 @@ class Emulator:
                 command += ["--data-binary", body]
             status = subprocess.run(command, check=True, capture_output=True, text=True,
                                     timeout=30).stdout
-            raw_headers = open(header_file.name, newline="").read().splitlines()[1:]
+            with open(header_file.name, newline="") as written:
+                raw_headers = written.read().splitlines()[1:]
             parsed = {}
             for line in raw_headers:
                 if ":" in line:
                     name, value = line.split(":", 1)
                     parsed[name.strip().lower()] = value.strip()
-            return int(status), parsed, open(body_file.name).read()
+            with open(body_file.name) as written:
+                return int(status), parsed, written.read()
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -228,13 +267,33 @@ class GatewayChecks(unittest.TestCase):
         self.assertRegex(claims["exp"], r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4}$")
         self.assertRegex(claims["auth_time"], r"^\d+$")
 
-    def test_cognito_access_token_and_bearer_prefix(self):
-        claims = id_claims(token_use="access", client_id=CLIENT_ID, scope="aws.cognito.signin.user.admin")
-        del claims["aud"]
+    def test_cognito_id_token_of_any_app_client_of_the_pool(self):
         code, _, body = self.api.curl("GET", "/prod/echo/user",
-                                      [f"Authorization: Bearer {self.key.token(claims)}"])
+                                      [f"Authorization: {self.key.token(id_claims(aud='client-b'))}"])
         self.assertEqual(code, 200, body)
-        self.assertEqual(json.loads(body)["requestContext"]["authorizer"]["claims"]["client_id"], CLIENT_ID)
+
+    def test_scoped_route_takes_an_access_token_with_one_of_its_scopes(self):
+        token = self.key.token(access_claims("openid notes/admin"))
+        code, _, body = self.api.curl("GET", "/prod/echo/notes", [f"Authorization: Bearer {token}"])
+        self.assertEqual(code, 200, body)
+        claims = json.loads(body)["requestContext"]["authorizer"]["claims"]
+        self.assertEqual(claims["client_id"], CLIENT_ID)
+        self.assertEqual(claims["scope"], "openid notes/admin")
+
+    def test_token_type_and_scope_refusals_are_401_unauthorized(self):
+        cases = {
+            "access token on a route without scopes": (
+                "/prod/echo/user", access_claims("aws.cognito.signin.user.admin")),
+            "ID token on a route with scopes": ("/prod/echo/notes", id_claims(scope="notes/read")),
+            "access token without any of the scopes": (
+                "/prod/echo/notes", access_claims("notes/write aws.cognito.signin.user.admin")),
+            "access token without a scope claim": ("/prod/echo/notes", access_claims(None)),
+        }
+        for name, (path, claims) in cases.items():
+            with self.subTest(name):
+                self.assert_gateway_error(
+                    self.api.curl("GET", path, [f"Authorization: {self.key.token(claims)}"]), 401,
+                    "Unauthorized", "UnauthorizedException")
 
     def test_cognito_refuses_missing_and_invalid_tokens_with_401(self):
         cases = {
@@ -242,7 +301,6 @@ class GatewayChecks(unittest.TestCase):
             "not a jwt": ["Authorization: not-a-token"],
             "expired": [f"Authorization: {self.key.token(id_claims(exp=int(time.time()) - 5))}"],
             "other issuer": [f"Authorization: {self.key.token(id_claims(iss=ISSUER + 'x'))}"],
-            "other app client": [f"Authorization: {self.key.token(id_claims(aud='client-b'))}"],
             "wrong token_use": [f"Authorization: {self.key.token(id_claims(token_use='refresh'))}"],
             "signed by another key": [f"Authorization: {self.other_key.token(id_claims())}"],
             "unknown kid": [f"Authorization: {self.key.token(id_claims(), kid='nope')}"],
@@ -382,6 +440,135 @@ class GatewayChecks(unittest.TestCase):
         self.assert_gateway_error(self.api.curl("OPTIONS", "/prod/nothing/here"), 403,
                                   "Missing Authentication Token",
                                   "MissingAuthenticationTokenException")
+
+
+ROTATION_REFETCH_SECONDS = 3
+# A pool in another region than the gateway's, given by ARN as COGNITO_USER_POOL_ID may be:
+# the issuer is built from the pool's region and id, not from the ARN or the gateway's region.
+ARN_POOL_ID = "eu-west-1_Rotate1"
+ARN_POOL = f"arn:aws:cognito-idp:eu-west-1:210987654321:userpool/{ARN_POOL_ID}"
+ARN_ISSUER = f"https://cognito-idp.eu-west-1.amazonaws.com/{ARN_POOL_ID}"
+
+
+class KeyRotation(unittest.TestCase):
+    """A JWKS URL whose keys rotate: a token with an unknown kid makes the gateway read the URL
+    again, at most once per --cognito-jwks-refetch-seconds."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        cls.old_key = RsaKey(cls.directory.name, "old", "rotation-old")
+        cls.new_key = RsaKey(cls.directory.name, "new", "rotation-new")
+        cls.jwks_server = JwksServer({"keys": [cls.old_key.jwk()]})
+        cls.api = Emulator(cls.directory.name, [f"COGNITO_USER_POOL_ID={ARN_POOL}"],
+                           cls.jwks_server.url,
+                           ["--cognito-jwks-refetch-seconds", str(ROTATION_REFETCH_SECONDS)])
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.api.stop() == 0
+        cls.jwks_server.stop()
+        cls.directory.cleanup()
+
+    def status(self, token):
+        code, _, body = self.api.curl("GET", "/prod/echo/user", [f"Authorization: {token}"])
+        return code, body
+
+    def test_a_pool_given_by_arn_issues_tokens_under_its_own_region(self):
+        key = self.old_key
+        code, body = self.status(key.token(id_claims(iss=ARN_ISSUER)))
+        if code == 401:  # the rotation test ran first: the old key is gone
+            key = self.new_key
+            code, body = self.status(key.token(id_claims(iss=ARN_ISSUER)))
+        self.assertEqual(code, 200, body)
+        # Signed by a known key, but issued under the gateway's region or the ARN itself.
+        wrong = f"https://cognito-idp.{REGION}.amazonaws.com/{ARN_POOL_ID}"
+        self.assertEqual(self.status(key.token(id_claims(iss=wrong)))[0], 401)
+        self.assertEqual(self.status(key.token(id_claims(iss=ARN_POOL)))[0], 401)
+
+    def test_rotated_keys_are_read_again_at_most_once_per_interval(self):
+        # Tokens are signed first, so that the requests below follow each other closely.
+        new_token = self.new_key.token(id_claims(iss=ARN_ISSUER))
+        unknown_kid = self.new_key.token(id_claims(iss=ARN_ISSUER), kid="x")
+        old_token = self.old_key.token(id_claims(iss=ARN_ISSUER))
+        self.jwks_server.serve({"keys": [self.new_key.jwk()]})
+        time.sleep(ROTATION_REFETCH_SECONDS + 0.2)  # past the interval since any earlier read
+        reads = self.jwks_server.read_count()
+        code, body = self.status(new_token)
+        self.assertEqual(code, 200, body)
+        self.assertEqual(self.jwks_server.read_count(), reads + 1)
+        # Within the interval unknown kids are refused without another read, however many.
+        for token in [unknown_kid, unknown_kid, old_token]:
+            self.assertEqual(self.status(token)[0], 401)
+        self.assertEqual(self.jwks_server.read_count(), reads + 1)
+        # The new key keeps working from the keys in memory.
+        self.assertEqual(self.status(new_token)[0], 200)
+
+
+class SlowJwks(unittest.TestCase):
+    """A JWKS URL that answers slowly: the request that starts the read is not held for it (it
+    gets 401 after at most half a second); the read goes on and serves the requests after it."""
+
+    def test_a_slow_read_serves_the_requests_after_it(self):
+        with tempfile.TemporaryDirectory() as directory:
+            old_key = RsaKey(directory, "old", "slow-old")
+            new_key = RsaKey(directory, "new", "slow-new")
+            jwks_server = JwksServer({"keys": [old_key.jwk()]})
+            api = Emulator(directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks_server.url,
+                           ["--cognito-jwks-refetch-seconds", "1"])
+            try:
+                new_token = new_key.token(id_claims())
+                jwks_server.serve({"keys": [new_key.jwk()]})
+                jwks_server.delay = 2.0
+                time.sleep(1.2)  # past the interval since the read at start
+                reads = jwks_server.read_count()
+                code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
+                self.assertEqual(code, 401, body)
+                self.assertEqual(jwks_server.read_count(), reads + 1)
+                time.sleep(3.5)  # the read (2 s) ends in the background
+                code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
+                self.assertEqual(code, 200, body)
+                self.assertEqual(jwks_server.read_count(), reads + 1)
+            finally:
+                self.assertEqual(api.stop(), 0)
+                jwks_server.stop()
+
+    def test_a_read_that_never_ends_is_cut_off_and_does_not_hold_the_gateway(self):
+        with tempfile.TemporaryDirectory() as directory:
+            old_key = RsaKey(directory, "old", "hung-old")
+            new_key = RsaKey(directory, "new", "hung-new")
+            jwks_server = JwksServer({"keys": [old_key.jwk()]})
+            api = Emulator(directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks_server.url,
+                           ["--cognito-jwks-refetch-seconds", "1"])
+            try:
+                jwks_server.delay = 60.0  # longer than the read's 5 s deadline
+                time.sleep(1.2)
+                code, _, _ = api.curl("GET", "/prod/echo/user",
+                                      [f"Authorization: {new_key.token(id_claims())}"])
+                self.assertEqual(code, 401)
+                # Only the request that started the read waits for it (at most 0.5 s): made-up
+                # key ids during the read are refused at once, so ten of them cannot hold the
+                # gateway for ten waits (5 s).
+                forged = RsaKey(directory, "forged", "hung-forged").token(id_claims())
+                started = time.monotonic()
+                for _ in range(10):
+                    self.assertEqual(api.curl("GET", "/prod/echo/user",
+                                              [f"Authorization: {forged}"])[0], 401)
+                self.assertLess(time.monotonic() - started, 4.0)
+                # The gateway keeps answering with the keys it has while the read hangs.
+                code, _, body = api.curl("GET", "/prod/echo/user",
+                                         [f"Authorization: {old_key.token(id_claims())}"])
+                self.assertEqual(code, 200, body)
+                # The hung read is cut off after 5 s; then a read can start again and succeed.
+                jwks_server.delay = 0.0
+                jwks_server.serve({"keys": [new_key.jwk()]})
+                time.sleep(5.5)
+                code, _, body = api.curl("GET", "/prod/echo/user",
+                                         [f"Authorization: {new_key.token(id_claims())}"])
+                self.assertEqual(code, 200, body)
+            finally:
+                self.assertEqual(api.stop(), 0)
+                jwks_server.stop()
 
 
 if __name__ == "__main__":

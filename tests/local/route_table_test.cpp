@@ -149,16 +149,56 @@ TEST(RouteTable, RejectsMalformedTables) {
 TEST(RouteTable, ReadsEveryAuthMode) {
   const auto table = RouteTable::parse(R"({"routes":[
     {"method":"GET","path":"/a","auth":"none"},{"method":"GET","path":"/b","auth":"apiKey"},
-    {"method":"GET","path":"/c","auth":"api_key"},{"method":"GET","path":"/d","auth":"cognito"},
-    {"method":"GET","path":"/e","auth":"iam"}]})");
+    {"method":"GET","path":"/d","auth":"cognito","authorizationScopes":["notes/read","openid"]},
+    {"method":"GET","path":"/e","auth":"iam","authorizationScopes":[]},
+    {"method":"GET","path":"/f"}]})");
   const auto& routes = table.routes();
   EXPECT_EQ(routes[0].auth, http::AuthMode::none);
   EXPECT_EQ(routes[1].auth, http::AuthMode::api_key);
   EXPECT_TRUE(routes[1].requires_api_key);
-  EXPECT_EQ(routes[2].auth, http::AuthMode::api_key);
-  EXPECT_EQ(routes[3].auth, http::AuthMode::cognito);
-  EXPECT_FALSE(routes[3].requires_api_key);
-  EXPECT_EQ(routes[4].auth, http::AuthMode::iam);
+  EXPECT_EQ(routes[2].auth, http::AuthMode::cognito);
+  EXPECT_FALSE(routes[2].requires_api_key);
+  EXPECT_EQ(routes[2].scopes, (std::vector<std::string>{"notes/read", "openid"}));
+  EXPECT_EQ(routes[3].auth, http::AuthMode::iam);
+  EXPECT_TRUE(routes[3].scopes.empty());
+  EXPECT_EQ(routes[4].auth, http::AuthMode::none);
+}
+
+// routes.json is camelCase throughout (formatVersion, cacheTtlSeconds, rateLimit), and the
+// exporter has only ever written "apiKey": the enumerator's spelling is not a mode.
+TEST(RouteTable, RefusesTheSnakeCaseApiKeySpelling) {
+  try {
+    (void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/c","auth":"api_key"}]})");
+    FAIL() << "api_key was accepted";
+  } catch (const RouteTableError& error) {
+    EXPECT_STREQ(error.what(), R"(routes[0].auth must be "none", "apiKey", "cognito" or "iam")");
+  }
+}
+
+TEST(RouteTable, RefusesBadScopesAndScopesOutsideCognito) {
+  const auto message = [](std::string_view json) {
+    try {
+      (void)RouteTable::parse(json);
+    } catch (const RouteTableError& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message(R"({"routes":[{"method":"GET","path":"/a","auth":"iam",
+                        "authorizationScopes":["notes/read"]}]})"),
+            R"(routes[0].authorizationScopes needs auth "cognito")");
+  for (const char* scopes :
+       {R"(["notes read"])", R"([""])", R"([7])", R"("notes/read")", R"(["quote\"d"])"}) {
+    EXPECT_EQ(message(std::string(R"({"routes":[{"method":"GET","path":"/a","auth":"cognito",)") +
+                      R"("authorizationScopes":)" + scopes + "}]}"),
+              std::string("routes[0].authorizationScopes must ") +
+                  (std::string_view(scopes).starts_with("[")
+                       ? "hold OAuth scopes (printable ASCII without spaces, quotes or backslashes)"
+                       : "be an array of strings"))
+        << scopes;
+  }
+  EXPECT_EQ(message(R"({"routes":[{"method":"GET","path":"/a","auth":7}]})"),
+            R"(routes[0].auth must be "none", "apiKey", "cognito" or "iam")");
 }
 
 TEST(RouteTable, LoadReportsMissingFile) {

@@ -22,7 +22,8 @@ namespace cppstack::http {
 enum class AuthMode {
   none,     ///< open
   api_key,  ///< an API key of a usage plan in the x-api-key header
-  cognito,  ///< a Cognito user pool ID or access token in Authorization (401 without)
+  cognito,  ///< a Cognito user pool token in Authorization: an ID token, or an access token
+            ///< with one of the route's scopes when it has some (401 without)
   iam,      ///< a SigV4 signature of IAM credentials allowed to execute-api:Invoke (403 without)
 };
 
@@ -34,6 +35,9 @@ struct Throttle {
 
 struct RouteSettings {
   AuthMode auth = AuthMode::none;
+  /// OAuth scopes of a cognito route (cppstack/http/auth_scope.hpp): with any, API Gateway
+  /// wants an access token holding one of them; without, an ID token.
+  std::vector<std::string> scopes{};
   int cache_ttl_seconds = 0;  ///< API Gateway method cache; 0 = not cached
   std::optional<Throttle> throttle;
 };

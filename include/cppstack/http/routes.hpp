@@ -30,6 +30,7 @@
 // any other status.
 
 #include <boost/mp11/list.hpp>
+#include <cppstack/http/auth_scope.hpp>
 #include <cppstack/http/path_template.hpp>
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/route.hpp>
@@ -222,6 +223,9 @@ struct RouteOptions {
   std::string name{};     ///< operation id and routes.json handler; default from method and path
   std::string summary{};  ///< one line for the OpenAPI document
   AuthMode auth = AuthMode::none;
+  /// OAuth scopes a cognito route requires (one of them in the access token); checked at
+  /// compile time: {.auth = AuthMode::cognito, .scopes = {"notes/read", "notes/admin"}}
+  std::vector<AuthScope> scopes{};
   std::vector<int> errors{};  ///< statuses the handler throws on purpose (see errors())
   int cache_ttl_seconds = 0;
   std::optional<Throttle> throttle{};
@@ -241,6 +245,8 @@ class Routes {
     /// e.g. GET /v1/notes/{id} gives get_v1_notes_id).
     Declaration& name(std::string handler_name);
     Declaration& auth(AuthMode mode);
+    /// The OAuth scopes a cognito route requires: an access token with one of them.
+    Declaration& scopes(std::initializer_list<AuthScope> required);
     /// API Gateway's method cache time to live, in seconds.
     Declaration& cache(int ttl_seconds);
     Declaration& throttle(double rate_limit, int burst_limit);

@@ -35,14 +35,15 @@ class UsageQuota;
 }  // namespace auth
 
 struct AccessControlSettings {
-  std::optional<http::CorsOptions> cors{};            ///< CORS_ALLOW_* (see cppstack/http/cors.hpp)
-  std::string allowed_source_ips{};                   ///< API_ALLOWED_SOURCE_IPS
-  std::optional<std::string> quota_limit{};           ///< API_QUOTA_LIMIT
-  std::optional<std::string> quota_period{};          ///< API_QUOTA_PERIOD
-  std::string cognito_jwks{};                         ///< JWKS file or loopback URL
-  std::string cognito_user_pool_id{};                 ///< COGNITO_USER_POOL_ID
-  std::vector<std::string> cognito_app_client_ids{};  ///< COGNITO_APP_CLIENT_IDS
-  std::vector<std::string> iam_credentials{};         ///< ACCESS_KEY_ID:SECRET[:USER_NAME]
+  std::optional<http::CorsOptions> cors{};    ///< CORS_ALLOW_* (see cppstack/http/cors.hpp)
+  std::string allowed_source_ips{};           ///< API_ALLOWED_SOURCE_IPS
+  std::optional<std::string> quota_limit{};   ///< API_QUOTA_LIMIT
+  std::optional<std::string> quota_period{};  ///< API_QUOTA_PERIOD
+  std::string cognito_jwks{};                 ///< JWKS file or loopback URL
+  std::string cognito_user_pool_id{};         ///< COGNITO_USER_POOL_ID: a pool id or ARN
+  /// A JWKS URL is read again for an unknown kid at most this often.
+  std::chrono::milliseconds cognito_jwks_refetch_interval{std::chrono::seconds(10)};
+  std::vector<std::string> iam_credentials{};  ///< ACCESS_KEY_ID:SECRET[:USER_NAME]
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
   std::string api_id = "1234567890";

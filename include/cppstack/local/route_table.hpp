@@ -35,6 +35,7 @@ struct Route {
   std::string handler{};
   bool requires_api_key = false;
   http::AuthMode auth = http::AuthMode::none;  ///< "auth" of routes.json
+  std::vector<std::string> scopes{};           ///< "authorizationScopes" (cognito routes)
   std::optional<Throttle> throttle{};
 };
 

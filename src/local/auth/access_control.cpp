@@ -10,20 +10,6 @@
 namespace cppstack::local {
 namespace {
 
-std::vector<std::string> split_list(std::string_view text) {
-  std::vector<std::string> items;
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    std::string_view item = text.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) items.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return items;
-}
-
 std::string message_body(std::string_view key, std::string_view message) {
   return boost::json::serialize(boost::json::object{{key, message}});
 }
@@ -64,7 +50,6 @@ AccessControlSettings access_settings_from(const http::VariableLookup& lookup) {
   settings.quota_limit = lookup("API_QUOTA_LIMIT");
   settings.quota_period = lookup("API_QUOTA_PERIOD");
   settings.cognito_user_pool_id = lookup("COGNITO_USER_POOL_ID").value_or("");
-  settings.cognito_app_client_ids = split_list(lookup("COGNITO_APP_CLIENT_IDS").value_or(""));
   return settings;
 }
 
@@ -95,10 +80,13 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
           "routes with auth cognito need the user pool's keys and id: --cognito-jwks FILE|URL and "
           "COGNITO_USER_POOL_ID (env file) or --cognito-user-pool-id");
     }
-    cognito_ = std::make_unique<auth::CognitoAuthorizer>(auth::CognitoSettings{
-        .issuer = auth::cognito_issuer(settings.region, settings.cognito_user_pool_id),
-        .client_ids = settings.cognito_app_client_ids,
-        .keys = auth::load_jwks(settings.cognito_jwks)});
+    // The issuer names the pool's own region, which need not be the gateway's.
+    const auto pool = auth::parse_user_pool(settings.cognito_user_pool_id);
+    auth::JwksRefetchPolicy refetch;
+    refetch.min_interval = settings.cognito_jwks_refetch_interval;
+    cognito_ = std::make_unique<auth::CognitoAuthorizer>(
+        auth::CognitoSettings{.issuer = auth::cognito_issuer(pool.region, pool.id),
+                              .keys = auth::JwksKeys::load(settings.cognito_jwks, refetch)});
   }
   if (any_route_uses(routes, http::AuthMode::iam)) {
     if (settings.iam_credentials.empty()) {
@@ -195,7 +183,8 @@ AccessDecision AccessControl::check(const AccessRequest& request, const Route* r
     const auto verdict = cognito_->verify(header_of(request, "Authorization").value_or(""),
                                           std::chrono::duration_cast<std::chrono::seconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
-                                              .count());
+                                              .count(),
+                                          route->scopes);
     if (!verdict.claims) {
       decision.answer = GatewayAnswer{.status = 401,
                                       .body = message_body("message", "Unauthorized"),

@@ -11,7 +11,10 @@
 #include <boost/url/parse.hpp>
 #include <ctime>
 #include <fstream>
+#include <regex>
 #include <sstream>
+#include <stdexcept>
+#include <thread>
 
 #include "crypto.hpp"
 
@@ -42,19 +45,29 @@ std::string fetch_loopback(const std::string& url) {
                       url);
     }
   }
+  // Asynchronous operations, because a tcp_stream's deadline applies to those only: connect,
+  // request and answer together take at most 5 s, however the server behaves.
   beast::tcp_stream stream(io);
   stream.expires_after(std::chrono::seconds(5));
-  stream.connect(endpoints, error);
-  if (error) throw JwksError("cannot connect to " + url + ": " + error.message());
   std::string target(parsed->encoded_target());
   if (target.empty()) target = "/";
   beast::http::request<beast::http::empty_body> request{beast::http::verb::get, target, 11};
   request.set(beast::http::field::host, host);
-  beast::http::write(stream, request, error);
   beast::flat_buffer buffer;
   beast::http::response_parser<beast::http::string_body> parser;
   parser.body_limit(max_jwks_bytes);
-  if (!error) beast::http::read(stream, buffer, parser, error);
+  const auto on_read = [&error](boost::system::error_code failure, std::size_t) {
+    error = failure;
+  };
+  const auto on_written = [&](boost::system::error_code failure, std::size_t) {
+    error = failure;
+    if (!failure) beast::http::async_read(stream, buffer, parser, on_read);
+  };
+  stream.async_connect(endpoints, [&](boost::system::error_code failure, const auto&) {
+    error = failure;
+    if (!failure) beast::http::async_write(stream, request, on_written);
+  });
+  io.run();
   if (error) throw JwksError("cannot read " + url + ": " + error.message());
   if (parser.get().result_int() != 200) {
     throw JwksError(url + " answered " + std::to_string(parser.get().result_int()));
@@ -107,7 +120,92 @@ std::string claim_text(const boost::json::value& value) {
 
 CognitoVerdict refuse(std::string reason) { return {std::nullopt, std::move(reason)}; }
 
+bool is_url(std::string_view source) {
+  return source.starts_with("http://") || source.starts_with("https://");
+}
+
+// The method's scopes against the token's space-separated scope claim: one in common is
+// enough ("The method invocation is authorized if any method scopes matches a claimed scope in
+// the access token", AuthorizationScopes of AWS::ApiGateway::Method in the CloudFormation
+// reference).
+bool holds_any_scope(std::string_view claimed, const std::vector<std::string>& wanted) {
+  while (!claimed.empty()) {
+    const std::size_t space = claimed.find(' ');
+    const std::string_view scope = claimed.substr(0, space);
+    if (!scope.empty() && std::find(wanted.begin(), wanted.end(), scope) != wanted.end()) {
+      return true;
+    }
+    if (space == std::string_view::npos) break;
+    claimed.remove_prefix(space + 1);
+  }
+  return false;
+}
+
 }  // namespace
+
+std::shared_ptr<JwksKeys> JwksKeys::load(const std::string& file_or_url, JwksRefetchPolicy policy) {
+  return std::make_shared<JwksKeys>(file_or_url, load_jwks(file_or_url), policy);
+}
+
+JwksKeys::JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetchPolicy policy)
+    : source_(std::move(source)),
+      refetchable_(is_url(source_)),
+      policy_(policy),
+      keys_(std::move(keys)),
+      last_read_(std::chrono::steady_clock::now()) {}
+
+std::optional<JsonWebKey> JwksKeys::lookup(std::string_view key_id) const {
+  const auto key = std::find_if(keys_.begin(), keys_.end(), [&key_id](const JsonWebKey& known) {
+    return known.key_id == key_id;
+  });
+  if (key == keys_.end()) return std::nullopt;
+  return *key;
+}
+
+std::optional<JsonWebKey> JwksKeys::find(std::string_view key_id) {
+  std::unique_lock lock(mutex_);
+  if (auto key = lookup(key_id)) return key;
+  if (!refetchable_) return std::nullopt;
+  const auto now = std::chrono::steady_clock::now();
+  if (reading_ || now - last_read_ < policy_.min_interval) return std::nullopt;
+  reading_ = true;
+  last_read_ = now;
+  // The thread holds the keys it fills; it ends by the read's deadline (5 s) at the latest.
+  std::thread([self = shared_from_this()] { self->refetch(); }).detach();
+  // Only the request that started the read waits for it, and briefly: this runs on an I/O
+  // thread, and tokens with made-up key ids must not hold every request while a slow JWKS
+  // server answers.
+  fetched_.wait_for(lock, policy_.wait, [this] { return !reading_; });
+  return lookup(key_id);
+}
+
+void JwksKeys::refetch() {
+  std::vector<JsonWebKey> keys;
+  std::string error;
+  try {
+    keys = load_jwks(source_);
+  } catch (const JwksError& failure) {
+    error = failure.what();
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    if (error.empty()) keys_ = std::move(keys);
+    last_error_ = std::move(error);
+    ++refetches_;
+    reading_ = false;
+  }
+  fetched_.notify_all();
+}
+
+int JwksKeys::refetches() const {
+  const std::lock_guard lock(mutex_);
+  return refetches_;
+}
+
+std::string JwksKeys::last_error() const {
+  const std::lock_guard lock(mutex_);
+  return last_error_;
+}
 
 std::vector<JsonWebKey> parse_jwks(std::string_view json) {
   boost::system::error_code error;
@@ -139,6 +237,28 @@ std::vector<JsonWebKey> load_jwks(const std::string& file_or_url) {
   return parse_jwks(read_file(file_or_url));
 }
 
+UserPoolReference parse_user_pool(std::string_view id_or_arn) {
+  // The rule of infra/lib/config.ts (COGNITO_USER_POOL_ID), with its message; the region of an
+  // ARN must be the one its pool id starts with (tests/fixtures/env/cases.json, "userPools").
+  static const std::regex pattern(
+      R"(^(arn:aws[a-z-]*:cognito-idp:([a-z]{2}(-[a-z]+)+-\d):\d{12}:userpool/)?(([a-z]{2}(-[a-z]+)+-\d)_[0-9A-Za-z]+)$)");
+  const std::string text(id_or_arn);
+  std::smatch parts;
+  if (!std::regex_match(text, parts, pattern)) {
+    throw std::invalid_argument(
+        "COGNITO_USER_POOL_ID: must be a Cognito user pool id such as eu-west-1_AbCdEf123, or "
+        "the pool's ARN when it is in another account, got '" +
+        text + "'");
+  }
+  UserPoolReference reference{.region = parts[5].str(), .id = parts[4].str()};
+  if (parts[2].matched && parts[2].str() != reference.region) {
+    throw std::invalid_argument("COGNITO_USER_POOL_ID: the ARN's region " + parts[2].str() +
+                                " is not the region of its pool id " + reference.id + ", got '" +
+                                text + "'");
+  }
+  return reference;
+}
+
 std::string cognito_issuer(std::string_view region, std::string_view user_pool_id) {
   return "https://cognito-idp." + std::string(region) + ".amazonaws.com/" +
          std::string(user_pool_id);
@@ -165,8 +285,8 @@ boost::json::object authorizer_claims(const boost::json::object& payload) {
   return claims;
 }
 
-CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization,
-                                         std::int64_t now_seconds) const {
+CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization, std::int64_t now_seconds,
+                                         const std::vector<std::string>& scopes) const {
   if (authorization.starts_with("Bearer ")) authorization.remove_prefix(7);
   if (authorization.empty()) return refuse("no token in the Authorization header");
   const std::size_t first_dot = authorization.find('.');
@@ -182,10 +302,13 @@ CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization,
   if (!header || !payload || !signature) return refuse("the token is not a readable JWT");
   if (string_member(*header, "alg") != "RS256") return refuse("the token is not signed RS256");
   const std::string key_id = string_member(*header, "kid");
-  const auto key =
-      std::find_if(settings_.keys.begin(), settings_.keys.end(),
-                   [&key_id](const JsonWebKey& candidate) { return candidate.key_id == key_id; });
-  if (key == settings_.keys.end()) return refuse("no key of the user pool has kid " + key_id);
+  const auto key = settings_.keys->find(key_id);
+  if (!key) {
+    const std::string failure = settings_.keys->last_error();
+    return refuse(
+        "no key of the user pool has kid " + key_id +
+        (failure.empty() ? std::string() : " (the last JWKS read failed: " + failure + ")"));
+  }
   if (!rs256_verify(key->modulus, key->exponent, authorization.substr(0, second_dot), *signature)) {
     return refuse("the signature does not verify");
   }
@@ -199,12 +322,15 @@ CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization,
                   settings_.issuer);
   }
   const std::string token_use = string_member(*payload, "token_use");
-  if (token_use != "id" && token_use != "access") return refuse("token_use is not id or access");
-  const std::string client = string_member(*payload, token_use == "id" ? "aud" : "client_id");
-  if (!settings_.client_ids.empty() &&
-      std::find(settings_.client_ids.begin(), settings_.client_ids.end(), client) ==
-          settings_.client_ids.end()) {
-    return refuse("app client " + client + " is not one of the configured app clients");
+  if (scopes.empty()) {
+    // "If you do not configure any authorization scopes, API Gateway treats the supplied token
+    // as an identity token" (apigateway-enable-cognito-user-pool.html): an access token is 401.
+    if (token_use != "id") return refuse("the method has no scopes: it wants an ID token");
+  } else {
+    if (token_use != "access") return refuse("the method has scopes: it wants an access token");
+    if (!holds_any_scope(string_member(*payload, "scope"), scopes)) {
+      return refuse("the access token has none of the method's scopes");
+    }
   }
   return {authorizer_claims(*payload), {}};
 }

@@ -1,17 +1,26 @@
 #pragma once
 // A Cognito user pool authorizer as API Gateway REST APIs run it: the token in the
 // Authorization header is a JWT signed RS256 by one of the pool's keys (JWKS), not expired,
-// issued by https://cognito-idp.<region>.amazonaws.com/<pool id>, with token_use "id" (aud an
-// app client of the pool) or "access" (client_id one). The claims reach the function in
-// requestContext.authorizer.claims, every value a string.
+// issued by https://cognito-idp.<region>.amazonaws.com/<pool id>. A method without OAuth scopes
+// wants an ID token (token_use "id"); a method with scopes wants an access token (token_use
+// "access") whose space-separated `scope` claim holds at least one of them
+// (docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-enable-cognito-user-pool.html
+// and the AuthorizationScopes property of AWS::ApiGateway::Method). Neither aud nor client_id
+// is compared with the pool's app clients: API Gateway does so only through an authorizer's
+// token validation expression, which this project's authorizer has none of. The claims reach
+// the function in requestContext.authorizer.claims, every value a string.
 //
 //   CognitoAuthorizer authorizer({.issuer = cognito_issuer("eu-west-1", "eu-west-1_Abc"),
-//                                 .client_ids = {"4m3ak..."}, .keys = load_jwks("jwks.json")});
-//   auto verdict = authorizer.verify(request_authorization_header, unix_seconds_now);
+//                                 .keys = JwksKeys::load("http://127.0.0.1:9000/jwks.json")});
+//   auto verdict = authorizer.verify(request_authorization_header, unix_seconds_now, {});
 //   if (!verdict.claims) return unauthorized();   // 401 {"message":"Unauthorized"}
 
 #include <boost/json/object.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -38,8 +47,68 @@ class JwksError : public std::runtime_error {
 /// localhost): the local gateway never reaches out to the network. Throws JwksError.
 [[nodiscard]] std::vector<JsonWebKey> load_jwks(const std::string& file_or_url);
 
+/// How often a JWKS URL may be read again for a token whose kid is unknown, and how long the
+/// request that asked waits for the answer. 10 s between reads is what AWS's own verifier
+/// library waits (aws-jwt-verify, SimplePenaltyBox).
+struct JwksRefetchPolicy {
+  std::chrono::milliseconds min_interval{std::chrono::seconds(10)};
+  /// The asking request (on the gateway's I/O thread) waits at most this long; a slower read
+  /// goes on in the background (at most 5 s) and serves the requests after it.
+  std::chrono::milliseconds wait{500};
+};
+
+/// The signing keys of a user pool, from a JWKS file or loopback URL. For a URL, a kid that is
+/// not known triggers one background read of the URL (at most once per min_interval), so a
+/// rotation of the pool's keys needs no restart; the keys stay as they were when a read fails.
+///
+///   auto keys = JwksKeys::load("http://127.0.0.1:9000/jwks.json");   // throws JwksError
+///   if (auto key = keys->find("kid-2")) rs256_verify(key->modulus, key->exponent, ...);
+class JwksKeys : public std::enable_shared_from_this<JwksKeys> {
+ public:
+  /// Reads the keys once (throws JwksError when that fails). Always held by a shared_ptr: a
+  /// re-read's thread keeps its keys alive, so that dropping them never waits for a read.
+  [[nodiscard]] static std::shared_ptr<JwksKeys> load(const std::string& file_or_url,
+                                                      JwksRefetchPolicy policy = {});
+  JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetchPolicy policy);
+  JwksKeys(const JwksKeys&) = delete;
+  JwksKeys& operator=(const JwksKeys&) = delete;
+
+  /// The key with this kid; for an unknown kid of a URL source, after a re-read when one is
+  /// allowed.
+  [[nodiscard]] std::optional<JsonWebKey> find(std::string_view key_id);
+  /// How many times the source was read after the first time (for tests and the log).
+  [[nodiscard]] int refetches() const;
+  /// Why the last re-read failed; empty when it did not.
+  [[nodiscard]] std::string last_error() const;
+
+ private:
+  [[nodiscard]] std::optional<JsonWebKey> lookup(std::string_view key_id) const;
+  void refetch();
+
+  const std::string source_;
+  const bool refetchable_;
+  const JwksRefetchPolicy policy_;
+  mutable std::mutex mutex_;
+  std::condition_variable fetched_;
+  std::vector<JsonWebKey> keys_;
+  std::chrono::steady_clock::time_point last_read_;
+  bool reading_ = false;
+  int refetches_ = 0;
+  std::string last_error_;
+};
+
 /// https://cognito-idp.<region>.amazonaws.com/<user pool id>
 [[nodiscard]] std::string cognito_issuer(std::string_view region, std::string_view user_pool_id);
+
+/// A user pool given by id ("eu-west-1_AbC123") or ARN
+/// ("arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"): its region and id.
+struct UserPoolReference {
+  std::string region;
+  std::string id;
+};
+
+/// Throws std::invalid_argument for anything else, as the CDK app's config does.
+[[nodiscard]] UserPoolReference parse_user_pool(std::string_view id_or_arn);
 
 /// `seconds` since the epoch as API Gateway writes exp and iat claims:
 /// "Tue Apr 04 18:39:39 UTC 2023".
@@ -51,8 +120,7 @@ class JwksError : public std::runtime_error {
 
 struct CognitoSettings {
   std::string issuer;
-  std::vector<std::string> client_ids;  ///< empty: any app client of the pool
-  std::vector<JsonWebKey> keys;
+  std::shared_ptr<JwksKeys> keys;
 };
 
 struct CognitoVerdict {
@@ -64,9 +132,10 @@ class CognitoAuthorizer {
  public:
   explicit CognitoAuthorizer(CognitoSettings settings) : settings_(std::move(settings)) {}
 
-  /// `authorization` is the Authorization header (the token, optionally after "Bearer ").
-  [[nodiscard]] CognitoVerdict verify(std::string_view authorization,
-                                      std::int64_t now_seconds) const;
+  /// `authorization` is the Authorization header (the token, optionally after "Bearer ");
+  /// `scopes` are the method's OAuth scopes (none: an ID token is wanted).
+  [[nodiscard]] CognitoVerdict verify(std::string_view authorization, std::int64_t now_seconds,
+                                      const std::vector<std::string>& scopes) const;
 
  private:
   CognitoSettings settings_;
