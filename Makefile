@@ -6,6 +6,8 @@ JOBS ?= $(shell nproc)
 DIST_DIR ?= dist
 PORT ?= 3000
 FUNCTION ?= api
+# How `make run` shows the function's CloudWatch metric (EMF) lines: pretty, raw or off.
+METRICS ?= pretty
 HOST_ARCHITECTURE := $(shell uname -m)
 # The CPU the packaged bootstrap runs on: FUNCTION_ARCHITECTURE from the command line, the
 # environment or .env, else x86_64. arm64 on an x86_64 machine is cross-compiled with Debian's
@@ -81,8 +83,9 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 # Starts at once when nothing changed since the last build (scripts/run.sh).
+# make run [PORT=3000] [FUNCTION=api|notes] [METRICS=pretty|raw|off]
 run:
-	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION)
+	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION) $(METRICS)
 
 watch:
 	WATCH_FUNCTION=$(FUNCTION) bash scripts/watch.sh $(PRESET)

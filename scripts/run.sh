@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # `make run`: serves the function locally through cppstack-local, on 127.0.0.1:PORT.
 #
-#   scripts/run.sh [PRESET] [PORT] [FUNCTION]   # make run [PORT=3000] [FUNCTION=api|notes]
+#   scripts/run.sh [PRESET] [PORT] [FUNCTION] [METRICS]
+#   make run [PORT=3000] [FUNCTION=api|notes] [METRICS=pretty|raw|off]
 #
 # Serves build/<preset>/run/bootstrap and run/routes.json, which every build replaces by
 # renaming complete files over them: a running emulator picks up a new binary on its next
 # request and new routes as soon as they are written (make watch rebuilds on every save).
 # When no source is newer than the last build, it starts at once: no dependency check, no
 # no-op build.
+# The function's CloudWatch metric (EMF) lines are shown as one short line each (METRICS=pretty,
+# with a per-route summary at exit), as the JSON the function printed (raw) or not at all (off).
 set -euo pipefail
 
 preset="${1:-release}"
 port="${2:-3000}"
 function="${3:-api}"
+metrics="${4:-pretty}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${root}/build/${preset}"
 case "$function" in
   api) run_dir="${build_dir}/run" targets=(bootstrap route_table) ;;
   notes) run_dir="${build_dir}/examples/notes/run" targets=(notes-bootstrap notes_route_table) ;;
   *) echo "run: FUNCTION must be api or notes, got '$function'" >&2; exit 2 ;;
+esac
+case "$metrics" in
+  pretty | raw | off) ;;
+  *) echo "run: METRICS must be pretty, raw or off, got '$metrics'" >&2; exit 2 ;;
 esac
 emulator="${build_dir}/src/local/cppstack-local"
 cd "$root"
@@ -41,4 +49,4 @@ if ! up_to_date; then
   touch "${run_dir}/.built"
 fi
 exec "$emulator" start-api --port "$port" --bootstrap "${run_dir}/bootstrap" \
-  --routes "${run_dir}/routes.json"
+  --routes "${run_dir}/routes.json" --metrics "$metrics"

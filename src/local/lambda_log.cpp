@@ -18,8 +18,12 @@ constexpr auto exit_flush_limit = std::chrono::seconds(3);
 
 }  // namespace
 
-LambdaLog::LambdaLog(int fd, bool prefix_request_ids, std::size_t buffer_limit)
-    : fd_(fd), prefix_request_ids_(prefix_request_ids), buffer_limit_(buffer_limit) {
+LambdaLog::LambdaLog(int fd, bool prefix_request_ids, std::size_t buffer_limit,
+                     MetricsView metrics_view)
+    : fd_(fd),
+      prefix_request_ids_(prefix_request_ids),
+      buffer_limit_(buffer_limit),
+      metrics_(metrics_view) {
   // A write to a file never waits for a reader.
   struct stat info {};
   regular_file_ = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode);
@@ -80,6 +84,21 @@ bool LambdaLog::write_now(std::string_view text) {
 }
 
 void LambdaLog::function_line(std::string_view request_id, std::string_view text) {
+  if (metrics_.view() == MetricsView::raw) return prefixed_line(request_id, text);
+  for (const ShownLine& shown : metrics_.show(text)) {
+    if (shown.from_emulator) {
+      notice(shown.text);
+    } else {
+      prefixed_line(request_id, shown.text);
+    }
+  }
+}
+
+void LambdaLog::metrics_summary() {
+  for (const std::string& summary : metrics_.summary()) notice(summary);
+}
+
+void LambdaLog::prefixed_line(std::string_view request_id, std::string_view text) {
   if (!prefix_request_ids_ || request_id.empty()) return line(text);
   std::string prefixed;
   prefixed.reserve(request_id.size() + 1 + text.size());

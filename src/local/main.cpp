@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -49,6 +50,7 @@ struct FunctionOptions {
   std::vector<std::string> env;
   std::string env_file;
   bool log_request_ids = false;
+  local::MetricsView metrics_view = local::MetricsView::pretty;
   // One I/O thread measured best on 2 cores: the function processes need the other one, and
   // every hand-off between emulator threads costs a wake-up (p99 4 ms with 2, 0.25 ms with 1).
   int threads = 1;
@@ -87,9 +89,24 @@ struct FunctionOptions {
     command.add_option("--env-file", env_file, "Environment file (default: ./.env when present)");
     command.add_flag("--log-request-ids", log_request_ids,
                      "Prefix each function log line with its request id");
+    const std::map<std::string, local::MetricsView> metrics_views{
+        {"pretty", local::MetricsView::pretty},
+        {"raw", local::MetricsView::raw},
+        {"off", local::MetricsView::off}};
+    command
+        .add_option("--metrics", metrics_view,
+                    "The function's CloudWatch EMF metric lines: pretty (one short line each, a "
+                    "summary at exit), raw (the JSON as printed) or off")
+        ->transform(CLI::CheckedTransformer(metrics_views))
+        ->default_str("pretty");
     command.add_option("--threads", threads, "I/O threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
+  }
+
+  std::shared_ptr<local::LambdaLog> make_log() const {
+    return std::make_shared<local::LambdaLog>(STDERR_FILENO, log_request_ids,
+                                              local::LambdaLog::default_buffer_limit, metrics_view);
   }
 
   local::FunctionConfig build() const {
@@ -416,7 +433,7 @@ int main(int argc, char** argv) {
         payload = read_all(input);
       }
       auto config = invoke_function.build();
-      log = std::make_shared<local::LambdaLog>(STDERR_FILENO, invoke_function.log_request_ids);
+      log = invoke_function.make_log();
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
       local::InvokeResult result;
@@ -445,7 +462,7 @@ int main(int argc, char** argv) {
     if (start_api->parsed()) {
       auto config = api_function.build();
       api_limits.apply();
-      log = std::make_shared<local::LambdaLog>(STDERR_FILENO, api_function.log_request_ids);
+      log = api_function.make_log();
       local::ApiGatewayConfig gateway;
       gateway.host = api_host;
       gateway.port = api_port;
@@ -496,13 +513,14 @@ int main(int argc, char** argv) {
                   (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
       serve(
           io, api_function.threads, pool, [&server] { server.stop(); }, log);
+      log->metrics_summary();
       return 0;
     }
 
     if (start_lambda->parsed()) {
       auto config = lambda_function.build();
       lambda_limits.apply();
-      log = std::make_shared<local::LambdaLog>(STDERR_FILENO, lambda_function.log_request_ids);
+      log = lambda_function.make_log();
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
       local::InvokeApiServer server(io, {.host = lambda_host, .port = lambda_port}, pool, log);
@@ -512,6 +530,7 @@ int main(int argc, char** argv) {
                   config.bootstrap.string());
       serve(
           io, lambda_function.threads, pool, [&server] { server.stop(); }, log);
+      log->metrics_summary();
       return 0;
     }
   } catch (const boost::system::system_error& error) {

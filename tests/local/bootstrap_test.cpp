@@ -48,6 +48,67 @@ TEST(ProjectBootstrap, ServesEveryRouteOfTheGeneratedTable) {
   EXPECT_EQ(request(emulator.port(), verb::get, "/dev/v1/health").result_int(), 403);
 }
 
+// The function's EMF records (src/http/telemetry.cpp) as `make run` shows them: one short
+// line each, the namespace once, a summary per route at exit; raw and off on request.
+TEST(ProjectBootstrap, MetricsAreShownAsShortLinesWithASummaryAtExit) {
+  auto arguments = start_api();
+  arguments.insert(arguments.end(), {"--env", "METRICS_NAMESPACE=LocalCheck"});
+  Emulator emulator(arguments);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(request(emulator.port(), verb::get, "/prod/v1/metadata").result_int(), 200);
+  }
+  ASSERT_EQ(request(emulator.port(), verb::get, "/prod/v1/health").result_int(), 200);
+  ASSERT_TRUE(emulator.wait_for_log("metrics GET /v1/health 2xx:")) << emulator.logs();
+  EXPECT_EQ(emulator.stop(), 0);
+  const auto logs = emulator.logs();
+  EXPECT_EQ(logs.find("\"_aws\""), std::string::npos) << logs;
+  const std::regex announcement(
+      R"(\[cppstack-local\] metrics in namespace LocalCheck, service )"
+      R"([^ ]+ \(--metrics raw shows the EMF JSON, --metrics off hides it\)\n)");
+  std::smatch found;
+  ASSERT_TRUE(std::regex_search(logs, found, announcement)) << logs;
+  EXPECT_EQ(logs.find("metrics in namespace",
+                      static_cast<std::size_t>(found.position() + found.length())),
+            std::string::npos)
+      << "announced once: " << logs;
+  EXPECT_TRUE(
+      std::regex_search(logs, std::regex(R"(\nmetrics local-check-function: ColdStart=1\n)")))
+      << logs;
+  const std::regex request_line(
+      R"(\nmetrics GET /v1/metadata 2xx: Requests=1 Latency=[0-9.]+ms Errors=0 ClientErrors=0\n)");
+  EXPECT_EQ(std::distance(std::sregex_iterator(logs.begin(), logs.end(), request_line),
+                          std::sregex_iterator()),
+            3)
+      << logs;
+  EXPECT_TRUE(std::regex_search(
+      logs, std::regex(R"(\[cppstack-local\] metrics summary GET /v1/metadata 2xx: Requests=3 )"
+                       R"(Errors=0 ClientErrors=0; Latency p50=[0-9.]+ms p99=[0-9.]+ms\n)")))
+      << logs;
+  EXPECT_TRUE(std::regex_search(
+      logs, std::regex(R"(\[cppstack-local\] metrics summary GET /v1/health 2xx: Requests=1 )")))
+      << logs;
+}
+
+TEST(ProjectBootstrap, MetricsRawShowsTheEmfJsonAndOffHidesIt) {
+  for (const std::string view : {"raw", "off"}) {
+    auto arguments = start_api();
+    arguments.insert(arguments.end(), {"--metrics", view});
+    Emulator emulator(arguments);
+    ASSERT_EQ(request(emulator.port(), verb::get, "/prod/v1/metadata").result_int(), 200);
+    // The access line is written with the metrics, in the same write.
+    ASSERT_TRUE(emulator.wait_for_log("\"latency_ms\"")) << emulator.logs();
+    EXPECT_EQ(emulator.stop(), 0);
+    const auto logs = emulator.logs();
+    EXPECT_EQ(logs.find("\"_aws\"") != std::string::npos, view == "raw") << view << logs;
+    EXPECT_EQ(logs.find("metrics GET"), std::string::npos) << view << logs;
+    EXPECT_EQ(logs.find("metrics summary"), std::string::npos) << view << logs;
+  }
+  const auto refused = run_command({CPPSTACK_LOCAL_EXE, "start-api", "--bootstrap",
+                                    PROJECT_BOOTSTRAP, "--port", "0", "--metrics", "json"});
+  EXPECT_NE(refused.exit_code, 0) << refused.err;
+  EXPECT_NE(refused.err.find("--metrics"), std::string::npos) << refused.err;
+}
+
 TEST(ProjectBootstrap, OneWarmInstanceServesAKeepAliveClient) {
   Emulator emulator(start_api());
   Connection connection(emulator.port());
@@ -92,7 +153,7 @@ namespace {
 TEST(ProjectBootstrap, EtagIfNoneMatchAndCorsThroughTheGateway) {
   Emulator emulator({"start-api", "--bootstrap", PROJECT_BOOTSTRAP, "--routes", PROJECT_ROUTES,
                      "--env", "CORS_ALLOW_ORIGINS=https://app.example", "--env",
-                     "METRICS_NAMESPACE=LocalCheck"});
+                     "METRICS_NAMESPACE=LocalCheck", "--metrics", "raw"});  // the EMF JSON
   const auto first =
       request(emulator.port(), verb::get, "/prod/v1", {}, {{"Origin", "https://app.example"}});
   ASSERT_EQ(first.result_int(), 200) << first.body() << emulator.logs();

@@ -234,6 +234,18 @@ boost::json::value parse_json(const std::string& text) {
   return value;
 }
 
+std::vector<std::string> StartLambda::operator()(const std::vector<std::string>& extra) const {
+  std::vector<std::string> arguments{"start-lambda", "--bootstrap", bootstrap, "--function-name",
+                                     function_name};
+  arguments.insert(arguments.end(), options.begin(), options.end());
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+std::string StartLambda::invocations() const {
+  return "/2015-03-31/functions/" + function_name + "/invocations";
+}
+
 std::string versioned_function(const std::string& version) {
   std::ifstream input(FUNCTIONS_DIR "/tutorial_function.sh");
   std::stringstream text;

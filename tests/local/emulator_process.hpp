@@ -94,6 +94,22 @@ std::vector<std::string> header_values(const Response& response, const std::stri
 
 boost::json::value parse_json(const std::string& text);
 
+/// `cppstack-local start-lambda` serving one function, as the tests start it:
+///
+///   const StartLambda start_lambda{FIXTURE_FUNCTION, "fixture"};
+///   Emulator emulator(start_lambda({"--concurrency", "1"}));
+///   request(emulator.port(), verb::post, start_lambda.invocations(), "{}");
+struct StartLambda {
+  std::string bootstrap;
+  std::string function_name;
+  std::vector<std::string> options{};  ///< given every time, before the call's own
+
+  /// The arguments: start-lambda, the function, `options`, then `extra`.
+  std::vector<std::string> operator()(const std::vector<std::string>& extra = {}) const;
+  /// The function's Invoke API path: /2015-03-31/functions/NAME/invocations.
+  [[nodiscard]] std::string invocations() const;
+};
+
 /// The AWS tutorial's bash function (functions/tutorial_function.sh) with FUNCTION_VERSION set
 /// to `version`, so tests can tell two builds of a function apart by their answers.
 std::string versioned_function(const std::string& version);

@@ -12,14 +12,8 @@ namespace {
 
 using http::verb;
 
-const std::string invocations = "/2015-03-31/functions/fixture/invocations";
-
-std::vector<std::string> start_lambda(std::vector<std::string> extra = {}) {
-  std::vector<std::string> arguments{"start-lambda", "--bootstrap", FIXTURE_FUNCTION,
-                                     "--function-name", "fixture"};
-  arguments.insert(arguments.end(), extra.begin(), extra.end());
-  return arguments;
-}
+const StartLambda start_lambda{FIXTURE_FUNCTION, "fixture"};
+const std::string invocations = start_lambda.invocations();
 
 // Invoke API reference, Errors: "InvalidRequestContentException: The request body could not be
 // parsed as JSON ... HTTP Status Code: 400", for either invocation type. Body shape and message

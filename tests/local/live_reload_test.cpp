@@ -51,6 +51,53 @@ TEST(LiveRoutes, AddedChangedAndRemovedRoutesAreServedWithoutARestart) {
   EXPECT_EQ(request(emulator.port(), verb::get, "/prod/v1/new").result_int(), 200);
 }
 
+// The CORS preflight follows the reloaded table with the routes: API Gateway answers OPTIONS on
+// every resource with the CDK's mock method (aws-cdk-lib Resource.addCorsPreflight: 204 and the
+// CORS headers), and a path with no resource with 403 "Missing Authentication Token"
+// (contracts.md, section 1), which carries the gateway responses' CORS headers.
+TEST(LiveRoutes, TheCorsPreflightFollowsAReloadedTable) {
+  TempDir directory;
+  const auto bootstrap = directory.write("bootstrap", versioned_function("A"), true);
+  const auto routes = directory.write("routes.json", routes_json({"/v1/old"}));
+  Emulator emulator({"start-api", "--bootstrap", bootstrap.string(), "--routes", routes.string(),
+                     "--env", "CORS_ALLOW_ORIGINS=https://app.example", "--env",
+                     "CORS_MAX_AGE_SECONDS=600"});
+  const Headers preflight_headers{{"Origin", "https://app.example"},
+                                  {"Access-Control-Request-Method", "GET"}};
+  const auto preflight = [&](const std::string& target) {
+    return request(emulator.port(), verb::options, target, {}, preflight_headers);
+  };
+  const auto expect_preflight_answer = [](const Response& response) {
+    EXPECT_EQ(response.result_int(), 204) << response.body();
+    EXPECT_EQ(response.body(), "");
+    EXPECT_EQ(response["Access-Control-Allow-Origin"], "https://app.example");
+    EXPECT_EQ(response["Access-Control-Allow-Methods"], "OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD");
+    EXPECT_EQ(response["Access-Control-Allow-Headers"],
+              "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,"
+              "X-Amz-User-Agent");
+    EXPECT_EQ(response["Access-Control-Max-Age"], "600");
+  };
+  const auto expect_missing_resource = [](const Response& response) {
+    EXPECT_EQ(response.result_int(), 403) << response.body();
+    EXPECT_EQ(parse_json(response.body()).at("message").as_string(),
+              "Missing Authentication Token");
+    EXPECT_EQ(response["x-amzn-ErrorType"], "MissingAuthenticationTokenException");
+    EXPECT_EQ(response["Access-Control-Allow-Origin"], "https://app.example");
+  };
+  expect_preflight_answer(preflight("/prod/v1/old"));
+  expect_missing_resource(preflight("/prod/v1/notes/7"));
+
+  directory.write("routes.json", routes_json({"/v1/notes/{id}"}));
+  ASSERT_TRUE(emulator.wait_for_log("+ GET /v1/notes/{id}, - GET /v1/old")) << emulator.logs();
+  expect_preflight_answer(preflight("/prod/v1/notes/7"));
+  expect_missing_resource(preflight("/prod/v1/old"));
+
+  directory.write("routes.json", routes_json({"/v1/old"}));
+  ASSERT_TRUE(emulator.wait_for_log("+ GET /v1/old, - GET /v1/notes/{id}")) << emulator.logs();
+  expect_missing_resource(preflight("/prod/v1/notes/7"));
+  expect_preflight_answer(preflight("/prod/v1/old"));
+}
+
 TEST(LiveBootstrap, BuildsInstalledByRenameNeverFailARequest) {
   TempDir directory;
   TempDir builds;

@@ -30,18 +30,11 @@ namespace beast = boost::beast;
 using http::verb;
 using tcp = asio::ip::tcp;
 
-const std::string invocations = "/2015-03-31/functions/hostile/invocations";
+const StartLambda start_lambda{HOSTILE_FUNCTION, "hostile", {"--env-file", "/dev/null"}};
+const std::string invocations = start_lambda.invocations();
 
 std::vector<std::string> start_api(std::vector<std::string> extra = {}) {
   std::vector<std::string> arguments{"start-api", "--bootstrap", HOSTILE_FUNCTION, "--env-file",
-                                     "/dev/null"};
-  arguments.insert(arguments.end(), extra.begin(), extra.end());
-  return arguments;
-}
-
-std::vector<std::string> start_lambda(std::vector<std::string> extra = {}) {
-  std::vector<std::string> arguments{"start-lambda",    "--bootstrap", HOSTILE_FUNCTION,
-                                     "--function-name", "hostile",     "--env-file",
                                      "/dev/null"};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   return arguments;

@@ -10,14 +10,8 @@ namespace {
 
 using http::verb;
 
-const std::string invocations = "/2015-03-31/functions/library/invocations";
-
-std::vector<std::string> start_lambda(std::vector<std::string> extra = {}) {
-  std::vector<std::string> arguments{"start-lambda", "--bootstrap", RUNTIME_LIBRARY_FUNCTION,
-                                     "--function-name", "library"};
-  arguments.insert(arguments.end(), extra.begin(), extra.end());
-  return arguments;
-}
+const StartLambda start_lambda{RUNTIME_LIBRARY_FUNCTION, "library"};
+const std::string invocations = start_lambda.invocations();
 
 TEST(RuntimeLibrary, ResponsesAndErrorReportsReachTheCaller) {
   Emulator emulator(start_lambda());

@@ -11,14 +11,8 @@ namespace {
 
 using http::verb;
 
-const std::string invocations = "/2015-03-31/functions/fixture/invocations";
-
-std::vector<std::string> start_lambda(std::vector<std::string> extra = {}) {
-  std::vector<std::string> arguments{"start-lambda", "--bootstrap", FIXTURE_FUNCTION,
-                                     "--function-name", "fixture"};
-  arguments.insert(arguments.end(), extra.begin(), extra.end());
-  return arguments;
-}
+const StartLambda start_lambda{FIXTURE_FUNCTION, "fixture"};
+const std::string invocations = start_lambda.invocations();
 
 // Real clients sign every request; any signature is accepted.
 const Headers signed_request{

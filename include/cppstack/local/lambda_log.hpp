@@ -8,10 +8,14 @@
 // full, lines are dropped and counted, and a notice says how many once there is room again.
 // Lines keep their order; a multi-line text (END + REPORT) stays together.
 //
+// The function's CloudWatch Embedded Metric Format lines are shown per `MetricsView`
+// (emf_view.hpp): as printed (raw, the default here), one short line each (pretty), or not.
+//
 //   auto log = std::make_shared<cppstack::local::LambdaLog>(STDERR_FILENO);
 //   log->line("START RequestId: 8f5... Version: $LATEST");
 
 #include <condition_variable>
+#include <cppstack/local/emf_view.hpp>
 #include <cstddef>
 #include <mutex>
 #include <string>
@@ -27,7 +31,8 @@ class LambdaLog {
 
   /// `prefix_request_ids`: put the request id in front of each function line.
   explicit LambdaLog(int fd, bool prefix_request_ids = false,
-                     std::size_t buffer_limit = default_buffer_limit);
+                     std::size_t buffer_limit = default_buffer_limit,
+                     MetricsView metrics_view = MetricsView::raw);
   /// Writes what is buffered (for at most a few seconds when the terminal is stuck).
   ~LambdaLog();
   LambdaLog(const LambdaLog&) = delete;
@@ -39,11 +44,14 @@ class LambdaLog {
   void function_line(std::string_view request_id, std::string_view text);
   /// A line from the emulator itself, marked as such.
   void notice(std::string_view text);
+  /// The metrics summary per dimension set (pretty view only), as notices: at shutdown.
+  void metrics_summary();
 
  private:
   void write_loop();
   bool write_now(std::string_view text);
   bool write_some(std::string_view& rest);
+  void prefixed_line(std::string_view request_id, std::string_view text);
 
   int fd_;
   bool prefix_request_ids_;
@@ -55,6 +63,7 @@ class LambdaLog {
   bool stopping_ = false;
   bool writing_ = false;
   bool regular_file_ = false;  // the writer thread is writing a batch outside the lock
+  EmfView metrics_;
   std::thread writer_;
 };
 
