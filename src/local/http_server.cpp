@@ -24,6 +24,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 std::atomic<std::size_t> max_connections_setting{default_max_connections};
+std::atomic<std::chrono::milliseconds> client_timeout_setting{default_client_timeout};
 
 std::shared_ptr<RequestMemoryBudget>& request_memory_setting() {
   static auto budget = std::make_shared<RequestMemoryBudget>(default_request_memory_limit);
@@ -125,6 +126,12 @@ void set_process_http_limits(std::size_t max_connections, std::size_t request_me
   request_memory_setting() = std::make_shared<RequestMemoryBudget>(request_memory_bytes);
 }
 
+std::chrono::milliseconds process_client_timeout() { return client_timeout_setting.load(); }
+
+void set_process_client_timeout(std::chrono::milliseconds timeout) {
+  client_timeout_setting = timeout;
+}
+
 void check_header_safety(const http::fields& fields) {
   for (const auto& field : fields) {
     const auto name = field.name_string();
@@ -216,6 +223,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     server_->options.notice("exchange ended by an exception: " + std::string(what));
     deliver(unanswered(), number);
   }
+  /// Closes the connection whatever it is doing.
+  void end() {
+    asio::dispatch(stream_.get_executor(), guard([this] { close(); }));
+  }
   /// Closes an idle keep-alive connection to make room for a new one.
   void evict() {
     asio::dispatch(stream_.get_executor(), guard([this] {
@@ -237,9 +248,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       keep_alive = false;
       finalize(response, keep_alive);
     }
-    // A client that stops reading must not hold a large answer forever; a small one goes
-    // into the socket's buffer at once (no timer to arm on the common path).
-    if (response.body().size() > large_answer) stream_.expires_after(write_timeout);
+    // A client that stops reading must not hold its connection forever. Small answers are
+    // no exception: pipelined requests whose answers are never read fill the socket's buffer
+    // one small answer at a time.
+    arm_timer(server_->options.write_timeout);
     auto message = std::make_shared<HttpResponse>(std::move(response));
     http::async_write(stream_, *message,
                       guard([this, message, keep_alive](beast::error_code error, std::size_t) {
@@ -259,8 +271,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
  private:
   static constexpr std::size_t read_chunk = std::size_t{16} * 1024;
-  static constexpr std::chrono::seconds write_timeout{60};
-  static constexpr std::size_t large_answer = std::size_t{64} * 1024;
 
   void fail_exchange() {
     if (awaiting_reply_) {
@@ -299,9 +309,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                             }));
   }
 
-  void arm_idle_timer() {
-    if (server_->options.idle_timeout.count() > 0) {
-      stream_.expires_after(server_->options.idle_timeout);
+  void arm_idle_timer() { arm_timer(server_->options.idle_timeout); }
+
+  /// Operations on the connection from now on must finish within `limit` (zero: no limit).
+  void arm_timer(std::chrono::milliseconds limit) {
+    if (limit.count() > 0) {
+      stream_.expires_after(limit);
     } else {
       stream_.expires_never();
     }
@@ -637,6 +650,17 @@ void HttpServer::stop() {
     state->acceptor.close(ignored);
     state->retry_timer.cancel();
   });
+}
+
+void HttpServer::close_connections() {
+  std::vector<std::shared_ptr<HttpSession>> open;
+  {
+    std::lock_guard lock(state_->sessions_mutex);
+    for (auto& entry : state_->sessions) {
+      if (auto session = entry.lock()) open.push_back(std::move(session));
+    }
+  }
+  for (const auto& session : open) session->end();
 }
 
 HttpResponse json_response(http::status status, std::string body, unsigned version) {

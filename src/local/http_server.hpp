@@ -99,6 +99,12 @@ inline constexpr std::size_t default_request_memory_limit = std::size_t{256} * 1
 [[nodiscard]] std::size_t process_max_connections();
 /// Changes both process-wide defaults; call before creating servers.
 void set_process_http_limits(std::size_t max_connections, std::size_t request_memory_bytes);
+/// How long a client may take to send one request, stay idle between requests, or take in
+/// one answer (default 60 s): new server options start with it.
+inline constexpr std::chrono::milliseconds default_client_timeout{std::chrono::seconds(60)};
+[[nodiscard]] std::chrono::milliseconds process_client_timeout();
+/// Changes the process-wide client timeout; call before creating servers.
+void set_process_client_timeout(std::chrono::milliseconds timeout);
 
 struct HttpServerOptions {
   std::size_t body_limit = std::size_t{10} * 1024 * 1024;
@@ -111,7 +117,11 @@ struct HttpServerOptions {
   std::shared_ptr<RequestMemoryBudget> memory = process_request_memory();
   /// Keep-alive connections idle longer than this are closed (zero: never). Reading one
   /// request (header and body) must also finish within it.
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds idle_timeout = process_client_timeout();
+  /// Writing one answer must finish within this (zero: never): a client that stops reading,
+  /// e.g. one that pipelines requests and never reads the answers, cannot hold its
+  /// connection slot forever.
+  std::chrono::milliseconds write_timeout = process_client_timeout();
   /// The answer to a request whose body is over body_limit (called on the session's strand).
   std::function<HttpResponse(const http::request_header<>&)> too_large{};
   /// The answer to a request whose request line and headers are over header_limit (default:
@@ -140,6 +150,10 @@ class HttpServer {
   void start();
   /// Stops accepting; open connections end when their peer closes them.
   void stop();
+  /// Closes every open connection now; exchanges still waiting for their answer lose it.
+  /// For a server whose clients are gone for good (an instance's Runtime API once its
+  /// process exited): a connection handed to a process that outlived it ends too.
+  void close_connections();
 
  private:
   struct State;

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <cppstack/observability/logger.hpp>
+#include <cppstack/observability/utf8.hpp>
 #include <cstdio>
 #include <ctime>
 
@@ -126,7 +127,10 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
     HttpServerOptions options;
     options.body_limit = max_runtime_response_bytes;
     options.idle_timeout = std::chrono::milliseconds(0);
-    options.memory = nullptr;  // bounded by the concurrency limit, never refused for memory
+    options.max_connections = max_runtime_api_connections;
+    // Its own budget: a runtime's bodies count against neither the clients' budget nor
+    // another instance's.
+    options.memory = std::make_shared<RequestMemoryBudget>(max_runtime_api_memory_bytes);
     options.session_executor = asio::any_io_executor(pool_.strand);
     options.notice = [log = pool_.log](std::string_view text) { log->notice(text); };
     options.too_large = [weak = weak_from_this()](const http::request_header<>& header) {
@@ -163,12 +167,16 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
                       std::to_string(pid_) + ", Runtime API 127.0.0.1:" + std::to_string(port) +
                       ")");
   } catch (const std::exception& error) {
-    if (runtime_api_) runtime_api_->stop();
+    if (runtime_api_) {
+      runtime_api_->stop();
+      runtime_api_->close_connections();
+    }
     if (pid_ > 0) {
       // The process started but could not be watched: it must not outlive this failure.
       signal_process_group(pid_, SIGKILL);
       int status = 0;
       ::waitpid(pid_, &status, 0);
+      forget_instance_process(pid_);
     }
     pool_.log->notice("cannot start " + pool_.config.bootstrap.string() + ": " + error.what());
     exited_ = true;
@@ -356,8 +364,10 @@ std::string error_payload(HttpRequest& request) {
   boost::system::error_code error;
   auto parsed = boost::json::parse(request.body(), error);
   if (!error && parsed.is_object()) return std::move(request.body());
+  // What the runtime sent becomes part of a JSON answer: repaired to UTF-8 where it is not.
   std::string type(request["Lambda-Runtime-Function-Error-Type"]);
-  return error_json(request.body(), type.empty() ? "Runtime.Unknown" : type);
+  return error_json(observability::to_valid_utf8(request.body()),
+                    type.empty() ? "Runtime.Unknown" : observability::to_valid_utf8(type));
 }
 
 }  // namespace
@@ -487,17 +497,24 @@ void Instance::on_exit() {
   const bool expected = stopping_;
   stopping_ = true;
   kill_timer_.cancel();
-  // What it left behind dies with it: its process group, and children that moved to a
-  // session of their own (they were handed to the emulator as subreaper).
+  // What it left behind dies with it: its process group, and every orphan handed to the
+  // emulator as subreaper, whatever it did to hide (setsid, another environment).
   signal_process_group(pid_, SIGKILL);
-  kill_orphans_of("AWS_LAMBDA_LOG_STREAM_NAME=" + log_stream_);
+  forget_instance_process(pid_);
+  kill_orphans();
   boost::system::error_code ignored;
   exit_watch_.close(ignored);
   drain_output();
   if (!partial_line_.empty()) emit_function_line(std::exchange(partial_line_, {}));
   output_.close(ignored);
   parked_next_.reset();
-  if (runtime_api_) runtime_api_->stop();
+  if (runtime_api_) {
+    runtime_api_->stop();
+    // A connection held by anything that outlived the process (a descendant that escaped,
+    // another local process) must not keep a descriptor and a session forever: the
+    // Runtime API has no idle timeout.
+    runtime_api_->close_connections();
+  }
   if (current_ && !current_->finished) {
     const auto reason = describe_exit(status);
     const bool during_init = !initialized_;

@@ -23,6 +23,12 @@ namespace cppstack::local {
 /// runtime interface emulator defines it (internal/lambda/interop/model.go, MaxPayloadSize).
 inline constexpr std::size_t max_runtime_response_bytes = std::size_t{6} * 1024 * 1024 + 100;
 
+/// Connections a runtime may hold open to its Runtime API, and request bytes they may hold
+/// in memory together: one runtime cannot take the emulator's descriptors or memory by
+/// opening connections (a runtime needs one; AWS documents no figure).
+inline constexpr std::size_t max_runtime_api_connections = 32;
+inline constexpr std::size_t max_runtime_api_memory_bytes = 2 * max_runtime_response_bytes;
+
 class Instance : public std::enable_shared_from_this<Instance> {
  public:
   Instance(FunctionPool::Impl& pool, int number, int generation);

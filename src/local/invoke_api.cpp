@@ -2,6 +2,7 @@
 #include <cppstack/events/base64.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
+#include <cppstack/observability/utf8.hpp>
 #include <mutex>
 #include <optional>
 
@@ -33,9 +34,12 @@ void reply(const std::shared_ptr<HttpExchange>& exchange, HttpResponse response)
   exchange->reply(std::move(response));
 }
 
+// The message may quote what the caller sent (a function name, an invocation type); the
+// answer stays JSON, so bytes that are not UTF-8 are repaired.
 HttpResponse user_error(http::status status, std::string_view error_type,
                         std::string_view message) {
-  return lambda_error(status, error_type, {{"Type", "User"}, {"message", message}});
+  return lambda_error(status, error_type,
+                      {{"Type", "User"}, {"message", observability::to_valid_utf8(message)}});
 }
 
 // Counts the Event invocations accepted and not yet finished, and their payload bytes.

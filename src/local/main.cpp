@@ -196,6 +196,8 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
 struct ServerLimits {
   std::size_t max_connections = local::default_max_connections;
   std::size_t request_memory_mb = local::default_request_memory_limit / (std::size_t{1024} * 1024);
+  double client_timeout_seconds =
+      std::chrono::duration<double>(local::default_client_timeout).count();
 
   void add_to(CLI::App& command) {
     command
@@ -210,10 +212,18 @@ struct ServerLimits {
                     "it 503")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
+    command
+        .add_option("--client-timeout", client_timeout_seconds,
+                    "Seconds a client may take to send a request, stay idle between requests "
+                    "or take in an answer; beyond it the connection is closed")
+        ->capture_default_str()
+        ->check(CLI::Range(0.1, 3600.0));
   }
 
   void apply() const {
     local::set_process_http_limits(max_connections, request_memory_mb * 1024 * 1024);
+    local::set_process_client_timeout(
+        std::chrono::milliseconds(static_cast<long>(client_timeout_seconds * 1000)));
   }
 };
 

@@ -21,6 +21,11 @@
 namespace cppstack::local {
 namespace {
 
+// The instance processes spawned and not yet reaped: every other child is an orphan. Held
+// across fork, so an orphan sweep never sees a child that is not registered yet.
+std::mutex instance_processes_mutex;
+std::set<pid_t> instance_processes;
+
 struct Pipe {
   int read_end = -1;
   int write_end = -1;
@@ -60,6 +65,7 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
   if (null_fd < 0) throw SpawnError(std::string("/dev/null: ") + strerror(errno));
   const pid_t parent = getpid();
 
+  std::unique_lock registry(instance_processes_mutex);
   const pid_t pid = fork();
   if (pid < 0) {
     ::close(null_fd);
@@ -85,6 +91,8 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
     (void)!write(exec_status.write_end, &error, sizeof error);
     _exit(127);
   }
+  instance_processes.insert(pid);
+  registry.unlock();
   setpgid(pid, pid);  // also here, so the group exists before we might signal it
   ::close(null_fd);
   output.close_write();
@@ -97,6 +105,7 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
   if (got == static_cast<ssize_t>(sizeof exec_errno)) {
     int status = 0;
     waitpid(pid, &status, 0);
+    forget_instance_process(pid);
     throw ExecError(std::string(strerror(exec_errno)));
   }
   SpawnedProcess process;
@@ -112,6 +121,7 @@ SpawnedProcess spawn_process(const std::filesystem::path& executable,
     kill(-pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
+    forget_instance_process(pid);
     ::close(process.output_fd);
     throw SpawnError(std::string("pidfd_open: ") + strerror(error));
   }
@@ -233,6 +243,25 @@ void kill_orphans_of(const std::string& marker) {
     kill_process_tree(entry.pid);
     std::lock_guard lock(killed_orphans_mutex);
     killed_orphans.insert(entry.pid);
+  }
+  reap_killed_orphans(std::chrono::milliseconds(50));
+}
+
+void forget_instance_process(pid_t pid) {
+  const std::lock_guard lock(instance_processes_mutex);
+  instance_processes.erase(pid);
+}
+
+void kill_orphans() {
+  const pid_t self = ::getpid();
+  {
+    const std::lock_guard registry(instance_processes_mutex);
+    for (const auto& entry : list_processes()) {
+      if (entry.parent != self || instance_processes.count(entry.pid) > 0) continue;
+      kill_process_tree(entry.pid);
+      std::lock_guard lock(killed_orphans_mutex);
+      killed_orphans.insert(entry.pid);
+    }
   }
   reap_killed_orphans(std::chrono::milliseconds(50));
 }

@@ -51,6 +51,15 @@ void become_child_subreaper();
 /// when `marker` is empty. Zombies among them are reaped.
 void kill_orphans_of(const std::string& marker);
 
+/// Kills and reaps every child of this process that is not a live instance (one that
+/// spawn_process started and forget_instance_process has not been told of). Only orphans
+/// are such children: descendants handed to this process (the subreaper) when their parent
+/// died, whatever they did to hide (setsid, a cleared or rewritten environment).
+void kill_orphans();
+
+/// Tells kill_orphans that `pid`, an instance, has been reaped.
+void forget_instance_process(pid_t pid);
+
 /// Peak resident set size (VmHWM) in kB, or -1 when the process is gone.
 [[nodiscard]] long peak_memory_kb(pid_t pid);
 
