@@ -220,7 +220,9 @@ void Instance::assign(const std::shared_ptr<Invocation>& invocation) {
 
 void Instance::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
-  parked_next_.reset();
+  // A waiting /next stays unanswered until the process is gone, as on Lambda, where a runtime
+  // is shut down while it waits: dropping it would answer 500, which the runtime reports as an
+  // error of its own. The exit handler lets it go.
   if (runtime_api_) runtime_api_->stop();
   if (exited_) return;
   if (grace.count() == 0) {
@@ -273,8 +275,11 @@ void Instance::on_runtime_request(const std::shared_ptr<HttpExchange>& exchange)
 }
 
 void Instance::on_next(const std::shared_ptr<HttpExchange>& exchange) {
-  if (stopping_) return;  // never answered: the process is being stopped
-  drain_output();         // what it printed so far belongs before the next START
+  if (stopping_) {
+    parked_next_ = exchange;  // never answered: the process is being stopped
+    return;
+  }
+  drain_output();  // what it printed so far belongs before the next START
   if (!initialized_) {
     initialized_ = true;
     init_duration_ms_ = milliseconds_between(spawned_at_, Clock::now());

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -91,6 +92,19 @@ TEST(ProjectBootstrap, MetricsAreShownAsShortLinesWithASummaryAtExit) {
   EXPECT_TRUE(std::regex_search(
       logs, std::regex(R"(\[cppstack-local\] metrics summary GET /v1/health 2xx: Requests=1 )")))
       << logs;
+}
+
+// At shutdown the runtime's waiting /next is left unanswered while the process is stopped, as
+// on Lambda: answering it (500) made the real bootstrap log an error of its own on every stop.
+TEST(ProjectBootstrap, StoppingTheEmulatorLeavesTheRuntimeNothingToReport) {
+  Emulator emulator(start_api());
+  ASSERT_EQ(request(emulator.port(), verb::get, "/prod/v1/metadata").result_int(), 200);
+  // The instance is back on /next before the stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(emulator.stop(), 0);
+  const auto logs = emulator.logs();
+  EXPECT_EQ(logs.find("invocation/next"), std::string::npos) << logs;
+  EXPECT_EQ(logs.find("\"level\":\"ERROR\""), std::string::npos) << logs;
 }
 
 TEST(ProjectBootstrap, MetricsRawShowsTheEmfJsonAndOffHidesIt) {
