@@ -474,8 +474,9 @@ TEST(Robustness, RuntimeApiConnectionsCannotHoldUnboundedMemory) {
       << response.body();
   // 30 x 5 MB were sent; at most 2 x 6 MB may be held, plus the buffers of the others.
   // Under AddressSanitizer resident memory also holds its quarantine of freed blocks (up to
-  // 256 MB), so there the held and refused counts above are the bound.
-#if !defined(__SANITIZE_ADDRESS__)
+  // 256 MB), and under ThreadSanitizer the shadow of every byte written (57 MB measured), so
+  // there the held and refused counts above are the bound.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   EXPECT_LT(report.at("emulator_rss_kb").to_number<long>() - before_kb, 40L * 1024)
       << response.body();
 #endif
