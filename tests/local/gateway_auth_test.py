@@ -509,66 +509,60 @@ class SlowJwks(unittest.TestCase):
     """A JWKS URL that answers slowly: the request that starts the read is not held for it (it
     gets 401 after at most half a second); the read goes on and serves the requests after it."""
 
+    def setUp(self):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        self.directory = directory.name
+        self.old_key = RsaKey(self.directory, "old", "slow-old")
+        self.new_key = RsaKey(self.directory, "new", "slow-new")
+        self.jwks_server = JwksServer({"keys": [self.old_key.jwk()]})
+        self.addCleanup(self.jwks_server.stop)
+        self.api = Emulator(self.directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"],
+                            self.jwks_server.url, ["--cognito-jwks-refetch-seconds", "1"])
+        self.addCleanup(lambda: self.assertEqual(self.api.stop(), 0))
+
     def test_a_slow_read_serves_the_requests_after_it(self):
-        with tempfile.TemporaryDirectory() as directory:
-            old_key = RsaKey(directory, "old", "slow-old")
-            new_key = RsaKey(directory, "new", "slow-new")
-            jwks_server = JwksServer({"keys": [old_key.jwk()]})
-            api = Emulator(directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks_server.url,
-                           ["--cognito-jwks-refetch-seconds", "1"])
-            try:
-                new_token = new_key.token(id_claims())
-                jwks_server.serve({"keys": [new_key.jwk()]})
-                jwks_server.delay = 2.0
-                time.sleep(1.2)  # past the interval since the read at start
-                reads = jwks_server.read_count()
-                code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
-                self.assertEqual(code, 401, body)
-                self.assertEqual(jwks_server.read_count(), reads + 1)
-                time.sleep(3.5)  # the read (2 s) ends in the background
-                code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
-                self.assertEqual(code, 200, body)
-                self.assertEqual(jwks_server.read_count(), reads + 1)
-            finally:
-                self.assertEqual(api.stop(), 0)
-                jwks_server.stop()
+        api, jwks_server = self.api, self.jwks_server
+        new_token = self.new_key.token(id_claims())
+        jwks_server.serve({"keys": [self.new_key.jwk()]})
+        jwks_server.delay = 2.0
+        time.sleep(1.2)  # past the interval since the read at start
+        reads = jwks_server.read_count()
+        code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
+        self.assertEqual(code, 401, body)
+        self.assertEqual(jwks_server.read_count(), reads + 1)
+        time.sleep(3.5)  # the read (2 s) ends in the background
+        code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
+        self.assertEqual(code, 200, body)
+        self.assertEqual(jwks_server.read_count(), reads + 1)
 
     def test_a_read_that_never_ends_is_cut_off_and_does_not_hold_the_gateway(self):
-        with tempfile.TemporaryDirectory() as directory:
-            old_key = RsaKey(directory, "old", "hung-old")
-            new_key = RsaKey(directory, "new", "hung-new")
-            jwks_server = JwksServer({"keys": [old_key.jwk()]})
-            api = Emulator(directory, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks_server.url,
-                           ["--cognito-jwks-refetch-seconds", "1"])
-            try:
-                jwks_server.delay = 60.0  # longer than the read's 5 s deadline
-                time.sleep(1.2)
-                code, _, _ = api.curl("GET", "/prod/echo/user",
-                                      [f"Authorization: {new_key.token(id_claims())}"])
-                self.assertEqual(code, 401)
-                # Only the request that started the read waits for it (at most 0.5 s): made-up
-                # key ids during the read are refused at once, so ten of them cannot hold the
-                # gateway for ten waits (5 s).
-                forged = RsaKey(directory, "forged", "hung-forged").token(id_claims())
-                started = time.monotonic()
-                for _ in range(10):
-                    self.assertEqual(api.curl("GET", "/prod/echo/user",
-                                              [f"Authorization: {forged}"])[0], 401)
-                self.assertLess(time.monotonic() - started, 4.0)
-                # The gateway keeps answering with the keys it has while the read hangs.
-                code, _, body = api.curl("GET", "/prod/echo/user",
-                                         [f"Authorization: {old_key.token(id_claims())}"])
-                self.assertEqual(code, 200, body)
-                # The hung read is cut off after 5 s; then a read can start again and succeed.
-                jwks_server.delay = 0.0
-                jwks_server.serve({"keys": [new_key.jwk()]})
-                time.sleep(5.5)
-                code, _, body = api.curl("GET", "/prod/echo/user",
-                                         [f"Authorization: {new_key.token(id_claims())}"])
-                self.assertEqual(code, 200, body)
-            finally:
-                self.assertEqual(api.stop(), 0)
-                jwks_server.stop()
+        api, jwks_server = self.api, self.jwks_server
+        jwks_server.delay = 60.0  # longer than the read's 5 s deadline
+        time.sleep(1.2)
+        code, _, _ = api.curl("GET", "/prod/echo/user",
+                              [f"Authorization: {self.new_key.token(id_claims())}"])
+        self.assertEqual(code, 401)
+        # Only the request that started the read waits for it (at most 0.5 s): made-up
+        # key ids during the read are refused at once, so ten of them cannot hold the
+        # gateway for ten waits (5 s).
+        forged = RsaKey(self.directory, "forged", "hung-forged").token(id_claims())
+        started = time.monotonic()
+        for _ in range(10):
+            self.assertEqual(api.curl("GET", "/prod/echo/user",
+                                      [f"Authorization: {forged}"])[0], 401)
+        self.assertLess(time.monotonic() - started, 4.0)
+        # The gateway keeps answering with the keys it has while the read hangs.
+        code, _, body = api.curl("GET", "/prod/echo/user",
+                                 [f"Authorization: {self.old_key.token(id_claims())}"])
+        self.assertEqual(code, 200, body)
+        # The hung read is cut off after 5 s; then a read can start again and succeed.
+        jwks_server.delay = 0.0
+        jwks_server.serve({"keys": [self.new_key.jwk()]})
+        time.sleep(5.5)
+        code, _, body = api.curl("GET", "/prod/echo/user",
+                                 [f"Authorization: {self.new_key.token(id_claims())}"])
+        self.assertEqual(code, 200, body)
 
 
 if __name__ == "__main__":
