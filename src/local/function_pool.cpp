@@ -193,7 +193,7 @@ void FunctionPool::Impl::process_gone(const std::shared_ptr<Instance>& instance)
   remove(instance);
   processes.erase(instance);
   if (shutting_down && processes.empty() && on_shutdown_complete) {
-    kill_orphans_of({});  // whatever any instance left behind
+    kill_orphans();  // whatever any instance left behind
     shutdown_timer.reset();
     std::exchange(on_shutdown_complete, nullptr)();
   }
@@ -231,7 +231,7 @@ void FunctionPool::Impl::shutdown(std::function<void()> done) {
   }
   instances.clear();
   if (processes.empty()) {
-    kill_orphans_of({});
+    kill_orphans();
     return done();
   }
   on_shutdown_complete = std::move(done);

@@ -180,30 +180,6 @@ std::vector<pid_t> descendants_of(pid_t root) {
   return found;
 }
 
-bool environment_contains(pid_t pid, const std::string& marker) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  std::string environment;
-  char buffer[4096];
-  ssize_t got;
-  while ((got = ::read(fd, buffer, sizeof buffer)) > 0 &&
-         environment.size() < std::size_t{1024} * 1024) {
-    environment.append(buffer, static_cast<std::size_t>(got));
-  }
-  ::close(fd);
-  std::size_t start = 0;
-  while (start < environment.size()) {
-    const auto end = environment.find('\0', start);
-    const auto length = (end == std::string::npos ? environment.size() : end) - start;
-    if (std::string_view(environment).substr(start, length) == marker) return true;
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return false;
-}
-
 std::mutex killed_orphans_mutex;
 std::set<pid_t> killed_orphans;  // killed, not yet reaped
 
@@ -234,18 +210,6 @@ void kill_process_tree(pid_t pid) {
 }
 
 void become_child_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
-
-void kill_orphans_of(const std::string& marker) {
-  const pid_t self = ::getpid();
-  for (const auto& entry : list_processes()) {
-    if (entry.parent != self) continue;
-    if (!marker.empty() && !environment_contains(entry.pid, marker)) continue;
-    kill_process_tree(entry.pid);
-    std::lock_guard lock(killed_orphans_mutex);
-    killed_orphans.insert(entry.pid);
-  }
-  reap_killed_orphans(std::chrono::milliseconds(50));
-}
 
 void forget_instance_process(pid_t pid) {
   const std::lock_guard lock(instance_processes_mutex);

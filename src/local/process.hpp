@@ -46,11 +46,6 @@ void kill_process_tree(pid_t pid);
 /// Makes this process the one orphaned descendants are handed to (PR_SET_CHILD_SUBREAPER).
 void become_child_subreaper();
 
-/// Kills and reaps children of this process that are not `pool` instances any more: those
-/// whose environment holds `marker` (e.g. one instance's log stream name), or all of them
-/// when `marker` is empty. Zombies among them are reaped.
-void kill_orphans_of(const std::string& marker);
-
 /// Kills and reaps every child of this process that is not a live instance (one that
 /// spawn_process started and forget_instance_process has not been told of). Only orphans
 /// are such children: descendants handed to this process (the subreaper) when their parent
