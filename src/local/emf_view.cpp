@@ -5,6 +5,7 @@
 #include <boost/json/value.hpp>
 #include <cmath>
 #include <cppstack/local/emf_view.hpp>
+#include <cppstack/observability/metrics.hpp>
 #include <cstdio>
 #include <iterator>
 #include <memory>
@@ -17,9 +18,10 @@ namespace json = boost::json;
 
 namespace {
 
-// CloudWatch's limits for one EMF directive (Embedded metric format specification).
-constexpr std::size_t max_metrics_per_directive = 100;
-constexpr std::size_t max_dimensions_per_set = 30;
+// CloudWatch's limits for one EMF directive (Embedded metric format specification); the
+// function's writer keeps to the same ones.
+constexpr std::size_t max_metrics_per_directive = observability::emf_max_metrics_per_record;
+constexpr std::size_t max_dimensions_per_set = observability::emf_max_dimensions_per_set;
 constexpr std::size_t max_values_per_metric = 100;
 // Shown text is cut here, so one line stays one terminal line or two.
 constexpr std::size_t max_shown_text = 200;
