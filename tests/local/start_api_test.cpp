@@ -435,7 +435,9 @@ TEST(StartApi, DeploymentSettingsOfTheEnvFileAreTheDefaults) {
 }
 
 TEST(StartApi, RuntimeApiHeadersAndStateRules) {
-  Emulator emulator(start_api({"--timeout", "7", "--function-name", "orders"}));
+  // The region of the ARN below, whatever AWS_REGION the machine (or CodeBuild) sets.
+  Emulator emulator(
+      start_api({"--timeout", "7", "--function-name", "orders", "--region", "us-east-1"}));
   const auto before = now_ms();
   auto response = request(emulator.port(), verb::get, "/prod/context");
   ASSERT_EQ(response.result_int(), 200);

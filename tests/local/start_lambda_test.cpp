@@ -57,7 +57,8 @@ TEST(StartLambda, FunctionNameMayBeAnArnWithLatest) {
 }
 
 TEST(StartLambda, UnknownFunctionIs404ResourceNotFound) {
-  Emulator emulator(start_lambda());
+  // The region of the ARNs below, whatever AWS_REGION the machine (or CodeBuild) sets.
+  Emulator emulator(start_lambda({"--region", "us-east-1"}));
   auto response =
       request(emulator.port(), verb::post, "/2015-03-31/functions/nope/invocations", "{}");
   EXPECT_EQ(response.result_int(), 404);
