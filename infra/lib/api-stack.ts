@@ -22,10 +22,10 @@ import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluste
 import { RouteAuthorization } from './auth';
 import { AppConfig, ConfigError, DeploymentStrategy } from './config';
 import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
-import { FUNCTION_METRICS } from './metrics';
+import { FUNCTION_METRICS, stageMetricsNamespace } from './metrics';
 import { ApiMonitoring } from './monitoring';
 import type { ApiStackFindingScopes } from './nag-suppressions';
-import { addRequestValidation, loadOpenApiDocument, OPENAPI_FILE } from './request-validation';
+import { addRequestValidation, loadOpenApiDocument, methodValidation, OPENAPI_FILE, OpenApiDocument } from './request-validation';
 import { restrictSourceIps } from './resource-policy';
 import { Route, RouteTable } from './route-table';
 import { ApiWebAcl } from './waf';
@@ -64,7 +64,9 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { config, routeTable } = props;
     const routes = routeTable.routes;
-    const smokeTestRoute = findSmokeTestRoute(routes, config.smokeTestPath);
+    const openApi = loadOpenApiDocument(path.join(path.dirname(props.functionZip), OPENAPI_FILE));
+    const smokeTestRoute = findSmokeTestRoute(routes, config.smokeTestPath, openApi);
+    const metricsNamespace = stageMetricsNamespace(config.metricsNamespace, props.deploymentName);
 
     const functionLogs = new logs.LogGroup(this, 'FunctionLogs', { retention: config.logRetention });
     const deadLetterQueue = new sqs.Queue(this, 'AsyncInvokeDeadLetterQueue', {
@@ -98,7 +100,7 @@ export class ApiStack extends Stack {
         APPLICATION: config.application,
         DEPLOYMENT: props.deploymentName,
         LOG_LEVEL: config.logLevel,
-        [FUNCTION_METRICS.namespaceVariable]: config.metricsNamespace,
+        [FUNCTION_METRICS.namespaceVariable]: metricsNamespace,
         ...corsEnvironment(config.cors),
         // API Gateway's Cognito authorizer accepts ID tokens of every client of the pool; the
         // function can compare a token's aud claim with these.
@@ -157,7 +159,7 @@ export class ApiStack extends Stack {
     });
     const methods = addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
     // Bodies and required query parameters as the C++ handlers' types declare them (openapi.json beside the zip).
-    addRequestValidation(this.api, methods, loadOpenApiDocument(path.join(path.dirname(props.functionZip), OPENAPI_FILE)));
+    addRequestValidation(this.api, methods, openApi);
     this.alias.node.addDependency(this.api.deploymentStage);
     // API Gateway's permissions to invoke the alias need the alias.
     for (const child of this.node.findAll()) {
@@ -178,7 +180,6 @@ export class ApiStack extends Stack {
       });
     }
 
-    let apiKeyId: string | undefined;
     if (needsApiKey(routes)) {
       const plan = this.api.addUsagePlan('UsagePlan', {
         name: `${this.stackName}-clients`,
@@ -189,7 +190,6 @@ export class ApiStack extends Stack {
       });
       const key = this.api.addApiKey('ApiKey', { description: `${config.application} ${props.deploymentName} client key` });
       plan.addApiKey(key);
-      apiKeyId = key.keyId;
       new CfnOutput(this, 'ApiKeyId', {
         value: key.keyId,
         description: 'Id of the API key; its value: aws apigateway get-api-key --include-value --api-key <id>',
@@ -201,19 +201,20 @@ export class ApiStack extends Stack {
       handler: this.handler,
       alias: this.alias,
       deadLetterQueue,
-      dashboardName: this.stackName,
+      // Dashboard names are global to the account: one per stack and region.
+      dashboardName: `${this.stackName}-${this.region}`,
       alarmEmail: config.alarmEmail,
       latencyP99Threshold: config.alarmLatencyP99,
       cacheEnabled,
       clientErrorRateThreshold: config.alarmClientErrorRate,
-      functionMetrics: { namespace: config.metricsNamespace, service: config.application, routes },
+      functionMetrics: { namespace: metricsNamespace, service: config.application, routes },
     });
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
       alias: this.alias,
       deploymentConfig: lambdaDeploymentConfig(config.deploymentStrategy),
       alarms: this.monitoring.deploymentAlarms,
-      postHook: this.smokeTestHook(routes, config, apiKeyId),
+      postHook: this.smokeTestHook(smokeTestRoutes(routes, openApi), methods, config),
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
     });
 
@@ -264,21 +265,27 @@ export class ApiStack extends Stack {
   }
 
   /**
-   * The CodeDeploy AfterAllowTraffic hook (lambda/smoke-test): requests every parameter-free GET
-   * route through the stage once all traffic is on the new version; a failure rolls back. The
-   * URL is built from the API id, not the stage resource, which depends on the alias.
+   * The CodeDeploy AfterAllowTraffic hook (lambda/smoke-test), run once all traffic is on the new
+   * version; a failure rolls back. Routes anyone or any API key may call are invoked with API
+   * Gateway's TestInvokeMethod, which runs the method and its integration (the alias) without the
+   * resource policy, WAF or the API key check, so an IP allowlist cannot refuse the hook. Routes
+   * behind Cognito or IAM are requested through the stage without credentials and must be refused.
+   * The stage URL is built from the API id, not the stage resource, which depends on the alias.
    */
-  private smokeTestHook(routes: readonly Route[], config: AppConfig, apiKeyId: string | undefined): lambda.Function {
-    const checked = smokeTestRoutes(routes).map((route) => ({ path: route.path, auth: route.auth }));
+  private smokeTestHook(checked: readonly Route[], methods: ReadonlyMap<Route, apigateway.Method>, config: AppConfig): lambda.Function {
     const logGroup = new logs.LogGroup(this, 'SmokeTestLogs', { retention: config.logRetention });
     const role = new iam.Role(this, 'SmokeTestRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs the post-traffic smoke test of ${this.stackName}`,
     });
     logGroup.grantWrite(role);
+    const hookRoutes: SmokeTestRouteSpec[] = checked.map((route) => {
+      const method = methods.get(route)!;
+      return { path: route.path, auth: route.auth, httpMethod: route.method, resourceId: method.resource.resourceId };
+    });
     const hook = new lambda.Function(this, 'SmokeTest', {
       role,
-      description: `CodeDeploy post-traffic check of ${this.stackName}: every parameter-free GET route`,
+      description: `CodeDeploy post-traffic check of ${this.stackName}: every GET route it can call without parameters`,
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(path.join(__dirname, '..', 'lambda', 'smoke-test')),
@@ -287,15 +294,17 @@ export class ApiStack extends Stack {
       logGroup,
       environment: {
         API_BASE_URL: `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${API_STAGE_NAME}`,
-        SMOKE_TEST_ROUTES: JSON.stringify(checked),
-        ...(apiKeyId ? { API_KEY_ID: apiKeyId } : {}),
+        REST_API_ID: this.api.restApiId,
+        SMOKE_TEST_ROUTES: this.toJsonString(hookRoutes),
       },
     });
-    if (apiKeyId) {
+    const invoked = hookRoutes.filter((route) => invokedByTestInvoke(route.auth));
+    if (invoked.length > 0) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['apigateway:GET'],
-          resources: [`arn:${this.partition}:apigateway:${this.region}::/apikeys/${apiKeyId}`],
+          // TestInvokeMethod is POST on the method's resource path.
+          actions: ['apigateway:POST'],
+          resources: invoked.map((route) => testInvokeMethodArn(this, this.api.restApiId, route.resourceId, route.httpMethod)),
         }),
       );
     }
@@ -303,24 +312,54 @@ export class ApiStack extends Stack {
   }
 }
 
+/** One route of the hook's SMOKE_TEST_ROUTES. */
+export interface SmokeTestRouteSpec {
+  readonly path: string;
+  readonly auth: string;
+  readonly httpMethod: string;
+  readonly resourceId: string;
+}
+
+/** Routes the hook calls with TestInvokeMethod (must answer 2XX); the others must refuse an anonymous caller. */
+export function invokedByTestInvoke(auth: string): boolean {
+  return auth === 'none' || auth === 'apiKey';
+}
+
+/** The IAM resource of TestInvokeMethod on one method: `arn:aws:apigateway:REGION::/restapis/ID/resources/RID/methods/GET`. */
+export function testInvokeMethodArn(stack: Stack, restApiId: string, resourceId: string, httpMethod: string): string {
+  return `arn:${stack.partition}:apigateway:${stack.region}::/restapis/${restApiId}/resources/${resourceId}/methods/${httpMethod}`;
+}
+
 /** CodeDeploy's predefined Lambda configuration of a DEPLOYMENT_STRATEGY value. */
 export function lambdaDeploymentConfig(strategy: DeploymentStrategy): codedeploy.ILambdaDeploymentConfig {
   return codedeploy.LambdaDeploymentConfig[strategy];
 }
 
-/** The routes the smoke test requests: every GET route without path parameters. */
-export function smokeTestRoutes(routes: readonly Route[]): Route[] {
-  return routes.filter((route) => (route.method === 'GET' || route.method === 'ANY') && !route.path.includes('{'));
+/**
+ * The routes the smoke tests request: every GET (or ANY) route a request without parameters
+ * satisfies, that is without path parameters and without required query parameters (the request
+ * validator would answer 400).
+ */
+export function smokeTestRoutes(routes: readonly Route[], openApi: OpenApiDocument | undefined): Route[] {
+  return routes.filter(
+    (route) =>
+      (route.method === 'GET' || route.method === 'ANY') &&
+      !route.path.includes('{') &&
+      (openApi === undefined || methodValidation(openApi, route).requiredQueryParameters.length === 0),
+  );
 }
 
-/** The GET (or ANY) route without authentication that serves the smoke test path. */
-function findSmokeTestRoute(routes: readonly Route[], smokeTestPath: string): Route {
+/** The GET (or ANY) route without authentication or required parameters that serves the smoke test path. */
+function findSmokeTestRoute(routes: readonly Route[], smokeTestPath: string, openApi: OpenApiDocument | undefined): Route {
   const route = routes.find((candidate) => candidate.path === smokeTestPath && (candidate.method === 'GET' || candidate.method === 'ANY'));
   if (route === undefined) {
     throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' is not a GET route of routes.json`);
   }
   if (route.auth !== 'none') {
     throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' requires authentication (auth ${route.auth}); the smoke test needs a route with auth none`);
+  }
+  if (!smokeTestRoutes([route], openApi).includes(route)) {
+    throw new ConfigError('SMOKE_TEST_PATH', `'${smokeTestPath}' has required query parameters; the smoke test requests it without any, so it needs a route without them`);
   }
   return route;
 }

@@ -10,13 +10,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { App } from 'aws-cdk-lib';
+import { Annotations, App } from 'aws-cdk-lib';
 
 import { ApiStack } from './api-stack';
 import { apiStackName } from './api-stage';
-import { AppConfig, stackEnvironment } from './config';
+import { AppConfig, LAMBDA_DEFAULT_CONCURRENCY_QUOTA, LAMBDA_UNRESERVED_MINIMUM, stackEnvironment } from './config';
 import { checkFunctionPackage } from './function-package';
-import { enableNagChecks, suppressApiStackFindings, suppressPipelineStackFindings } from './nag-suppressions';
+import { enableNagChecks, suppressApiStackFindings, suppressBuildCacheFindings, suppressPipelineStackFindings } from './nag-suppressions';
 import { PipelineStack } from './pipeline-stack';
 import { checkRegionsAgainstRoutes } from './regions';
 import { functionZipPath, loadRouteTable, ROUTES_FILE } from './route-table';
@@ -74,6 +74,39 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   // The pipeline's API stages enable the checks themselves (see ApiStage).
   enableNagChecks(app);
   suppressPipelineStackFindings(pipelineStack.pipeline);
+  suppressBuildCacheFindings(pipelineStack.buildCache, pipelineStack.pipeline);
   suppressApiStackFindings(devStack.findingScopes());
+  warnAboutDeploymentLimits(config, pipelineStack, [...pipelineApiStacks(pipelineStack), devStack]);
   return { app, pipelineStack, devStack };
+}
+
+/** The API stacks the pipeline deploys: staging and production in each region. */
+export function pipelineApiStacks(pipelineStack: PipelineStack): ApiStack[] {
+  return [...(pipelineStack.staging ? [pipelineStack.staging] : []), ...pipelineStack.productionStages].map((stage) => stage.apiStack);
+}
+
+/** `cdk synth` warnings for configurations that deploy but would not work as people expect. */
+function warnAboutDeploymentLimits(config: AppConfig, pipelineStack: PipelineStack, apiStacks: readonly ApiStack[]): void {
+  if (config.alarmEmail === undefined) {
+    Annotations.of(pipelineStack).addWarningV2(
+      'cppstack:no-notification-target',
+      'ALARM_EMAIL is empty: alarms, failed pipeline runs and approval requests are published to SNS topics nobody is subscribed to. Set ALARM_EMAIL or subscribe to the topics (NotificationTopicArn, AlarmTopicArn outputs).',
+    );
+  }
+  if (config.reservedConcurrency === undefined) return;
+  const limit = LAMBDA_DEFAULT_CONCURRENCY_QUOTA - LAMBDA_UNRESERVED_MINIMUM;
+  const byEnvironment = new Map<string, ApiStack[]>();
+  for (const stack of apiStacks) {
+    const key = `${stack.account}/${stack.region}`;
+    byEnvironment.set(key, [...(byEnvironment.get(key) ?? []), stack]);
+  }
+  for (const stacks of byEnvironment.values()) {
+    const total = config.reservedConcurrency * stacks.length;
+    if (total <= limit) continue;
+    Annotations.of(stacks[0]).addWarningV2(
+      'cppstack:reserved-concurrency',
+      `FUNCTION_RESERVED_CONCURRENCY=${config.reservedConcurrency} reserves ${total} executions for ${stacks.map((stack) => stack.stackName).join(', ')} in one account and region; ` +
+        `Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved, so with the default quota of ${LAMBDA_DEFAULT_CONCURRENCY_QUOTA} at most ${limit} can be reserved there: the deployment fails unless the account's quota was raised.`,
+    );
+  }
 }

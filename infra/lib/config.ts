@@ -317,7 +317,7 @@ export function parseConfig(values: Values): AppConfig {
     functionMemoryMb: integer(values, 'FUNCTION_MEMORY_MB', 128, 10240),
     functionTimeout: Duration.seconds(integer(values, 'FUNCTION_TIMEOUT_SECONDS', 1, 900)),
     functionArchitecture: oneOf(values, 'FUNCTION_ARCHITECTURE', ['x86_64', 'arm64'] as const),
-    reservedConcurrency: reservedConcurrencyText === undefined ? undefined : integer(values, 'FUNCTION_RESERVED_CONCURRENCY', 0, 100000),
+    reservedConcurrency: reservedConcurrencyText === undefined ? undefined : reservedConcurrency(values),
     logLevel: oneOf(values, 'LOG_LEVEL', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const, (v) => v.toUpperCase()),
     logRetention: retention(values),
     smokeTestPath: smokeTestPath.length > 1 ? smokeTestPath.replace(/\/+$/, '') : smokeTestPath,
@@ -408,9 +408,33 @@ function deploymentTargets(values: Values, account: string | undefined, region: 
   return { deployRegions, stagingAccount };
 }
 
+/**
+ * Lambda keeps 100 of an account's concurrent executions (per region) unreserved; with the
+ * default quota of 1000 at most 900 can be reserved, summed over every function there.
+ */
+export const LAMBDA_DEFAULT_CONCURRENCY_QUOTA = 1000;
+export const LAMBDA_UNRESERVED_MINIMUM = 100;
+
+/** FUNCTION_RESERVED_CONCURRENCY: 0 would throttle every invocation (it disables the function). */
+function reservedConcurrency(values: Values): number {
+  const value = integer(values, 'FUNCTION_RESERVED_CONCURRENCY', 0, 100000);
+  if (value === 0) {
+    throw new ConfigError('FUNCTION_RESERVED_CONCURRENCY', 'must be at least 1: 0 reserves nothing and throttles every invocation (leave it empty to reserve none)');
+  }
+  return value;
+}
+
+/** The namespace's room for the stage suffix the stacks add (`/staging`, see stageMetricsNamespace). */
+const METRICS_NAMESPACE_MAX = 255 - '/staging'.length;
+
 /** METRICS_NAMESPACE, or the application's name; AWS/ is reserved for AWS's own metrics. */
 function metricsNamespace(values: Values, application: string): string {
-  const namespace = optionalMatching(values, 'METRICS_NAMESPACE', /^[A-Za-z0-9.\-_/#:]{1,255}$/, 'must be a CloudWatch namespace: letters, digits and . - _ / # : (at most 255)');
+  const namespace = optionalMatching(
+    values,
+    'METRICS_NAMESPACE',
+    new RegExp(`^[A-Za-z0-9.\\-_/#:]{1,${METRICS_NAMESPACE_MAX}}$`),
+    `must be a CloudWatch namespace: letters, digits and . - _ / # : (at most ${METRICS_NAMESPACE_MAX}, the stacks add /prod, /staging or /dev)`,
+  );
   if (namespace?.startsWith('AWS/')) throw new ConfigError('METRICS_NAMESPACE', `must not start with AWS/ (reserved for AWS services), got '${namespace}'`);
   return namespace ?? application;
 }

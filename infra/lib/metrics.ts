@@ -4,10 +4,11 @@
  * aligned in one place. Built-in API Gateway metrics say how many 5XX the API answered; these
  * say which route answered them.
  *
- * Per request the function records, in namespace METRICS_NAMESPACE, `Requests` (Count), `Latency`
- * (Milliseconds) and `Errors` (Count, 1 when the answer is a 5XX), each under two dimension sets:
- * [`service` (APPLICATION), `route` (`GET /v1/items/{id}`: method and resource template, as in
- * routes.json)] and [`service`, `route`, `status_class` (`2xx` ... `5xx`)]; and once per
+ * Per request the function records, in the namespace its METRICS_NAMESPACE variable names (the
+ * configured namespace plus `/prod`, `/staging` or `/dev`: stageMetricsNamespace), `Requests`
+ * (Count), `Latency` (Milliseconds) and `Errors` (Count, 1 when the answer is a 5XX), each under
+ * two dimension sets: [`service` (APPLICATION), `route` (`GET /v1/items/{id}`: the request's
+ * method and the route's resource template, so an `ANY` route appears once per method)] and [`service`, `route`, `status_class` (`2xx` ... `5xx`)]; and once per
  * execution environment `ColdStart` (Count) under [`service`, `function_name`], as Powertools does.
  *
  * @example
@@ -18,7 +19,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
 import { routeLogicalId } from './api-routes';
-import { Route } from './route-table';
+import { ANY_METHOD_EXPANSION, Route } from './route-table';
 
 export const FUNCTION_METRICS = {
   /** The function's environment variable holding the namespace. */
@@ -34,29 +35,89 @@ export interface FunctionMetricsProps {
   readonly routes: readonly Route[];
 }
 
-/** The `route` dimension of a route: `GET /v1/items/{id}`. */
+/** The `route` dimension of a request: `GET /v1/items/{id}` (the request's method and the route's resource template). */
 export function routeDimension(route: Pick<Route, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;
 }
 
+/**
+ * The `route` values the function writes for a route. It records the request's method, so an
+ * `ANY` route shows up as `GET /path`, `POST /path`, ... (each method API Gateway can send it),
+ * less the methods that another route of the same path declares explicitly (those requests go to it).
+ */
+export function emittedRouteDimensions(route: Route, routes: readonly Route[]): string[] {
+  if (route.method !== 'ANY') return [routeDimension(route)];
+  const explicit = new Set(routes.filter((other) => other.path === route.path && other.method !== 'ANY').map((other) => other.method));
+  return ANY_METHOD_EXPANSION.filter((method) => !explicit.has(method)).map((method) => routeDimension({ method, path: route.path }));
+}
+
+/** The stage's own CloudWatch namespace: stages sharing an account (dev, staging, prod) never mix their series. */
+export function stageMetricsNamespace(namespace: string, deploymentName: string): string {
+  return `${namespace}/${deploymentName}`;
+}
+
+/**
+ * CloudWatch evaluates at most 10 metrics in one alarm's math expression; 9 metrics and the
+ * expression stay within any reading of that limit.
+ */
+export const MAX_METRICS_PER_ALARM = 9;
+
+function errorsMetric(props: FunctionMetricsProps, dimension: string): cloudwatch.Metric {
+  const { service, route: routeKey } = FUNCTION_METRICS.dimensions;
+  return new cloudwatch.Metric({
+    namespace: props.namespace,
+    metricName: FUNCTION_METRICS.names.errors,
+    dimensionsMap: { [service]: props.service, [routeKey]: dimension },
+    period: Duration.minutes(1),
+    statistic: cloudwatch.Stats.SUM,
+  });
+}
+
+/** The sum of `Errors` over route values (at most MAX_METRICS_PER_ALARM); one metric stays a metric. */
+function errorsOf(props: FunctionMetricsProps, dimensions: readonly string[], label: string): cloudwatch.IMetric {
+  if (dimensions.length === 1) return errorsMetric(props, dimensions[0]);
+  const usingMetrics = Object.fromEntries(dimensions.map((dimension, index) => [`m${index}`, errorsMetric(props, dimension)]));
+  return new cloudwatch.MathExpression({
+    // FILL: a route without requests in a minute has no datapoint, which must not hide the others.
+    expression: `SUM([${Object.keys(usingMetrics).map((id) => `FILL(${id}, 0)`).join(', ')}])`,
+    usingMetrics,
+    label,
+    period: Duration.minutes(1),
+  });
+}
+
+const ROUTE_ERRORS_RULE = { threshold: 1, evaluationPeriods: 3, datapointsToAlarm: 2 } as const;
+
 /** Alarm definitions: a route that answers 5XX in 2 of 3 minutes (`Errors` by service and route); the id names the route. */
 export function routeErrorAlarms(props: FunctionMetricsProps): Array<{ id: string; props: cloudwatch.AlarmProps }> {
-  const { service, route: routeKey } = FUNCTION_METRICS.dimensions;
   return props.routes.map((route) => ({
     id: `RouteErrors${routeLogicalId(route)}`,
     props: {
-      metric: new cloudwatch.Metric({
-        namespace: props.namespace,
-        metricName: FUNCTION_METRICS.names.errors,
-        dimensionsMap: { [service]: props.service, [routeKey]: routeDimension(route) },
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
+      metric: errorsOf(props, emittedRouteDimensions(route, props.routes), `${routeDimension(route)} errors`),
+      ...ROUTE_ERRORS_RULE,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription: `${routeDimension(route)} answered 5XX in 2 of the last 3 minutes (function metric ${FUNCTION_METRICS.names.errors}).`,
+    },
+  }));
+}
+
+/**
+ * The alarms a deployment watches for 5XX answers of the function: every route value it writes,
+ * summed in groups of MAX_METRICS_PER_ALARM. Undefined when more than `maxAlarms` groups would be
+ * needed (CodeDeploy watches at most 10 alarms per deployment group).
+ */
+export function deploymentRouteErrorAlarms(props: FunctionMetricsProps, maxAlarms: number): Array<{ id: string; props: cloudwatch.AlarmProps }> | undefined {
+  const dimensions = props.routes.flatMap((route) => emittedRouteDimensions(route, props.routes));
+  const groups: string[][] = [];
+  for (let start = 0; start < dimensions.length; start += MAX_METRICS_PER_ALARM) groups.push(dimensions.slice(start, start + MAX_METRICS_PER_ALARM));
+  if (groups.length > maxAlarms) return undefined;
+  return groups.map((group, index) => ({
+    id: `DeploymentRouteErrors${index + 1}`,
+    props: {
+      metric: errorsOf(props, group, 'route errors'),
+      ...ROUTE_ERRORS_RULE,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      alarmDescription: `A route answered 5XX in 2 of the last 3 minutes (function metric ${FUNCTION_METRICS.names.errors}: ${group.join(', ')}); during a deployment CodeDeploy rolls back.`,
     },
   }));
 }

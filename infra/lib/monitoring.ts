@@ -6,7 +6,7 @@
  * @example
  *   new ApiMonitoring(this, 'Monitoring', { api, handler, alias, deadLetterQueue, dashboardName, ... });
  */
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -18,7 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-import { FunctionMetricsProps, functionMetricWidgets, routeErrorAlarms } from './metrics';
+import { deploymentRouteErrorAlarms, FunctionMetricsProps, functionMetricWidgets, routeErrorAlarms } from './metrics';
 
 export interface NotificationTopicProps {
   readonly displayName: string;
@@ -79,6 +79,15 @@ export class NotificationTopic extends Construct {
     );
   }
 }
+
+/** CodeDeploy's limit on the alarms of one deployment group. */
+export const MAX_DEPLOYMENT_GROUP_ALARMS = 10;
+
+/**
+ * Share of 5XX answers that stops a deployment. A canary step sends 10% of requests to the new
+ * version, so a version that fails every request shows about 10%: above this threshold.
+ */
+export const SERVER_ERROR_RATE_THRESHOLD = 0.05;
 
 export interface ApiMonitoringProps {
   readonly api: apigateway.RestApi;
@@ -182,7 +191,32 @@ export class ApiMonitoring extends Construct {
       alarmDescription: 'Asynchronous invocations failed all retries and wait in the dead-letter queue.',
     });
 
+    // What a user calls failure: 5XX answers. Lambda counts a handled error (the runtime's JSON
+    // 500) as a success, so the deployment also watches the API's 5XX share and the function's
+    // own per-route Errors.
+    this.deploymentAlarms.push(
+      this.addAlarm('ApiServerErrorRate', {
+        // The average of 5XXError is the share of requests answered with 5XX.
+        metric: stage.metricServerError({ period: minute, statistic: cloudwatch.Stats.AVERAGE }),
+        threshold: SERVER_ERROR_RATE_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        alarmDescription: `At least ${SERVER_ERROR_RATE_THRESHOLD * 100}% of requests got a 5XX answer in each of the last 2 minutes; during a deployment CodeDeploy rolls back.`,
+      }),
+    );
     for (const alarm of props.functionMetrics ? routeErrorAlarms(props.functionMetrics) : []) this.addAlarm(alarm.id, alarm.props);
+    if (props.functionMetrics) {
+      const budget = MAX_DEPLOYMENT_GROUP_ALARMS - this.deploymentAlarms.length;
+      const routeAlarms = deploymentRouteErrorAlarms(props.functionMetrics, budget);
+      if (routeAlarms === undefined) {
+        Annotations.of(this).addWarningV2(
+          'cppstack:deployment-route-alarms',
+          `The route table has too many routes for CodeDeploy's ${MAX_DEPLOYMENT_GROUP_ALARMS} alarms per deployment group: a deployment watches the API's 5XX rate, not each route's Errors.`,
+        );
+      } else {
+        for (const alarm of routeAlarms) this.deploymentAlarms.push(this.addAlarm(alarm.id, alarm.props));
+      }
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,

@@ -16,6 +16,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, WriteNagSuppressionsToCloudFormationAspect } from 'cdk-nag';
 // cdk-nag's own rendering of a CloudFormation reference in a finding id (`<Logical.Arn>`).
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
@@ -178,6 +179,24 @@ function logAndReportFindings(scope: IConstruct, projectName: string): string[] 
   return projectName === '*'
     ? [wildcardResource(scope, logGroup), wildcardResource(scope, reportGroups.replace(/\/\*-\*$/, '/*'))]
     : [wildcardResource(scope, `${logGroup}:*`), wildcardResource(scope, reportGroups)];
+}
+
+/** The Build step's S3 cache (npm, pip, ccache): written and read by the synth project only. */
+export function suppressBuildCacheFindings(buildCache: s3.IBucket, pipeline: pipelines.CodePipeline): void {
+  acknowledge(resourceOf(buildCache), [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        'A private, encrypted cache of downloads and compiler output that only the Build step reads and writes, and that ' +
+        'expires after 30 days; it holds nothing to audit. Access logs would need a further bucket of their own.',
+    },
+  ]);
+  acknowledge(pipeline.synthProject, [
+    {
+      id: wildcardResource(pipeline, `${buildCache.bucketArn}/*`),
+      reason: 'The objects of the Build step\'s own cache bucket (bucket ARN/*), which CodeBuild reads and writes as one archive; no other bucket.',
+    },
+  ]);
 }
 
 export function suppressPipelineStackFindings(pipeline: pipelines.CodePipeline): void {

@@ -10,13 +10,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CfnOutput, SecretValue, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, DefaultStackSynthesizer, Duration, RemovalPolicy, SecretValue, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as codepipelineActions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 import { ApiStack, smokeTestRoutes } from './api-stack';
@@ -24,6 +25,7 @@ import { ApiStage } from './api-stage';
 import { AppConfig, FunctionArchitecture } from './config';
 import { NotificationTopic } from './monitoring';
 import { addProductionStages, stagingEnvironment } from './regions';
+import { loadOpenApiDocument, OPENAPI_FILE, OpenApiDocument } from './request-validation';
 import { RouteTable } from './route-table';
 
 /** Secrets Manager secret holding the GitHub personal access token (without a connection). */
@@ -60,18 +62,72 @@ export const CDK_ASSETS_VERSION = '4.7.3';
  * Requests $API_URL + each path (retrying transient errors) and fails unless every answer is
  * 2XX: the pipeline's check from outside AWS's network, after CodeDeploy's own smoke test.
  */
-export function smokeTestCommand(paths: readonly string[]): string {
+export function smokeTestCommand(paths: readonly string[], options: { sourceIpAllowlist?: boolean } = {}): string {
+  // With API_ALLOWED_SOURCE_IPS the build's address is normally outside the list: the resource
+  // policy's 403 "... with an explicit deny" then shows the stage is up and enforces the list
+  // (the function itself was checked by CodeDeploy's hook, which the policy does not apply to).
+  const refused = options.sourceIpAllowlist
+    ? ' 403) if grep -q "with an explicit deny" smoke-test-body.txt; then echo "refused by the resource policy: this build\'s address is not in API_ALLOWED_SOURCE_IPS"; else failed=1; fi ;;'
+    : '';
   return [
     'failed=0',
     `for path in ${paths.map((p) => `'${p}'`).join(' ')}; do` +
       ' url="${API_URL%/}$path";' +
       ' status=$(curl --silent --show-error --retry 5 --retry-delay 5 --max-time 10 --output smoke-test-body.txt --write-out "%{http_code}" "$url");' +
       ' echo "GET $url -> HTTP $status"; head -c 300 smoke-test-body.txt; echo;' +
-      ' case "$status" in 2??) ;; *) failed=1 ;; esac;' +
+      ` case "$status" in 2??) ;;${refused} *) failed=1 ;; esac;` +
       ' done',
     'test "$failed" = 0',
   ].join('; ');
 }
+
+/**
+ * A stack whose creation failed stays in ROLLBACK_COMPLETE, which CloudFormation can neither
+ * update nor replace: every later deployment fails on it. It never served and holds no
+ * resources, so it is deleted before the deployment, with the target's CDK deploy role (the role
+ * the deployment itself uses, so also in another account). Any other state is left alone.
+ */
+export function recoverStackCommands(stackName: string, region: string): string[] {
+  return [
+    ...assumeDeployRoleCommands('recover'),
+    `status=$(aws cloudformation describe-stacks --region "${region}" --stack-name "${stackName}" --query "Stacks[0].StackStatus" --output text 2>describe-error.txt) || { grep -q "does not exist" describe-error.txt || { cat describe-error.txt >&2; exit 1; }; status=NONE; }`,
+    `echo "${stackName} in ${region}: $status"`,
+    `if [ "$status" = ROLLBACK_COMPLETE ]; then echo "deleting ${stackName}: its creation failed and was rolled back, so CloudFormation cannot update it"; aws cloudformation delete-stack --region "${region}" --stack-name "${stackName}" && aws cloudformation wait stack-delete-complete --region "${region}" --stack-name "${stackName}"; fi`,
+  ];
+}
+
+/** Turns on the termination protection of a deployed stack, which CDK Pipelines' deploy actions do not (aws-cdk#17871), and checks it. */
+export function protectStackCommands(stackName: string, region: string): string[] {
+  return [
+    ...assumeDeployRoleCommands('protect'),
+    `aws cloudformation update-termination-protection --region "${region}" --stack-name "${stackName}" --enable-termination-protection`,
+    `test "$(aws cloudformation describe-stacks --region "${region}" --stack-name "${stackName}" --query "Stacks[0].EnableTerminationProtection" --output text)" = True`,
+  ];
+}
+
+/** Credentials of $DEPLOY_ROLE_ARN (the target's CDK deploy role) for the commands that follow. */
+function assumeDeployRoleCommands(session: string): string[] {
+  return [
+    `credentials=$(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" --role-session-name ${session} --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text)`,
+    'export AWS_ACCESS_KEY_ID=$(echo "$credentials" | cut -f1) AWS_SECRET_ACCESS_KEY=$(echo "$credentials" | cut -f2) AWS_SESSION_TOKEN=$(echo "$credentials" | cut -f3)',
+  ];
+}
+
+/** Paths of the Build step's cache: npm's, pip's and ccache's (the compiler cache, see BUILD_CACHE_ENVIRONMENT). */
+export const BUILD_CACHE_PATHS = ['/root/.npm/**/*', '/root/.cache/pip/**/*', '/root/.cache/ccache/**/*'];
+
+/**
+ * The compiler runs through ccache (scripts/install-deps.sh installs it) with its directory in
+ * the cache; the source directory changes from build to build, so paths are relative to it.
+ */
+export const BUILD_CACHE_ENVIRONMENT: Readonly<Record<string, string>> = {
+  CCACHE_DIR: '/root/.cache/ccache',
+  CCACHE_BASEDIR: '/codebuild/output',
+  CCACHE_COMPILERCHECK: 'content',
+  CCACHE_MAXSIZE: '2G',
+  CMAKE_C_COMPILER_LAUNCHER: 'ccache',
+  CMAKE_CXX_COMPILER_LAUNCHER: 'ccache',
+};
 export interface PipelineStackProps extends StackProps {
   readonly config: AppConfig;
   readonly routeTable: RouteTable;
@@ -85,6 +141,8 @@ export class PipelineStack extends Stack {
   /** Production in every region it is deployed to. */
   readonly productionStages: ApiStage[];
   readonly staging?: ApiStage;
+  /** The Build step's cache (npm, pip and compiler caches). */
+  readonly buildCache: s3.Bucket;
   /** Failed pipeline runs are published here (and mailed to ALARM_EMAIL). */
   readonly notifications: NotificationTopic;
 
@@ -111,6 +169,14 @@ export class PipelineStack extends Stack {
       email: config.alarmEmail,
     });
 
+    // What the build downloads or compiles again otherwise; S3, so every build finds it.
+    const buildCache = (this.buildCache = new s3.Bucket(this, 'BuildCache', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+    }));
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
       buildEnvironment: {
@@ -124,7 +190,10 @@ export class PipelineStack extends Stack {
         CDK_DISABLE_CLI_TELEMETRY: 'true',
         DEBIAN_FRONTEND: 'noninteractive',
         SOURCE_AUTHOR_DATE: source.sourceAttribute('AuthorDate'),
+        ...BUILD_CACHE_ENVIRONMENT,
       },
+      cache: codebuild.Cache.bucket(buildCache, { prefix: 'synth' }),
+      partialBuildSpec: codebuild.BuildSpec.fromObject({ cache: { paths: BUILD_CACHE_PATHS } }),
       installCommands: SYNTH_INSTALL_COMMANDS,
       commands: SYNTH_COMMANDS,
       primaryOutputDirectory: 'infra/cdk.out',
@@ -146,26 +215,68 @@ export class PipelineStack extends Stack {
     // Production goes to the pipeline's region or to each of DEPLOY_REGIONS (see regions.ts);
     // staging to the pipeline's account or STAGING_ACCOUNT_ID.
     const stageInputs = { env: props.env, config, routeTable: props.routeTable, functionZip: props.functionZip };
+    const openApi = loadOpenApiDocument(path.join(path.dirname(props.functionZip), OPENAPI_FILE));
+    const checkStage = (id: string, apiStack: ApiStack) => smokeTest(id, apiStack, props.routeTable, openApi, config.auth.allowedSourceIps.length > 0);
     if (config.stagingEnabled) {
       this.staging = new ApiStage(this, `${config.application}-Staging`, { ...stageInputs, env: stagingEnvironment(config, props.env), deploymentName: 'staging' });
-      this.pipeline.addStage(this.staging, { post: [smokeTest('SmokeTestStaging', this.staging.apiStack, props.routeTable)] });
+      this.pipeline.addStage(this.staging, {
+        pre: [this.recoverStep('RecoverStaging', this.staging.apiStack)],
+        post: [checkStage('SmokeTestStaging', this.staging.apiStack)],
+      });
     }
     this.productionStages = addProductionStages(this, this.pipeline, {
       ...stageInputs,
       pre:
         this.staging && config.manualApproval
-          ? [new pipelines.ManualApprovalStep('PromoteToProduction', { comment: 'Staging passed its smoke test. Deploy to production?' })]
+          ? [
+              new pipelines.ManualApprovalStep('PromoteToProduction', {
+                comment: 'Staging passed its smoke test. Deploy to production?',
+                notificationTopic: this.notifications.topic,
+              }),
+            ]
           : [],
-      smokeTest: (id, apiStack) => smokeTest(id, apiStack, props.routeTable),
+      recover: (id, apiStack) => this.recoverStep(id, apiStack),
+      smokeTest: checkStage,
+      protect: (id, apiStack) => this.protectStep(id, apiStack),
     });
     this.production = this.productionStages[0];
 
     // Built here rather than at synthesis so its constructs can be addressed (nag suppressions).
     this.pipeline.buildPipeline();
     useSubForActionRoleArns(this.pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline);
+    publishAssetsWithoutHashes(this.pipeline);
+    // Approval requests are published by the pipeline's role, which needs the topic's key.
+    if (this.staging && config.manualApproval) this.notifications.key.grantEncryptDecrypt(this.pipeline.pipeline.role);
     if (config.codeStarConnectionArn) this.grantConnectionUse(config.codeStarConnectionArn);
     this.notifyOnFailure();
     new CfnOutput(this, 'NotificationTopicArn', { value: this.notifications.topic.topicArn });
+  }
+
+  /** The target's CDK deploy role, which the deployment of the stack itself assumes. */
+  private deployRoleArn(apiStack: ApiStack): string {
+    const account = Token.isUnresolved(apiStack.account) ? this.account : apiStack.account;
+    const region = Token.isUnresolved(apiStack.region) ? this.region : apiStack.region;
+    return `arn:${this.partition}:iam::${account}:role/cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-deploy-role-${account}-${region}`;
+  }
+
+  private deployRoleStep(id: string, apiStack: ApiStack, commands: (stackName: string, region: string) => string[]): pipelines.CodeBuildStep {
+    const region = Token.isUnresolved(apiStack.region) ? this.region : apiStack.region;
+    const roleArn = this.deployRoleArn(apiStack);
+    return new pipelines.CodeBuildStep(id, {
+      env: { DEPLOY_ROLE_ARN: roleArn },
+      commands: commands(apiStack.stackName, region),
+      rolePolicyStatements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] })],
+    });
+  }
+
+  /** Before a stage: deletes its stack when a failed creation left it in ROLLBACK_COMPLETE. */
+  private recoverStep(id: string, apiStack: ApiStack): pipelines.Step {
+    return this.deployRoleStep(id, apiStack, recoverStackCommands);
+  }
+
+  /** After a production stage: its stack gets termination protection. */
+  private protectStep(id: string, apiStack: ApiStack): pipelines.Step {
+    return this.deployRoleStep(id, apiStack, protectStackCommands);
   }
 
   /**
@@ -239,14 +350,46 @@ export function joinAsSub(value: unknown): string | undefined {
   return sub;
 }
 
-function smokeTest(id: string, apiStack: ApiStack, routeTable: RouteTable): pipelines.ShellStep {
-  const paths = smokeTestRoutes(routeTable.routes)
+/** The routes the pipeline's smoke test requests: public ones a request without parameters satisfies. */
+export function pipelineSmokeTestPaths(routeTable: RouteTable, openApi: OpenApiDocument | undefined): string[] {
+  return smokeTestRoutes(routeTable.routes, openApi)
     .filter((route) => route.auth === 'none')
     .map((route) => route.path);
+}
+
+function smokeTest(id: string, apiStack: ApiStack, routeTable: RouteTable, openApi: OpenApiDocument | undefined, sourceIpAllowlist: boolean): pipelines.ShellStep {
   return new pipelines.ShellStep(id, {
     envFromCfnOutputs: { API_URL: apiStack.apiUrlOutput },
-    commands: [smokeTestCommand(paths)],
+    commands: [smokeTestCommand(pipelineSmokeTestPaths(routeTable, openApi), { sourceIpAllowlist })],
   });
+}
+
+/**
+ * CDK Pipelines names each asset's hash in its publishing project's buildspec, so a new function
+ * package changes the pipeline's own template: the SelfMutate step then updates the pipeline,
+ * which restarts and runs the Build step a second time for the same commit. Publishing every
+ * asset of the manifest instead (cdk-assets skips those already published) keeps the pipeline's
+ * template the same whatever the packages hold.
+ */
+export function publishAssetsWithoutHashes(pipeline: pipelines.CodePipeline): void {
+  const assetsStage = pipeline.pipeline.stages.find((stage) => stage.stageName === 'Assets');
+  if (!assetsStage) return;
+  for (const construct of pipeline.node.findAll()) {
+    if (!(construct instanceof codebuild.CfnProject)) continue;
+    const source = Stack.of(construct).resolve(construct.source) as { buildSpec?: unknown };
+    if (typeof source.buildSpec !== 'string' || !source.buildSpec.includes('cdk-assets --path')) continue;
+    const spec = JSON.parse(source.buildSpec);
+    const commands: string[] = spec.phases.build.commands;
+    spec.phases.build.commands = [...new Set(commands.map(withoutAssetSelector))];
+    construct.addPropertyOverride('Source.BuildSpec', JSON.stringify(spec, null, 2));
+  }
+}
+
+/** `cdk-assets --path "M" --verbose publish "HASH:DEST"` becomes `cdk-assets --path "M" --verbose publish`. */
+export function withoutAssetSelector(command: string): string {
+  const match = /^(cdk-assets --path "[^"]+" --verbose publish)( "[^"]+")+$/.exec(command);
+  if (!match) throw new Error(`unexpected asset publishing command: ${command}`);
+  return match[1];
 }
 
 /**

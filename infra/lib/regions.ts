@@ -21,6 +21,10 @@ export interface ProductionStagesProps extends Omit<ApiStageProps, 'deploymentNa
   readonly pre: pipelines.Step[];
   /** The smoke test of one deployed stage; ids must be unique in the pipeline. */
   readonly smokeTest: (id: string, apiStack: ApiStack) => pipelines.Step;
+  /** The step before a stage that clears a stack left by a failed creation. */
+  readonly recover: (id: string, apiStack: ApiStack) => pipelines.Step;
+  /** The step after a stage that turns on the stack's termination protection. */
+  readonly protect: (id: string, apiStack: ApiStack) => pipelines.Step;
 }
 
 /**
@@ -30,10 +34,13 @@ export interface ProductionStagesProps extends Omit<ApiStageProps, 'deploymentNa
  * `${APPLICATION}-Api` in its region. Returns the stages, the pipeline's own region first if listed.
  */
 export function addProductionStages(scope: Construct, pipeline: pipelines.CodePipeline, props: ProductionStagesProps): ApiStage[] {
-  const { config, pre, smokeTest, ...stageInputs } = props;
+  const { config, pre, smokeTest, recover, protect, ...stageInputs } = props;
   if (config.deployRegions.length === 0) {
     const production = new ApiStage(scope, config.application, { ...stageInputs, config, deploymentName: 'prod' });
-    pipeline.addStage(production, { pre, post: [smokeTest('SmokeTest', production.apiStack)] });
+    pipeline.addStage(production, {
+      pre: [...pre, recover('Recover', production.apiStack)],
+      post: [smokeTest('SmokeTest', production.apiStack), protect('Protect', production.apiStack)],
+    });
     return [production];
   }
   const wave = pipeline.addWave(`${config.application}-Production`, { pre });
@@ -44,7 +51,10 @@ export function addProductionStages(scope: Construct, pipeline: pipelines.CodePi
       env: { account: config.account, region },
       deploymentName: 'prod',
     });
-    wave.addStage(stage, { post: [smokeTest(`SmokeTest-${region}`, stage.apiStack)] });
+    wave.addStage(stage, {
+      pre: [recover(`Recover-${region}`, stage.apiStack)],
+      post: [smokeTest(`SmokeTest-${region}`, stage.apiStack), protect(`Protect-${region}`, stage.apiStack)],
+    });
     return stage;
   });
 }
