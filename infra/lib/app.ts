@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { Annotations, App } from 'aws-cdk-lib';
+import { Annotations, App, Stack } from 'aws-cdk-lib';
 
 import { ApiStack } from './api-stack';
 import { apiStackName } from './api-stage';
@@ -70,6 +70,10 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
   // Cost allocation: every taggable resource of every stack names its application and stage.
   addCostAllocationTags(pipelineStack, config.application, 'pipeline');
   addCostAllocationTags(devStack, config.application, 'dev');
+  // CodePipeline's support stacks of other regions (a replication bucket and its key).
+  for (const stack of app.node.children.filter((child): child is Stack => Stack.isStack(child) && child !== pipelineStack && child !== devStack)) {
+    addCostAllocationTags(stack, config.application, 'pipeline');
+  }
 
   // The pipeline's API stages enable the checks themselves (see ApiStage).
   enableNagChecks(app);

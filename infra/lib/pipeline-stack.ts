@@ -67,7 +67,7 @@ export function smokeTestCommand(paths: readonly string[], options: { sourceIpAl
   // policy's 403 "... with an explicit deny" then shows the stage is up and enforces the list
   // (the function itself was checked by CodeDeploy's hook, which the policy does not apply to).
   const refused = options.sourceIpAllowlist
-    ? ' 403) if grep -q "with an explicit deny" smoke-test-body.txt; then echo "refused by the resource policy: this build\'s address is not in API_ALLOWED_SOURCE_IPS"; else failed=1; fi ;;'
+    ? ' 403) if grep -q "with an explicit deny" smoke-test-body.txt; then echo "refused by the resource policy: the address of this build is not in API_ALLOWED_SOURCE_IPS"; else failed=1; fi ;;'
     : '';
   return [
     'failed=0',

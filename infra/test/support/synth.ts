@@ -14,6 +14,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { buildApp, BuiltApp } from '../../lib/app';
 import { FunctionArchitecture, loadConfig } from '../../lib/config';
 import { inspectFunctionPackage } from '../../lib/function-package';
+import { OPENAPI_FILE } from '../../lib/request-validation';
 import { FUNCTION_ZIP_FILE, functionZipPath, resolveDistDir, ROUTES_FILE } from '../../lib/route-table';
 import { functionZipFor } from './function-zip';
 
@@ -75,6 +76,8 @@ export interface DistCopyOptions {
   readonly extraRoutes?: object[];
   /** Replaces function.zip. */
   readonly functionZip?: Buffer;
+  /** Operations merged into openapi.json's paths (path, then method key). */
+  readonly openApiPaths?: Record<string, Record<string, object>>;
 }
 
 /** A temporary copy of the real dist directory, edited only as the options say. */
@@ -90,6 +93,12 @@ export function copyOfDist(options: DistCopyOptions = {}): string {
     fs.writeFileSync(path.join(dir, ROUTES_FILE), JSON.stringify(table, null, 2));
   }
   if (options.functionZip) fs.writeFileSync(path.join(dir, FUNCTION_ZIP_FILE), options.functionZip);
+  if (options.openApiPaths) {
+    const file = path.join(dir, OPENAPI_FILE);
+    const document = JSON.parse(fs.readFileSync(file, 'utf8'));
+    for (const [routePath, operations] of Object.entries(options.openApiPaths)) document.paths[routePath] = { ...document.paths[routePath], ...operations };
+    fs.writeFileSync(file, JSON.stringify(document, null, 2));
+  }
   return dir;
 }
 
