@@ -25,6 +25,7 @@ import {
   isApiStack,
   pipelineSmokeTestProblems,
   pipelineStages,
+  retainedFixedNames,
   sharedMetricNamespaces,
   alarmsOnMissingSeries,
 } from './support/deployment-checks';
@@ -118,6 +119,10 @@ for (const configuration of MATRIX) {
 
     it('claims no name twice where AWS needs it unique (stacks, dashboards, roles, log groups, ...)', () => {
       assert.deepEqual(duplicateNames(get(configuration.name).stacks), []);
+    });
+
+    it('can create each stack again after a failed creation is deleted: nothing retained under a fixed name', () => {
+      assert.deepEqual(get(configuration.name).stacks.flatMap(retainedFixedNames), []);
     });
 
     it('alarms only on series the function or the services write, and each stage writes its own', () => {

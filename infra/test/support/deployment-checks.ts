@@ -44,6 +44,7 @@ export function render(stack: DeployedStack, value: unknown): string {
       'AWS::Partition': 'aws',
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': stack.stackName,
+      'AWS::StackId': `<stack-id:${stack.stackName}>`,
     };
     const target = stack.template.Resources?.[node.Ref];
     // Ref of a stage is its name.
@@ -106,6 +107,25 @@ export function duplicateNames(stacks: readonly DeployedStack[]): string[] {
         const where = scope === 'global' ? 'everywhere' : scope === 'account' ? stack.account : `${stack.account}/${stack.region}`;
         claim(`${type} ${render(stack, properties[property])} in ${where}`, `${stack.stackName}/${id}`);
       }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Resources a deleted stack leaves behind (DeletionPolicy Retain) under a name fixed by the
+ * template: after the Recover step deletes a stack in ROLLBACK_COMPLETE, the new creation would
+ * fail on them ("already exists"). A name made from another resource or the stack id is new
+ * with each creation.
+ */
+export function retainedFixedNames(stack: DeployedStack): string[] {
+  const problems: string[] = [];
+  for (const [type, property] of NAMED_TYPES) {
+    for (const [id, resource] of Object.entries(stack.template.Resources ?? {})) {
+      const name = resource.Properties?.[property];
+      if (resource.Type !== type || name === undefined || (resource as any).DeletionPolicy !== 'Retain') continue;
+      const rendered = render(stack, name);
+      if (!rendered.includes('<')) problems.push(`${stack.stackName}/${id}: ${type} ${rendered} is retained under a fixed name`);
     }
   }
   return problems;
