@@ -45,8 +45,9 @@ build-arm64:
 	@if [ ! -f build/release-arm64/CMakeCache.txt ]; then cmake --preset release-arm64; fi
 	cmake --build --preset release-arm64 -j $(JOBS) --target function_zip route_table
 
-# The arm64 package built here, served by cppstack-local through qemu-user-static; synth accepts it.
-test-arm64: build
+# The arm64 package built here, served by cppstack-local through qemu-user-static; synth accepts it
+# (with infra/'s npm packages, installed when missing or out of date).
+test-arm64: build infra/node_modules/.package-lock.json
 	$(MAKE) package FUNCTION_ARCHITECTURE=arm64 DIST_DIR=build/dist-arm64
 	bash scripts/test-arm64-package.sh $(BUILD_DIR) build/dist-arm64
 

@@ -145,8 +145,14 @@ if [[ "${REHEARSE_CCACHE:-0}" == 1 ]]; then
   say "REHEARSE_CCACHE=1: ccache is installed in the root before the buildspec runs and compiles with $ccache_dir (CodeBuild compiles without a cache)"
 fi
 
+# CodeBuild sets the build's region in AWS_REGION and AWS_DEFAULT_REGION; the rehearsal sets
+# them too, to a region other than us-east-1 (REHEARSE_REGION), so that nothing in the build
+# passes only where the region happens to be the emulator's default.
+rehearse_region="${REHEARSE_REGION:-eu-west-1}"
 build_env=(
   HOME=/root
+  AWS_REGION="$rehearse_region"
+  AWS_DEFAULT_REGION="$rehearse_region"
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   LANG=C.UTF-8
   CODEBUILD_CI=true

@@ -10,8 +10,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import * as cxapi from 'aws-cdk-lib/cx-api';
+
 import { pipelineApiStacks } from '../lib/app';
 import { REPOSITORY_ROOT } from '../lib/config';
+import { BUILD_CACHE_PATHS } from '../lib/pipeline-stack';
 import { FUNCTION_ZIP_FILE, loadRouteTable, Route, ROUTES_FILE } from '../lib/route-table';
 import { CfnLintMatch, describeCfnLintMatch, PROJECT_CFN_LINT_RULES, runCfnLint, unacknowledgedFindings } from './support/checks';
 import {
@@ -172,3 +175,104 @@ for (const configuration of MATRIX) {
     });
   });
 }
+
+/** The services each AWS managed policy of docs/operations.md's narrowed list grants (by its name). */
+const MANAGED_POLICY_SERVICES: Readonly<Record<string, readonly string[]>> = {
+  AmazonAPIGatewayAdministrator: ['apigateway'],
+  AWSLambda_FullAccess: ['lambda'],
+  IAMFullAccess: ['iam'],
+  CloudWatchLogsFullAccess: ['logs'],
+  AmazonSQSFullAccess: ['sqs'],
+  AmazonSNSFullAccess: ['sns'],
+  AWSKeyManagementServicePowerUser: ['kms'],
+  CloudWatchFullAccessV2: ['cloudwatch'],
+  AmazonCognitoPowerUser: ['cognito-idp'],
+  AWSWAFFullAccess: ['wafv2'],
+  AWSCodeDeployFullAccess: ['codedeploy'],
+};
+
+/** The IAM service prefix of a CloudFormation resource type's service. */
+const SERVICE_PREFIX: Readonly<Record<string, string>> = {
+  ApiGateway: 'apigateway',
+  Lambda: 'lambda',
+  IAM: 'iam',
+  Logs: 'logs',
+  SQS: 'sqs',
+  SNS: 'sns',
+  KMS: 'kms',
+  CloudWatch: 'cloudwatch',
+  Cognito: 'cognito-idp',
+  WAFv2: 'wafv2',
+  CodeDeploy: 'codedeploy',
+};
+
+describe('what the API stacks need of CloudFormation in a target account', () => {
+  it("docs/operations.md's narrowed execution policies cover every service of every API stack, CodeDeploy included", () => {
+    const operations = fs.readFileSync(path.join(REPOSITORY_ROOT, 'docs', 'operations.md'), 'utf8');
+    const block = /<!-- narrowed execution policies -->\s*```sh\n([^`]*)```/.exec(operations);
+    assert.ok(block, 'docs/operations.md has the narrowed list');
+    const granted = new Set([...block[1].matchAll(/arn:aws:iam::aws:policy\/([A-Za-z0-9_]+)/g)].flatMap((match) => MANAGED_POLICY_SERVICES[match[1]] ?? []));
+    const needed = new Set<string>();
+    for (const entry of synthesized.values()) {
+      for (const stack of entry.stacks.filter(isApiStack)) {
+        for (const resource of Object.values(stack.template.Resources)) {
+          const [, service] = resource.Type.split('::');
+          if (resource.Type === 'AWS::CDK::Metadata') continue;
+          needed.add(SERVICE_PREFIX[service] ?? `unknown service ${service}`);
+        }
+        // Every stack update shifts the alias with CodeDeploy (the alias's UpdatePolicy).
+        if (Object.values(stack.template.Resources).some((resource: any) => resource.UpdatePolicy?.CodeDeployLambdaAliasUpdate)) needed.add('codedeploy');
+      }
+    }
+    assert.ok(needed.has('codedeploy'));
+    assert.deepEqual([...needed].filter((service) => !granted.has(service)), []);
+  });
+});
+
+describe("the pipeline's own template", () => {
+  it('names no asset hash, so a new function package does not make the pipeline mutate and build again', () => {
+    for (const [name, entry] of synthesized) {
+      const pipelineStack = entry.app.stacks.find((stack) => stack.stackName.endsWith('-CodePipelineStack'))!;
+      const template = JSON.stringify(pipelineStack.template);
+      const hashes = entry.app.stacks.flatMap((stack) =>
+        stack.dependencies
+          .filter((dependency): dependency is cxapi.AssetManifestArtifact => dependency instanceof cxapi.AssetManifestArtifact)
+          .flatMap((manifest) => Object.keys(JSON.parse(fs.readFileSync(manifest.file, 'utf8')).files ?? {})),
+      );
+      assert.ok(hashes.length > 0, `${name}: assets found`);
+      assert.deepEqual(hashes.filter((hash) => template.includes(hash)), [], name);
+    }
+  });
+
+  it('caches npm, pip and the compiler output of the Build step, with ccache installed by the build itself', () => {
+    const pipelineStack = get('default').stacks.find((stack) => stack.stackName.endsWith('-CodePipelineStack'))!;
+    const synth = Object.values<any>(pipelineStack.template.Resources).find(
+      (resource) => resource.Type === 'AWS::CodeBuild::Project' && String(resource.Properties.Source.BuildSpec).includes('install-deps'),
+    );
+    assert.equal(synth.Properties.Cache.Type, 'S3');
+    assert.deepEqual(JSON.parse(synth.Properties.Source.BuildSpec).cache.paths, BUILD_CACHE_PATHS);
+    const environment = Object.fromEntries(synth.Properties.Environment.EnvironmentVariables.map((variable: any) => [variable.Name, variable.Value]));
+    assert.equal(environment.CMAKE_CXX_COMPILER_LAUNCHER, 'ccache');
+    assert.ok(BUILD_CACHE_PATHS.some((cachePath) => cachePath.startsWith(`${environment.CCACHE_DIR}/`)), 'the ccache directory is cached');
+    const installDeps = fs.readFileSync(path.join(REPOSITORY_ROOT, 'scripts', 'install-deps.sh'), 'utf8');
+    assert.match(/packages=\(([^)]*)\)/.exec(installDeps)![1], /\bccache\b/);
+  });
+});
+
+describe('synth warnings', () => {
+  const warnings = (name: string) =>
+    get(name)
+      .app.stacks.flatMap((stack) => stack.messages)
+      .filter((message) => message.level === cxapi.SynthesisMessageLevel.WARNING)
+      .map((message) => String(message.entry.data));
+
+  it('warns that nobody is notified when ALARM_EMAIL is empty, and not when it is set', () => {
+    assert.ok(warnings('default').some((text) => /ALARM_EMAIL is empty/.test(text)), warnings('default').join('\n'));
+    assert.ok(!warnings('pipeline-eu-west-1').some((text) => /ALARM_EMAIL is empty/.test(text)));
+  });
+
+  it('warns when the reserved concurrency of one account and region would leave fewer than 100 executions unreserved', () => {
+    assert.ok(warnings('allowlist-waf').some((text) => /reserves 1050 executions/.test(text)), warnings('allowlist-waf').join('\n'));
+    assert.ok(!warnings('arm64').some((text) => /FUNCTION_RESERVED_CONCURRENCY/.test(text)));
+  });
+});

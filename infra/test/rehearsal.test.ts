@@ -92,3 +92,22 @@ describe('buildspec.mjs', () => {
     assert.ok(records.includes('SOURCE_AUTHOR_DATE=2026-01-02T03:04:05Z'));
   });
 });
+
+describe('the build environments CI rehearses', () => {
+  it('make rehearse runs the Build step with the region set as CodeBuild sets it, outside us-east-1', () => {
+    const script = fs.readFileSync(path.join(REPOSITORY_ROOT, 'scripts', 'rehearse.sh'), 'utf8');
+    const defaultRegion = /rehearse_region="\$\{REHEARSE_REGION:-([a-z0-9-]+)\}"/.exec(script);
+    assert.ok(defaultRegion, 'REHEARSE_REGION has a default');
+    assert.notEqual(defaultRegion[1], 'us-east-1');
+    const buildEnvironment = /build_env=\(([^)]*)\)/.exec(script)![1];
+    assert.match(buildEnvironment, /^\s*AWS_REGION="\$rehearse_region"$/m);
+    assert.match(buildEnvironment, /^\s*AWS_DEFAULT_REGION="\$rehearse_region"$/m);
+  });
+
+  it('make test-arm64 installs the npm packages its synth needs', () => {
+    const makefile = fs.readFileSync(path.join(REPOSITORY_ROOT, 'Makefile'), 'utf8');
+    const prerequisites = /^test-arm64:(.*)$/m.exec(makefile)![1].trim().split(/\s+/);
+    assert.ok(prerequisites.includes('infra/node_modules/.package-lock.json'), prerequisites.join(' '));
+    assert.match(makefile, /^infra\/node_modules\/\.package-lock\.json: infra\/package-lock\.json\n\tcd infra && npm ci/m);
+  });
+});

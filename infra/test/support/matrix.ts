@@ -94,7 +94,7 @@ export const MATRIX: readonly MatrixConfiguration[] = [
   },
   {
     name: 'allowlist-waf',
-    summary: 'API_ALLOWED_SOURCE_IPS (IPv4 and IPv6) with WAF, staging in the same account without approval',
+    summary: 'API_ALLOWED_SOURCE_IPS (IPv4 and IPv6) with WAF, staging in the same account without approval, too much reserved concurrency',
     architecture: 'x86_64',
     overrides: {
       API_ALLOWED_SOURCE_IPS: '203.0.113.0/24,2001:db8::/32',
@@ -102,6 +102,8 @@ export const MATRIX: readonly MatrixConfiguration[] = [
       WAF_RATE_LIMIT: '500',
       STAGING_ENABLED: 'true',
       MANUAL_APPROVAL: 'false',
+      // Staging, production and Dev-Api in one account and region: 1050 of the default 1000.
+      FUNCTION_RESERVED_CONCURRENCY: '350',
     },
   },
   {
