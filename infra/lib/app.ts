@@ -107,7 +107,8 @@ function warnAboutDeploymentLimits(config: AppConfig, pipelineStack: PipelineSta
   for (const stacks of byEnvironment.values()) {
     const total = config.reservedConcurrency * stacks.length;
     if (total <= limit) continue;
-    Annotations.of(stacks[0]).addWarningV2(
+    // On the pipeline stack: the stages were synthesized when the pipeline added them.
+    Annotations.of(pipelineStack).addWarningV2(
       'cppstack:reserved-concurrency',
       `FUNCTION_RESERVED_CONCURRENCY=${config.reservedConcurrency} reserves ${total} executions for ${stacks.map((stack) => stack.stackName).join(', ')} in one account and region; ` +
         `Lambda keeps ${LAMBDA_UNRESERVED_MINIMUM} unreserved, so with the default quota of ${LAMBDA_DEFAULT_CONCURRENCY_QUOTA} at most ${limit} can be reserved there: the deployment fails unless the account's quota was raised.`,

@@ -37,8 +37,11 @@ export function addProductionStages(scope: Construct, pipeline: pipelines.CodePi
   const { config, pre, smokeTest, recover, protect, ...stageInputs } = props;
   if (config.deployRegions.length === 0) {
     const production = new ApiStage(scope, config.application, { ...stageInputs, config, deploymentName: 'prod' });
+    // After the approval: nothing changes in production before someone approves.
+    const recoverStep = recover('Recover', production.apiStack);
+    for (const step of pre) recoverStep.addStepDependency(step);
     pipeline.addStage(production, {
-      pre: [...pre, recover('Recover', production.apiStack)],
+      pre: [...pre, recoverStep],
       post: [smokeTest('SmokeTest', production.apiStack), protect('Protect', production.apiStack)],
     });
     return [production];

@@ -105,7 +105,7 @@ for (const stackName of API_STACKS) {
       assert.equal(onlyResource(json, 'AWS::ApiGateway::RestApi').Policy, undefined);
       for (const [, plan] of resourcesOfType(json, 'AWS::ApiGateway::UsagePlan')) assert.equal(plan.Quota, undefined);
       const variables = apiFunction(json).Environment.Variables;
-      assert.equal(variables.METRICS_NAMESPACE, 'aws-cpp-stack');
+      assert.equal(variables.METRICS_NAMESPACE, `aws-cpp-stack/${stackName === 'aws-cpp-stack-Api' ? 'prod' : 'dev'}`, "APPLICATION, then the stage");
       assert.deepEqual(Object.keys(variables).filter((name) => name.startsWith('CORS_') || name.startsWith('COGNITO_')), []);
     });
 
@@ -162,7 +162,7 @@ for (const stackName of API_STACKS) {
 
     it('alarms on 5XX, p99 latency, function errors, throttles and dead letters, notifying an encrypted topic', () => {
       const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a);
-      const builtIn = alarms.filter((a) => a.Namespace.startsWith('AWS/'));
+      const builtIn = alarms.filter((a) => a.Namespace?.startsWith('AWS/'));
       const byMetric = (name: string) => builtIn.find((a) => a.MetricName === name);
       assert.equal(byMetric('5XXError')?.Namespace, 'AWS/ApiGateway');
       assert.equal(byMetric('Latency')?.ExtendedStatistic, 'p99');
@@ -170,14 +170,16 @@ for (const stackName of API_STACKS) {
       assert.equal(byMetric('Errors')?.Namespace, 'AWS/Lambda');
       assert.equal(byMetric('Throttles')?.Namespace, 'AWS/Lambda');
       assert.equal(byMetric('ApproximateNumberOfMessagesVisible')?.Namespace, 'AWS/SQS');
-      assert.equal(builtIn.length, 9, '5 above, 4XX rate, integration latency, and the alias errors and duration');
-      const perRoute = alarms.filter((a) => a.Namespace === 'aws-cpp-stack');
+      assert.equal(builtIn.length, 10, '5 above, 4XX and 5XX rates, integration latency, and the alias errors and duration');
+      const perRoute = alarms.filter((a) => a.Namespace === apiFunction(json).Environment.Variables.METRICS_NAMESPACE);
       assert.deepEqual(
         perRoute.map((a) => `${a.MetricName} ${a.Dimensions.find((d: any) => d.Name === 'route').Value}`).sort(),
         routes.map((r) => `Errors ${routeKey(r)}`).sort(),
-        "one 5XX alarm per route, on the function's metrics in the default namespace (APPLICATION)",
+        "one 5XX alarm per route, on the function's metrics in the stage's namespace",
       );
-      assert.equal(alarms.length, builtIn.length + perRoute.length);
+      const deployment = alarms.filter((a) => a.Metrics !== undefined);
+      assert.equal(deployment.length, 1, 'the routes of the table, summed for CodeDeploy');
+      assert.equal(alarms.length, builtIn.length + perRoute.length + deployment.length);
       for (const alarm of alarms) {
         assert.equal(alarm.AlarmActions.length, 1);
         assert.match(alarm.AlarmActions[0].Ref, /AlarmsTopic/);
@@ -269,7 +271,7 @@ describe(`pipeline stack ${PIPELINE_STACK} (GitHub token source)`, () => {
 
   it('encrypts artifacts with a rotating KMS key', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    const bucket = onlyResource(json, 'AWS::S3::Bucket');
+    const [[, bucket]] = resourcesOfType(json, 'AWS::S3::Bucket').filter(([id]) => id.includes('ArtifactsBucket'));
     const encryption = bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
     assert.equal(encryption.SSEAlgorithm, 'aws:kms');
     assert.match(encryption.KMSMasterKeyID['Fn::GetAtt'][0], /ArtifactsBucketEncryptionKey/);

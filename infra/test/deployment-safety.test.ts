@@ -167,22 +167,36 @@ for (const stackName of API_STACKS) {
       assert.ok(alias.DependsOn?.includes(stageId), 'the alias (and CodeDeploy) moves after the stage is updated');
     });
 
-    it('shifts traffic with CodeDeploy, watching the alias alarms, and rolls back by itself', () => {
+    it('shifts traffic with CodeDeploy, watching the alias alarms and 5XX answers, and rolls back by itself', () => {
       const group = only(json, 'AWS::CodeDeploy::DeploymentGroup').Properties;
       assert.match(JSON.stringify(group.DeploymentConfigName), /Canary10Percent5Minutes/, 'DEPLOYMENT_STRATEGY of .env.example');
       assert.deepEqual(group.AutoRollbackConfiguration, { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] });
       assert.equal(group.AlarmConfiguration.Enabled, true);
       const watched = group.AlarmConfiguration.Alarms.map((a: any) => json.Resources[a.Name.Ref]);
-      const dimensions = watched.map((alarm: any) => [alarm.Properties.MetricName, JSON.stringify(alarm.Properties.Dimensions)]);
+      const lambdaAlarms = watched.filter((alarm: any) => alarm.Properties.Namespace === 'AWS/Lambda');
+      const dimensions = lambdaAlarms.map((alarm: any) => [alarm.Properties.MetricName, JSON.stringify(alarm.Properties.Dimensions)]);
       assert.deepEqual(dimensions.map(([metric]: string[]) => metric).sort(), ['Duration', 'Errors']);
       for (const [, dims] of dimensions) assert.match(dims, /"Name":"Resource".*:live/, 'alarms of the alias, not the whole function');
+      // Handled errors are JSON 500s, not Lambda errors: the API's 5XX share and the function's per-route Errors.
+      const serverErrors = watched.find((alarm: any) => alarm.Properties.MetricName === '5XXError');
+      assert.equal(serverErrors?.Properties.Statistic, 'Average');
+      const routeErrors = watched.filter((alarm: any) => alarm.Properties.Metrics !== undefined);
+      assert.equal(routeErrors.length, 1);
+      assert.deepEqual(
+        routeErrors[0].Properties.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'route').Value).sort(),
+        ['GET /v1', 'GET /v1/health', 'GET /v1/metadata'],
+      );
+      assert.equal(watched.length, 5);
 
       const alias = resourcesOf(json, 'AWS::Lambda::Alias')[0][1];
       const update = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate;
       assert.ok(update.AfterAllowTrafficHook, 'a post-traffic smoke test');
       const hook = json.Resources[update.AfterAllowTrafficHook.Ref].Properties;
-      const checked = JSON.parse(hook.Environment.Variables.SMOKE_TEST_ROUTES).map((r: any) => r.path);
+      // The resource ids are references: a Fn::Join whose parts stand inside the JSON strings.
+      const routesJson = hook.Environment.Variables.SMOKE_TEST_ROUTES['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'reference')).join('');
+      const checked = JSON.parse(routesJson).map((r: any) => r.path);
       assert.deepEqual(checked.sort(), ['/v1', '/v1/health', '/v1/metadata']);
+      assert.ok(hook.Environment.Variables.REST_API_ID, 'TestInvokeMethod needs the API id');
       assert.match(JSON.stringify(hook.Environment.Variables.API_BASE_URL), /execute-api.*\/prod"/);
     });
 
