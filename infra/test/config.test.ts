@@ -102,6 +102,8 @@ describe('configuration from .env', () => {
     ['FUNCTION_TIMEOUT_SECONDS', '901'],
     ['FUNCTION_ARCHITECTURE', 'arm'],
     ['FUNCTION_RESERVED_CONCURRENCY', 'lots'],
+    // 0 reserves nothing and throttles every invocation: it disables the function.
+    ['FUNCTION_RESERVED_CONCURRENCY', '0'],
     ['LOG_LEVEL', 'TRACE'],
     ['LOG_RETENTION_DAYS', '31'],
     ['SMOKE_TEST_PATH', 'v1/health'],
@@ -126,6 +128,8 @@ describe('configuration from .env', () => {
     ['STAGING_ACCOUNT_ID', '12345'],
     ['METRICS_NAMESPACE', 'AWS/Lambda'],
     ['METRICS_NAMESPACE', 'has space'],
+    // The stacks add /staging: 248 + 8 would pass CloudWatch's 255.
+    ['METRICS_NAMESPACE', 'n'.repeat(248)],
   ];
   for (const [key, value] of invalidValues) {
     it(`rejects ${key}=${JSON.stringify(value.length > 20 ? value.slice(0, 20) + '...' : value)} with an error naming ${key}`, () => {
