@@ -113,6 +113,15 @@ bool is_sigv4_authorization(std::string_view name, std::string_view value) {
   return iequals(name, "Authorization") && value.rfind("AWS4-HMAC-SHA256", 0) == 0;
 }
 
+// A header's name in the event: as the client spelt it ("tEsT-HEADeR"), but for Authorization,
+// which API Gateway spells its own way whatever the client sent ("authorization" and
+// "aUThorization" both arrive as "Authorization": recorded from AWS, LocalStack's
+// test_lambda_aws_proxy_integration).
+std::string event_header_name(std::string_view raw_name) {
+  if (iequals(raw_name, "Authorization")) return "Authorization";
+  return to_event_text(raw_name);
+}
+
 // The deployment every request of this emulator run belongs to.
 const std::string& process_deployment_id() {
   static const std::string id = [] {
@@ -251,7 +260,7 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
     if (is_dropped_request_header(raw_name) || is_sigv4_authorization(raw_name, raw_value)) {
       continue;
     }
-    std::string name = to_event_text(raw_name);
+    std::string name = event_header_name(raw_name);
     std::string value = to_event_text(raw_value);
     headers[name] = value;
     multi_headers[std::move(name)].push_back(std::move(value));
