@@ -24,6 +24,26 @@ namespace {
 // Marks an answer of the gateway itself until it is sent (never reaches the wire).
 constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
+HttpResponse content_length_exceeded() {
+  HttpResponse response{http::status::payload_too_large, 11};
+  response.set(http::field::content_type, "text/plain");
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  response.body() =
+      "HTTP content length exceeded " + std::to_string(max_gateway_request_bytes) + " bytes.";
+  return response;
+}
+
+// A function's response that is an empty JSON object ("{}", "{ }"): API Gateway answers 502
+// (recorded from AWS, contracts.md section 1), though each member alone is optional.
+bool is_empty_object(std::string_view payload) {
+  if (payload.size() > 64) return false;
+  std::string compact;
+  for (const char c : payload) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') compact.push_back(c);
+  }
+  return compact == "{}";
+}
+
 // Statuses that never carry content (RFC 9110 sections 15.3.5 and 15.4.5).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
@@ -52,12 +72,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       add_gateway_response_headers(response, {});
       return response;
     };
-    options.too_large = [this](const http::request_header<>& header) {
-      HttpResponse response = gateway_error(
-          RequestIdentifiers::fresh(), http::status::payload_too_large, "Request Too Long", {});
-      add_gateway_response_headers(response, header[http::field::origin]);
-      return response;
-    };
+    // A body over 10 MB is refused by API Gateway's front end in plain text, not with one of
+    // its JSON gateway responses (recorded from AWS, contracts.md section 1).
+    options.too_large = [](const http::request_header<>&) { return content_length_exceeded(); };
     // An answer that cannot be sent (a function's malformed response that got this far) is
     // API Gateway's 502 for a bad integration response.
     options.unanswered = [this] {
@@ -332,6 +349,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
   HttpResponse map_response(const PendingRequest& pending, const std::string& payload) {
     const auto& ids = pending.identifiers;
+    if (is_empty_object(payload)) return malformed_response(ids, "an empty object");
     events::ProxyResponse function_response;
     try {
       function_response = events::parse_proxy_response(payload);
