@@ -44,6 +44,18 @@ bool is_empty_object(std::string_view payload) {
   return compact == "{}";
 }
 
+// The caller's trace header as the gateway passes it on: kept whole, and given a Parent of the
+// gateway's own when it names none (recorded from AWS: LocalStack's test_invocation_trace_id,
+// "Root=1-..." alone comes back with a second part; "Root=...;Parent=...;Sampled=1" unchanged).
+std::string continued_trace(std::string_view trace) {
+  if (trace.find("Parent=") != std::string_view::npos) return std::string(trace);
+  std::string parent;
+  for (const char c : random_uuid()) {
+    if (c != '-' && parent.size() < 16) parent.push_back(c);
+  }
+  return std::string(trace) + ";Parent=" + parent;
+}
+
 // Statuses that never carry content (RFC 9110 sections 15.3.5 and 15.4.5).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
@@ -212,7 +224,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
     if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
-      pending->identifiers.trace_id = std::string(trace);
+      pending->identifiers.trace_id = continued_trace(trace);
     }
 
     HttpRequestParts parts;
