@@ -88,7 +88,8 @@ std::variant<FunctionReference, FunctionReferenceError> parse_function_reference
     }
     reference.qualifier = std::string(*qualifier);
   }
-  if (reference.qualifier.empty()) reference.qualifier = "$LATEST";
+  reference.qualified = !reference.qualifier.empty();
+  if (!reference.qualified) reference.qualifier = "$LATEST";
   return reference;
 }
 

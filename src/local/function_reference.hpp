@@ -20,6 +20,7 @@ struct FunctionReference {
   std::string account{};
   std::string name{};
   std::string qualifier{};
+  bool qualified = false;  ///< the caller named the qualifier (in the name or ?Qualifier=)
 
   /// `arn:aws:lambda:REGION:ACCOUNT:function:NAME:QUALIFIER`, as "Function not found" quotes it.
   [[nodiscard]] std::string arn() const;

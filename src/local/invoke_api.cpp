@@ -156,6 +156,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
                          *problem));
     }
     InvokeRequest invoke{.payload = std::move(request.body())};
+    if (reference.qualified) invoke.qualifier = reference.qualifier;
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
       invoke.client_context = decode_client_context(context);
       if (!invoke.client_context) {
