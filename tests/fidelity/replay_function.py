@@ -11,7 +11,8 @@ directly (standard library only):
     response (base64-decoded first when `isBase64Encoded`); a body that is not JSON (or none)
     is an error of the function, as the recorded function's `json.loads` raised;
 - any other payload: `{"replay": ...}` picks what to do (`echo`, `none`, `raise`, `exit`,
-  `sleep`, `request-id`, `context`), see `handle_payload`.
+  `sleep`, `request-id`, `context`, `introspection`, `post-error`, `write-file`, `read-file`,
+  `set-number`, `read-number`), see `handle_payload`.
 
 REPLAY_INIT=raise fails the initialisation through /init/error; REPLAY_INIT=exit:N exits with
 status N before asking for the first invocation.
@@ -23,6 +24,9 @@ import json
 import os
 import sys
 import time
+
+
+NUMBER = 0  # state of the process, which a new execution environment starts afresh
 
 
 class RuntimeApi:
@@ -64,6 +68,14 @@ class FunctionError(Exception):
         self.message = message
 
 
+class PostedError(Exception):
+    """An error document posted to /error exactly as given (a runtime's own shape)."""
+
+    def __init__(self, document):
+        super().__init__(json.dumps(document))
+        self.document = document
+
+
 def handle_proxy(event):
     mode = os.environ.get("REPLAY_PROXY", "echo")
     if mode == "echo":
@@ -92,6 +104,35 @@ def handle_payload(payload, request_id, headers):
     if action == "sleep":
         time.sleep(float(payload.get("seconds", 0)))
         return json.dumps({"slept": payload.get("seconds", 0)})
+    if action == "post-error":
+        raise PostedError(payload["document"])
+    if action == "introspection":
+        return json.dumps({
+            "ctx": {
+                "aws_request_id": request_id,
+                "deadline": int(headers.get("Lambda-Runtime-Deadline-Ms", "0")),
+                "function_name": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+                "function_version": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"),
+                "invoked_function_arn": headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+                "log_group_name": os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME"),
+                "log_stream_name": os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME"),
+                "memory_limit_in_mb": int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "0")),
+            },
+            "environment": dict(os.environ),
+        })
+    if action == "write-file":
+        with open(os.environ["REPLAY_STORE"], "w") as store:
+            store.write(payload["content"])
+        return "null"
+    if action == "read-file":
+        with open(os.environ["REPLAY_STORE"]) as store:
+            return json.dumps({"content": store.read()})
+    if action == "set-number":
+        global NUMBER
+        NUMBER = payload["number"]
+        return "null"
+    if action == "read-number":
+        return json.dumps({"number": NUMBER})
     if action == "request-id":
         return json.dumps(request_id)
     if action == "context":
@@ -133,6 +174,9 @@ def main():
             else:
                 answer = handle_payload(payload, request_id, headers)
             api.respond(request_id, answer)
+        except PostedError as error:
+            api.call("POST", "invocation/" + request_id + "/error", json.dumps(error.document),
+                     {"Lambda-Runtime-Function-Error-Type": "Unhandled"})
         except FunctionError as error:
             api.fail(request_id, error.error_type, error.message,
                      ["  File \"replay_function.py\", in handler\n"])

@@ -123,10 +123,11 @@ class Emulator:
             arguments += ["--routes", routes_file, "--stage", server["stage"], "--no-access-log"]
         else:
             arguments += ["--function-name", server["function_name"]]
-        if "timeout" in server:
-            arguments += ["--timeout", str(server["timeout"])]
+        for option in ("timeout", "memory", "handler"):
+            if option in server:
+                arguments += ["--" + option, str(server[option])]
         for key, value in server.get("function", {}).items():
-            arguments += ["--env", f"{key}={value}"]
+            arguments += ["--env", f"{key}={fill(value, {'directory': directory})}"]
         self.log_path = os.path.join(directory, name + ".log")
         self.log = open(self.log_path, "w")
         # The working directory has no .env: nothing of the developer's configuration applies.
