@@ -33,11 +33,12 @@ HttpResponse content_length_exceeded() {
   return response;
 }
 
-// The caller's trace header as the gateway passes it on: kept whole, and given a Parent of the
-// gateway's own when it names none (recorded from AWS: LocalStack's test_invocation_trace_id,
-// "Root=1-..." alone comes back with a second part; "Root=...;Parent=...;Sampled=1" unchanged).
+// The caller's trace header as the gateway passes it on: kept whole, and a bare
+// "Root=1-..." given a Parent of the gateway's own (recorded from AWS: LocalStack's
+// test_invocation_trace_id, a Root alone comes back with a second part, "Root=...;Parent=...;
+// Sampled=1" unchanged). Other forms are passed on as sent: no recording says otherwise.
 std::string continued_trace(std::string_view trace) {
-  if (trace.find("Parent=") != std::string_view::npos) return std::string(trace);
+  if (trace.find(';') != std::string_view::npos) return std::string(trace);
   std::string parent;
   for (const char c : random_uuid()) {
     if (c != '-' && parent.size() < 16) parent.push_back(c);
