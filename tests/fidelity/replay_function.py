@@ -12,7 +12,8 @@ directly (standard library only):
     is an error of the function, as the recorded function's `json.loads` raised;
 - any other payload: `{"replay": ...}` picks what to do (`echo`, `none`, `raise`, `exit`,
   `sleep`, `request-id`, `context`, `introspection`, `post-error`, `write-file`, `read-file`,
-  `set-number`, `read-number`), see `handle_payload`.
+  `set-number`, `read-number`, `counter`, `print`, `environment-variable`, `big-response`), see
+  `handle_payload`.
 
 REPLAY_INIT=raise fails the initialisation through /init/error; REPLAY_INIT=exit:N exits with
 status N before asking for the first invocation.
@@ -27,6 +28,7 @@ import time
 
 
 NUMBER = 0  # state of the process, which a new execution environment starts afresh
+COUNTER = 0
 
 
 class RuntimeApi:
@@ -133,6 +135,17 @@ def handle_payload(payload, request_id, headers):
         return "null"
     if action == "read-number":
         return json.dumps({"number": NUMBER})
+    if action == "counter":
+        global COUNTER
+        COUNTER += 1
+        return json.dumps({"counter": COUNTER - 1})
+    if action == "print":
+        print(json.dumps(payload), flush=True)
+        return json.dumps(payload)
+    if action == "environment-variable":
+        return json.dumps({payload["name"]: os.environ.get(payload["name"])})
+    if action == "big-response":
+        return json.dumps({"data": "x" * int(payload["bytes"])})
     if action == "request-id":
         return json.dumps(request_id)
     if action == "context":

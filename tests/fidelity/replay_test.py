@@ -123,7 +123,7 @@ class Emulator:
             arguments += ["--routes", routes_file, "--stage", server["stage"], "--no-access-log"]
         else:
             arguments += ["--function-name", server["function_name"]]
-        for option in ("timeout", "memory", "handler"):
+        for option in ("timeout", "memory", "handler", "concurrency"):
             if option in server:
                 arguments += ["--" + option, str(server[option])]
         for key, value in server.get("function", {}).items():
@@ -242,6 +242,13 @@ def check_invoke_case(case, emulator):
     problems = []
     client = lambda_client(emulator.port)
     try:
+        for payload in request.get("busy_with_events", []):
+            # Keeps the only instance busy: an Event invocation is given an instance (or starts
+            # one) when it is accepted, before its 202.
+            accepted = client.invoke(FunctionName=arguments["FunctionName"], InvocationType="Event",
+                                     Payload=json.dumps(payload).encode())
+            if accepted["StatusCode"] != 202:
+                problems.append(f"the Event invocation before the case got {accepted['StatusCode']}")
         result = client.invoke(**arguments)
     except botocore.exceptions.ClientError as error:
         response = error.response
