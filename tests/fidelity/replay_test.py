@@ -15,6 +15,7 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -322,6 +323,11 @@ def main():
     results = {}
     failures = []
     with tempfile.TemporaryDirectory(prefix="fidelity-") as directory:
+        # A copy with its execute bit: a source tree unpacked from an archive has none.
+        function_copy = os.path.join(directory, "bootstrap")
+        shutil.copyfile(function, function_copy)
+        os.chmod(function_copy, 0o755)
+        function = function_copy
         by_server = defaultdict(list)
         for case in cases:
             if "request" in case:
