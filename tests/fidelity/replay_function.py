@@ -12,7 +12,8 @@ directly (standard library only):
     is an error of the function, as the recorded function's `json.loads` raised;
 - any other payload: `{"replay": ...}` picks what to do (`echo`, `none`, `raise`, `exit`,
   `sleep`, `request-id`, `context`, `introspection`, `post-error`, `write-file`, `read-file`,
-  `set-number`, `read-number`, `counter`, `print`, `environment-variable`, `big-response`), see
+  `set-number`, `read-number`, `counter`, `print`, `environment-variable`, `big-response`,
+  `hold`), see
   `handle_payload`.
 
 REPLAY_INIT=raise fails the initialisation through /init/error; REPLAY_INIT=exit:N exits with
@@ -135,6 +136,14 @@ def handle_payload(payload, request_id, headers):
         return "null"
     if action == "read-number":
         return json.dumps({"number": NUMBER})
+    if action == "hold":
+        # Busy until the replay lets go: it creates `started`, then waits for `release` (at most
+        # `seconds`), so the replay knows for sure that this instance is taken.
+        open(payload["started"], "w").close()
+        deadline = time.monotonic() + float(payload.get("seconds", 10))
+        while not os.path.exists(payload["release"]) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return "null"
     if action == "counter":
         global COUNTER
         COUNTER += 1

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter, defaultdict
 from email.utils import parsedate_to_datetime
 
@@ -113,8 +114,11 @@ class Emulator:
     def __init__(self, executable, function, name, server, directory):
         self.name = name
         self.server = server
+        self.directory = directory
         arguments = [executable, server["api"], "--bootstrap", function, "--port", "0",
                      "--region", REGION]
+        if os.environ.get("CPPSTACK_LOCAL_THREADS"):  # the TSan preset's several I/O threads
+            arguments += ["--threads", os.environ["CPPSTACK_LOCAL_THREADS"]]
         if server["api"] == "start-api":
             routes = {"routes": [{"method": method, "path": path, "handler": "replay", "auth": "none"}
                                  for method, path in server["routes"]]}
@@ -141,7 +145,12 @@ class Emulator:
             raise RuntimeError(f"{name}: cppstack-local did not start: {first!r}; see {self.log_path}")
         self.port = int(match.group(2))
 
+    def hold_file(self, what):
+        return os.path.join(self.directory, f"{self.name}.hold-{what}")
+
     def stop(self):
+        # Lets go of an instance held by hold_instance, so the emulator stops promptly.
+        open(self.hold_file("release"), "w").close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -223,6 +232,21 @@ def lambda_client(port):
                                       parameter_validation=False))
 
 
+def hold_instance(client, function_name, emulator):
+    """Takes the function's only instance with an Event invocation that holds it until the
+    emulator stops (or 30 s), and returns once the function has started: no timing involved."""
+    started = emulator.hold_file("started")
+    release = emulator.hold_file("release")
+    client.invoke(FunctionName=function_name, InvocationType="Event",
+                  Payload=json.dumps({"replay": "hold", "started": started, "release": release,
+                                      "seconds": 30}).encode())
+    for _ in range(3000):
+        if os.path.exists(started):
+            return
+        time.sleep(0.01)
+    raise RuntimeError("the holding invocation never started")
+
+
 def check_invoke_case(case, emulator):
     request = fill(case["request"])
     expect = case["expect"]
@@ -243,13 +267,8 @@ def check_invoke_case(case, emulator):
     problems = []
     client = lambda_client(emulator.port)
     try:
-        for payload in request.get("busy_with_events", []):
-            # Keeps the only instance busy: an Event invocation is given an instance (or starts
-            # one) when it is accepted, before its 202.
-            accepted = client.invoke(FunctionName=arguments["FunctionName"], InvocationType="Event",
-                                     Payload=json.dumps(payload).encode())
-            if accepted["StatusCode"] != 202:
-                problems.append(f"the Event invocation before the case got {accepted['StatusCode']}")
+        if request.get("instance_busy"):
+            hold_instance(client, arguments["FunctionName"], emulator)
         result = client.invoke(**arguments)
     except botocore.exceptions.ClientError as error:
         response = error.response
