@@ -71,7 +71,8 @@ def fill(value, extra=None):
     if isinstance(value, str):
         for name, replacement in names.items():
             value = value.replace("{" + name + "}", replacement)
-        return value
+        # {a*129}: 129 letters a (the recordings' over-long names and qualifiers)
+        return re.sub(r"\{a\*(\d+)\}", lambda match: "a" * int(match.group(1)), value)
     if isinstance(value, list):
         return [fill(item, extra) for item in value]
     if isinstance(value, dict):
