@@ -284,6 +284,8 @@ def check_invoke_case(case, emulator):
                     problems)
         if "error_type_field" in expect:
             compare(expect["error_type_field"], response.get("Type"), "Type", problems)
+        if "error_reason" in expect:
+            compare(expect["error_reason"], response.get("Reason"), "Reason", problems)
         return problems
     finally:
         client.close()
