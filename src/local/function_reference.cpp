@@ -11,6 +11,9 @@ constexpr std::string_view function_name_pattern_text =
     R"((arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?)";
 constexpr std::string_view qualifier_pattern_text = R"(\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+)";
 constexpr std::size_t max_qualifier_length = 128;
+// Longer than any name Lambda accepts (an ARN with a qualifier is at most 170 + 129): such a name
+// is refused without running the pattern, whose matcher recurses once per character.
+constexpr std::size_t max_matched_name_length = 512;
 
 // The same patterns for std::regex: groups 1 region, 2 account, 3 name, 4 qualifier.
 const std::regex& function_name_pattern() {
@@ -64,7 +67,8 @@ std::variant<FunctionReference, FunctionReferenceError> parse_function_reference
     }
   }
   std::match_results<std::string_view::const_iterator> parts;
-  if (!std::regex_match(function_name.begin(), function_name.end(), parts,
+  if (function_name.size() > max_matched_name_length ||
+      !std::regex_match(function_name.begin(), function_name.end(), parts,
                         function_name_pattern())) {
     problems.push_back(pattern_error(function_name, "functionName", function_name_pattern_text));
   }
