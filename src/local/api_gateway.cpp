@@ -24,6 +24,28 @@ namespace {
 // Marks an answer of the gateway itself until it is sent (never reaches the wire).
 constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
+HttpResponse content_length_exceeded() {
+  HttpResponse response{http::status::payload_too_large, 11};
+  response.set(http::field::content_type, "text/plain");
+  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  response.body() =
+      "HTTP content length exceeded " + std::to_string(max_gateway_request_bytes) + " bytes.";
+  return response;
+}
+
+// The caller's trace header as the gateway passes it on: kept whole, and a bare
+// "Root=1-..." given a Parent of the gateway's own (recorded from AWS: LocalStack's
+// test_invocation_trace_id, a Root alone comes back with a second part, "Root=...;Parent=...;
+// Sampled=1" unchanged). Other forms are passed on as sent: no recording says otherwise.
+std::string continued_trace(std::string_view trace) {
+  if (trace.find(';') != std::string_view::npos) return std::string(trace);
+  std::string parent;
+  for (const char c : random_uuid()) {
+    if (c != '-' && parent.size() < 16) parent.push_back(c);
+  }
+  return std::string(trace) + ";Parent=" + parent;
+}
+
 // Statuses that never carry content (RFC 9110 sections 15.3.5 and 15.4.5).
 bool status_has_no_content(int status) { return status == 204 || status == 304; }
 
@@ -52,12 +74,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       add_gateway_response_headers(response, {});
       return response;
     };
-    options.too_large = [this](const http::request_header<>& header) {
-      HttpResponse response = gateway_error(
-          RequestIdentifiers::fresh(), http::status::payload_too_large, "Request Too Long", {});
-      add_gateway_response_headers(response, header[http::field::origin]);
-      return response;
-    };
+    // A body over 10 MB is refused by API Gateway's front end in plain text, not with one of
+    // its JSON gateway responses (recorded from AWS, contracts.md section 1).
+    options.too_large = [](const http::request_header<>&) { return content_length_exceeded(); };
     // An answer that cannot be sent (a function's malformed response that got this far) is
     // API Gateway's 502 for a bad integration response.
     options.unanswered = [this] {
@@ -195,7 +214,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
     if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
-      pending->identifiers.trace_id = std::string(trace);
+      pending->identifiers.trace_id = continued_trace(trace);
     }
 
     HttpRequestParts parts;

@@ -86,9 +86,11 @@ FunctionPool::Impl::Impl(asio::io_context& io_context, FunctionConfig function_c
 std::vector<std::string> FunctionPool::Impl::environment_for(std::uint16_t runtime_port,
                                                              const std::string& log_stream) const {
   std::map<std::string, std::string> variables;
-  // Lambda's own PATH plus the developer's, so scripts find their tools locally.
+  // Lambda's own PATH (provided.al2023's, recorded from AWS: LocalStack's
+  // test_introspection_invoke[provided.al2023]) plus the developer's, so scripts find their
+  // tools locally.
   const char* path = std::getenv("PATH");
-  variables["PATH"] = std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") +
+  variables["PATH"] = std::string("/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin") +
                       (path ? std::string(":") + path : std::string());
   const char* lang = std::getenv("LANG");
   variables["LANG"] = lang ? lang : "C.UTF-8";
@@ -128,6 +130,7 @@ void FunctionPool::Impl::invoke(InvokeRequest request, Completion done) {
   invocation->payload = std::move(request.payload);
   invocation->client_context = std::move(request.client_context);
   invocation->trace_id = std::move(request.trace_id);
+  invocation->qualifier = std::move(request.qualifier);
   invocation->done = std::move(done);
   invocation->wait_for_capacity = request.wait_for_capacity;
   assign_or_spawn(invocation);

@@ -113,6 +113,15 @@ bool is_sigv4_authorization(std::string_view name, std::string_view value) {
   return iequals(name, "Authorization") && value.rfind("AWS4-HMAC-SHA256", 0) == 0;
 }
 
+// A header's name in the event: as the client spelt it ("tEsT-HEADeR"), but for Authorization,
+// which API Gateway spells its own way whatever the client sent ("authorization" and
+// "aUThorization" both arrive as "Authorization": recorded from AWS, LocalStack's
+// test_lambda_aws_proxy_integration).
+std::string event_header_name(std::string_view raw_name) {
+  if (iequals(raw_name, "Authorization")) return "Authorization";
+  return to_event_text(raw_name);
+}
+
 // The deployment every request of this emulator run belongs to.
 const std::string& process_deployment_id() {
   static const std::string id = [] {
@@ -160,9 +169,16 @@ RequestIdentifiers RequestIdentifiers::fresh() {
   return RequestIdentifiers{random_uuid(), events::base64_encode(extended), now, new_trace_id(now)};
 }
 
+std::string_view without_extra_leading_slashes(std::string_view path) {
+  while (path.size() > 1 && path[0] == '/' && path[1] == '/') path.remove_prefix(1);
+  return path;
+}
+
 std::optional<std::string> stage_relative_path(std::string_view target, std::string_view stage) {
   const std::size_t query = target.find('?');
-  std::string_view path = target.substr(0, query);
+  // "//prod/items" is stage prod, path "/items" (recorded from AWS: LocalStack's
+  // test_lambda_aws_proxy_integration, "invocation-payload-with-prepended-slash-to-stage").
+  std::string_view path = without_extra_leading_slashes(target.substr(0, query));
   if (path.size() < stage.size() + 1 || path.front() != '/') return std::nullopt;
   if (path.substr(1, stage.size()) != stage) return std::nullopt;
   path.remove_prefix(stage.size() + 1);
@@ -230,8 +246,12 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
   const std::string_view full_path = target.substr(0, question);
 
   event.resource = match.route->path;
-  event.path = to_event_text(
-      stage_relative_path(full_path, settings.stage).value_or(std::string(full_path)));
+  // `path` starts with one slash ("/prod//items" gives "/items"), while requestContext.path is
+  // the path as sent ("/prod//items"), but for the slashes before the stage ("//prod/items"
+  // gives "/prod/items"). Both recorded from AWS (LocalStack's test_lambda_aws_proxy_integration,
+  // "invocation-payload-with-prepended-slash", "...-to-stage", "invocation-hardcoded").
+  event.path = to_event_text(without_extra_leading_slashes(
+      stage_relative_path(full_path, settings.stage).value_or(std::string(full_path))));
   event.http_method = request.method;
 
   events::StringMap headers;
@@ -240,7 +260,7 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
     if (is_dropped_request_header(raw_name) || is_sigv4_authorization(raw_name, raw_value)) {
       continue;
     }
-    std::string name = to_event_text(raw_name);
+    std::string name = event_header_name(raw_name);
     std::string value = to_event_text(raw_value);
     headers[name] = value;
     multi_headers[std::move(name)].push_back(std::move(value));
@@ -281,7 +301,7 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
   context.stage = settings.stage;
   context.request_id = identifiers.request_id;
   context.extended_request_id = identifiers.extended_request_id;
-  context.path = to_event_text(full_path);
+  context.path = to_event_text(without_extra_leading_slashes(full_path));
   context.deployment_id =
       settings.deployment_id.empty() ? process_deployment_id() : settings.deployment_id;
   context.protocol = request.protocol;

@@ -316,7 +316,11 @@ void Instance::deliver(const std::shared_ptr<HttpExchange>& exchange) {
   response.set(http::field::content_type, "application/json");
   response.set("Lambda-Runtime-Aws-Request-Id", invocation.request_id);
   response.set("Lambda-Runtime-Deadline-Ms", std::to_string(epoch_ms(deadline)));
-  response.set("Lambda-Runtime-Invoked-Function-Arn", pool_.config.function_arn());
+  // The ARN as the caller named it: with its qualifier when it gave one (recorded from AWS:
+  // LocalStack's test_introspection_invoke[provided.al2023]).
+  response.set("Lambda-Runtime-Invoked-Function-Arn",
+               pool_.config.function_arn() +
+                   (invocation.qualifier ? ":" + *invocation.qualifier : std::string()));
   char trace_time[16];
   std::snprintf(trace_time, sizeof trace_time, "%08llx",
                 static_cast<unsigned long long>(std::time(nullptr)));

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "client_context.hpp"
+#include "function_reference.hpp"
 #include "gateway_response.hpp"
 #include "http_server.hpp"
 #include "percent_decode.hpp"
@@ -83,29 +84,6 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
         [this](const std::shared_ptr<HttpExchange>& exchange) { handle(exchange); });
   }
 
-  // Accepts the forms Lambda accepts: NAME, ACCOUNT:function:NAME and the full ARN, each
-  // optionally with a qualifier (`NAME:$LATEST`), which must then agree with ?Qualifier=.
-  bool names_this_function(std::string_view name, std::string_view qualifier) const {
-    const auto& function_name = pool.config().function_name;
-    const std::string suffix = ":function:" + function_name;
-    const auto is_this_function = [&](std::string_view candidate) {
-      return candidate == function_name ||
-             (candidate.size() > suffix.size() &&
-              candidate.substr(candidate.size() - suffix.size()) == suffix);
-    };
-    std::string_view name_qualifier;
-    if (!is_this_function(name)) {
-      const std::size_t colon = name.rfind(':');
-      if (colon == std::string_view::npos || !is_this_function(name.substr(0, colon))) {
-        return false;
-      }
-      name_qualifier = name.substr(colon + 1);
-      if (name_qualifier != "$LATEST") return false;
-    }
-    if (!qualifier.empty() && qualifier != "$LATEST") return false;
-    return true;
-  }
-
   // "Could not parse request body into json" (InvalidRequestContentException, 400): Lambda
   // parses every payload as JSON, for RequestResponse and Event alike (Invoke API reference,
   // Errors; the message as recorded from the AWS CLI). An empty payload is allowed: the CLI
@@ -136,18 +114,22 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     }
     const std::string name =
         percent_decode(target.substr(prefix.size(), target.size() - prefix.size() - suffix.size()));
-    std::string qualifier;
+    std::optional<std::string> qualifier;
     if (const auto at = query.find("Qualifier="); at != std::string_view::npos) {
       qualifier = percent_decode(query.substr(at + 10, query.find('&', at) - at - 10));
     }
-    if (!names_this_function(name, qualifier)) {
-      std::string arn = name.rfind("arn:", 0) == 0
-                            ? name
-                            : "arn:aws:lambda:" + pool.config().region + ":" +
-                                  pool.config().account_id + ":function:" + name;
-      if (!qualifier.empty()) arn += ":" + qualifier;
+    const auto& config = pool.config();
+    auto named = parse_function_reference(name, qualifier, config.region, config.account_id);
+    if (const auto* error = std::get_if<FunctionReferenceError>(&named)) {
+      return reply(exchange, user_error(static_cast<http::status>(error->status), error->error_type,
+                                        error->message));
+    }
+    // Only this function's $LATEST exists.
+    const auto& reference = std::get<FunctionReference>(named);
+    if (reference.name != config.function_name || reference.account != config.account_id ||
+        reference.qualifier != "$LATEST") {
       return reply(exchange, user_error(http::status::not_found, "ResourceNotFoundException",
-                                        "Function not found: " + arn));
+                                        "Function not found: " + reference.arn()));
     }
 
     std::string invocation_type(request["X-Amz-Invocation-Type"]);
@@ -174,6 +156,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
                          *problem));
     }
     InvokeRequest invoke{.payload = std::move(request.body())};
+    if (reference.qualified) invoke.qualifier = reference.qualifier;
     if (const auto context = request["X-Amz-Client-Context"]; !context.empty()) {
       invoke.client_context = decode_client_context(context);
       if (!invoke.client_context) {

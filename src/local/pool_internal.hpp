@@ -29,6 +29,7 @@ struct Invocation {
   std::string payload;
   std::optional<std::string> client_context;
   std::optional<std::string> trace_id;
+  std::optional<std::string> qualifier;
   FunctionPool::Completion done;
   bool wait_for_capacity = false;
   bool finished = false;

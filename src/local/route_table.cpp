@@ -72,6 +72,22 @@ std::vector<std::string> scopes_field(const boost::json::object& entry, http::Au
   return result;
 }
 
+// A greedy {name+} value as sent: from its first segment to the end of the path, an empty
+// segment inside it kept ("/prod/proxy/a//b" gives "a//b" in pathParameters, recorded from AWS:
+// LocalStack's test_lambda_aws_proxy_integration, "invocation-payload-with-double-slash"). The
+// trailing slash is not part of it ("/prod/proxy-value/" gives "proxy-value", same recording).
+std::string greedy_value_as_sent(std::string_view path, std::string_view first_segment) {
+  std::string_view value =
+      path.substr(static_cast<std::size_t>(first_segment.data() - path.data()));
+  while (!value.empty() && value.back() == '/') value.remove_suffix(1);
+  return std::string(value);
+}
+
+bool ends_greedy(const http::PathTemplate& path_template) {
+  const auto& segments = path_template.segments();
+  return !segments.empty() && segments.back().kind == http::PathTemplate::SegmentKind::greedy;
+}
+
 }  // namespace
 
 RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
@@ -136,7 +152,7 @@ std::optional<RouteMatch> RouteTable::match(std::string_view method, std::string
   // Segments are compared and captured as sent, still percent-encoded: a greedy {proxy+}
   // receives "test%2Balias" (recorded from AWS, contracts.md section 1) and a {id} receives
   // "a%2Fb" or "a%20b" (see docs/local.md). An empty segment ("/prod//items") is skipped, as
-  // if it were not there (recorded from AWS).
+  // if it were not there (recorded from AWS), except inside a greedy value, which keeps it.
   std::vector<std::string_view> segments;
   for (const auto segment : http::split_path(path)) {
     if (!segment.empty()) segments.push_back(segment);
@@ -151,6 +167,12 @@ std::optional<RouteMatch> RouteTable::match(std::string_view method, std::string
   for (const auto& path_template : templates_) {
     events::StringMap parameters;
     if (!path_template.match_segments(segments, parameters)) continue;
+    if (ends_greedy(path_template)) {
+      const auto& template_segments = path_template.segments();
+      parameters.insert_or_assign(
+          template_segments.back().text,
+          greedy_value_as_sent(path, segments[template_segments.size() - 1]));
+    }
     const auto position = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) {
       return path_template.more_specific_than(*c.path_template);
     });
@@ -174,10 +196,7 @@ std::optional<RouteMatch> RouteTable::match(std::string_view method, std::string
     return RouteMatch{route, std::move(candidates.front().parameters)};
   }
   for (auto& candidate : candidates) {
-    const auto& template_segments = candidate.path_template->segments();
-    const bool greedy = !template_segments.empty() &&
-                        template_segments.back().kind == http::PathTemplate::SegmentKind::greedy;
-    if (!greedy) continue;
+    if (!ends_greedy(*candidate.path_template)) continue;
     if (const Route* route = method_on(*candidate.path_template)) {
       return RouteMatch{route, std::move(candidate.parameters)};
     }

@@ -27,6 +27,35 @@ TEST(GatewayEvent, StageRelativePath) {
   EXPECT_EQ(stage_relative_path("/dev/v1", "prod"), std::nullopt);
   EXPECT_EQ(stage_relative_path("/", "prod"), std::nullopt);
   EXPECT_EQ(stage_relative_path("*", "prod"), std::nullopt);
+  // Slashes before the stage are ignored (recorded from AWS, tests/fidelity/cases.json).
+  EXPECT_EQ(stage_relative_path("//prod/v1/health", "prod"), "/v1/health");
+  EXPECT_EQ(stage_relative_path("///prod", "prod"), "/");
+}
+
+// Recorded from AWS (LocalStack's test_lambda_aws_proxy_integration; tests/fidelity/cases.json):
+// `path` starts with one slash, requestContext.path keeps what follows the slashes before the
+// stage, a greedy value keeps an empty segment inside it, and Authorization is spelt so.
+TEST(GatewayEvent, SlashesAndAuthorizationAsRecorded) {
+  const auto table = RouteTable::catch_all();
+  struct Case {
+    std::string target, path, context_path, proxy;
+  };
+  for (const Case& c : {Case{"/prod//items", "/items", "/prod//items", "items"},
+                        Case{"//prod/items", "/items", "/prod/items", "items"},
+                        Case{"/prod/a//b/", "/a//b/", "/prod/a//b/", "a//b"}}) {
+    SCOPED_TRACE(c.target);
+    HttpRequestParts request{
+        .method = "GET", .target = c.target, .headers = {{"aUThorization", "Bearer x"}}};
+    const auto match = table.match("GET", *stage_relative_path(c.target, "prod"));
+    ASSERT_TRUE(match);
+    const auto event = build_proxy_event(request, *match, GatewaySettings{});
+    EXPECT_EQ(event.path, c.path);
+    EXPECT_EQ(event.request_context.path, c.context_path);
+    ASSERT_TRUE(event.path_parameters);
+    EXPECT_EQ(event.path_parameters->at("proxy"), c.proxy);
+    ASSERT_TRUE(event.headers);
+    EXPECT_EQ(event.headers->at("Authorization"), "Bearer x");
+  }
 }
 
 TEST(GatewayEvent, RequestTimeFormat) {

@@ -67,11 +67,14 @@ TEST(InvokeApiFidelity, QualifierOnThePlainNameIsAccepted) {
   EXPECT_EQ(alias["x-amzn-ErrorType"], "ResourceNotFoundException");
   EXPECT_EQ(parse_json(alias.body()).at("message"),
             "Function not found: arn:aws:lambda:us-east-1:123456789012:function:fixture:prod");
-  // The name's qualifier and ?Qualifier= must agree.
-  EXPECT_EQ(request(emulator.port(), verb::post,
-                    "/2015-03-31/functions/fixture:$LATEST/invocations?Qualifier=prod", "{}")
-                .result_int(),
-            404);
+  // The name's qualifier and ?Qualifier= must agree: 400 InvalidParameterValueException
+  // (recorded from AWS: LocalStack's test_function_name_and_qualifier_validation,
+  // latest_version_with_additional_qualifier; tests/fidelity/cases.json).
+  const auto disagreeing =
+      request(emulator.port(), verb::post,
+              "/2015-03-31/functions/fixture:$LATEST/invocations?Qualifier=prod", "{}");
+  EXPECT_EQ(disagreeing.result_int(), 400);
+  EXPECT_EQ(disagreeing["x-amzn-ErrorType"], "InvalidParameterValueException");
 }
 
 // Invoke API reference: "For asynchronous invocations, the maximum payload size is 1 MB."

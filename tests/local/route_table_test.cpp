@@ -73,6 +73,11 @@ INSTANTIATE_TEST_SUITE_P(
         // A capture in the middle, followed by a literal.
         MatchCase{"GET", "/v1/other/latest", "/v1/{section}/latest", {{"section", "other"}}},
         MatchCase{"GET", "/v1/files/a/b/c.txt", "/v1/files/{path+}", {{"path", "a/b/c.txt"}}},
+        // Inside a greedy value an empty segment is kept, the trailing slash is not (recorded
+        // from AWS: LocalStack's test_lambda_aws_proxy_integration, "...-with-double-slash" and
+        // "...-with-trailing-slash").
+        MatchCase{"GET", "/v1/files/a//b", "/v1/files/{path+}", {{"path", "a//b"}}},
+        MatchCase{"GET", "/v1/files//a//b/", "/v1/files/{path+}", {{"path", "a//b"}}},
         MatchCase{"DELETE", "/v1/files/x", "/v1/files/{path+}", {{"path", "x"}}},  // ANY
         MatchCase{"GET", "/v1/files", "", {}},    // greedy needs one segment at least
         MatchCase{"POST", "/v1/health", "", {}},  // resource exists, method does not

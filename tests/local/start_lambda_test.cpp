@@ -56,6 +56,8 @@ TEST(StartLambda, FunctionNameMayBeAnArnWithLatest) {
       200);
 }
 
+// An unqualified name is reported with :$LATEST (recorded from AWS: LocalStack's
+// test_invoke_exceptions, validated 2025-11-24; tests/fidelity/cases.json).
 TEST(StartLambda, UnknownFunctionIs404ResourceNotFound) {
   // The region of the ARNs below, whatever AWS_REGION the machine (or CodeBuild) sets.
   Emulator emulator(start_lambda({"--region", "us-east-1"}));
@@ -66,7 +68,7 @@ TEST(StartLambda, UnknownFunctionIs404ResourceNotFound) {
   const auto body = parse_json(response.body()).as_object();
   EXPECT_EQ(body.at("Type"), "User");
   EXPECT_EQ(body.at("message"),
-            "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope");
+            "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope:$LATEST");
   response = request(emulator.port(), verb::post, invocations + "?Qualifier=7", "{}");
   EXPECT_EQ(response.result_int(), 404);
   EXPECT_EQ(parse_json(response.body()).at("message"),

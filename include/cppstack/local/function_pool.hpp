@@ -53,6 +53,9 @@ struct InvokeRequest {
   /// The caller's X-Ray trace header (API Gateway's `Root=1-...`): Lambda-Runtime-Trace-Id then
   /// carries the same Root, as with active tracing on AWS. Unset: a new trace.
   std::optional<std::string> trace_id{};
+  /// The qualifier the caller named (`$LATEST`), which Lambda-Runtime-Invoked-Function-Arn then
+  /// ends with, as on AWS; unset: the unqualified ARN.
+  std::optional<std::string> qualifier{};
   /// Wait for a free instance instead of answering `throttled` (asynchronous invocations).
   bool wait_for_capacity = false;
 };

@@ -52,6 +52,9 @@ struct RequestIdentifiers {
   [[nodiscard]] static RequestIdentifiers fresh();
 };
 
+/// `path` with the slashes it starts with reduced to one (`//prod/x` -> `/prod/x`).
+[[nodiscard]] std::string_view without_extra_leading_slashes(std::string_view path);
+
 /// The path below the stage (`/prod/v1/health` -> `/v1/health`, `/prod` -> `/`), without the
 /// query string; std::nullopt when the target is not under `/{stage}`.
 [[nodiscard]] std::optional<std::string> stage_relative_path(std::string_view target,
