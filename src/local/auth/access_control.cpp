@@ -186,10 +186,15 @@ AccessDecision AccessControl::check(const AccessRequest& request, const Route* r
                                               .count(),
                                           route->scopes);
     if (!verdict.claims) {
-      decision.answer = GatewayAnswer{.status = 401,
-                                      .body = message_body("message", "Unauthorized"),
-                                      .error_type = "UnauthorizedException",
-                                      .headers = {}};
+      // An expired token gets its own message, with the UNAUTHORIZED response's status: 401
+      // {"message":"The incoming token has expired"} (recorded in aws-amplify/amplify-js#6060).
+      const bool expired = verdict.refusal == auth::CognitoRefusal::expired;
+      decision.answer =
+          GatewayAnswer{.status = 401,
+                        .body = message_body(
+                            "message", expired ? "The incoming token has expired" : "Unauthorized"),
+                        .error_type = "UnauthorizedException",
+                        .headers = {}};
       decision.log_reason = "Cognito authorizer: " + verdict.reason;
       return decision;
     }

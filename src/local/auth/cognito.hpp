@@ -19,6 +19,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -118,14 +119,27 @@ struct UserPoolReference {
 /// written, booleans "true"/"false", exp and iat as claim_date, arrays comma-joined).
 [[nodiscard]] boost::json::object authorizer_claims(const boost::json::object& payload);
 
+/// The stack's authorizer caches results this long (resultsCacheTtl in infra/lib/auth.ts).
+inline constexpr std::int64_t default_result_ttl_seconds = 300;
+
 struct CognitoSettings {
   std::string issuer;
   std::shared_ptr<JwksKeys> keys;
+  /// AuthorizerResultTtlInSeconds: a token accepted once is accepted again without being
+  /// verified, keyed by the Authorization header, for this long (0: no cache).
+  std::int64_t result_ttl_seconds = default_result_ttl_seconds;
+};
+
+/// Which of API Gateway's answers a refusal gets.
+enum class CognitoRefusal {
+  unauthorized,  ///< 401 {"message":"Unauthorized"}
+  expired,       ///< 401 {"message":"The incoming token has expired"}
 };
 
 struct CognitoVerdict {
   std::optional<boost::json::object> claims;  ///< set when the token is accepted
   std::string reason;                         ///< why not, for the gateway's log only
+  CognitoRefusal refusal = CognitoRefusal::unauthorized;
 };
 
 class CognitoAuthorizer {
@@ -133,12 +147,32 @@ class CognitoAuthorizer {
   explicit CognitoAuthorizer(CognitoSettings settings) : settings_(std::move(settings)) {}
 
   /// `authorization` is the Authorization header (the token, optionally after "Bearer ");
-  /// `scopes` are the method's OAuth scopes (none: an ID token is wanted).
+  /// `scopes` are the method's OAuth scopes (none: an ID token is wanted). Thread-safe.
   [[nodiscard]] CognitoVerdict verify(std::string_view authorization, std::int64_t now_seconds,
                                       const std::vector<std::string>& scopes) const;
 
+  /// At most this many results are cached (a token is at most the 10 KB header limit).
+  static constexpr std::size_t max_cached_results = 1024;
+
  private:
+  struct CachedResult {
+    boost::json::object payload;
+    std::int64_t until = 0;
+  };
+
+  /// Signature, key, exp, nbf and issuer: what a cached result stands for.
+  [[nodiscard]] CognitoVerdict verify_token(std::string_view authorization,
+                                            std::int64_t now_seconds) const;
+  [[nodiscard]] static CognitoVerdict check_use_and_scopes(const boost::json::object& payload,
+                                                           const std::vector<std::string>& scopes);
+  [[nodiscard]] std::optional<boost::json::object> cached(std::string_view authorization,
+                                                          std::int64_t now_seconds) const;
+  void remember(std::string_view authorization, const boost::json::object& payload,
+                std::int64_t now_seconds) const;
+
   CognitoSettings settings_;
+  mutable std::mutex cache_mutex_;
+  mutable std::map<std::string, CachedResult, std::less<>> cache_;
 };
 
 }  // namespace cppstack::local::auth
