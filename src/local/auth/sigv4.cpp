@@ -77,12 +77,27 @@ std::string canonical_pieces_as_sent(std::string_view query) {
   return join_sorted(std::move(pairs));
 }
 
-// The as-sent form determines the function's parameters only when no piece is empty: an empty
-// piece ("a=1&") is written "=" there, like the piece "=", which the function receives as an
-// empty key. Such a query is checked in the parameters form only.
+// The as-sent form determines the function's parameters only when no piece is empty or "=":
+// both are written "=" there, but the function receives an empty key for "=" only ("a=1&" and
+// "a=1&=" would share a signature). Such a query is checked in the parameters form only.
 bool as_sent_form_is_unambiguous(std::string_view query) {
-  return !query.empty() && query.front() != '&' && query.back() != '&' &&
-         query.find("&&") == std::string_view::npos;
+  while (true) {
+    const std::size_t amp = query.find('&');
+    const std::string_view piece = query.substr(0, amp);
+    if (piece.empty() || piece == "=") return false;
+    if (amp == std::string_view::npos) return true;
+    query.remove_prefix(amp + 1);
+  }
+}
+
+// In the parameters form a parameter with an empty name and value is written "=", as an empty
+// piece is written in the as-sent form: a signature of "a=1&" as sent would also be one of
+// "a=1&=" in the parameters form. Such a query is not checked in the parameters form.
+bool parameters_form_is_unambiguous(std::string_view query) {
+  const auto parameters = query_parameters(query);
+  return std::none_of(parameters.begin(), parameters.end(), [](const auto& parameter) {
+    return parameter.first.empty() && parameter.second.empty();
+  });
 }
 
 std::string canonical_header_value(std::string_view value) {
@@ -437,13 +452,16 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
         sigv4_signature(credential->second.secret, date, region, service, string_to_sign),
         parts.signature);
   };
+  // One signature, two ways a client may have written the query; each way is tried only where
+  // it pins down the parameters the function receives.
+  const std::size_t question = request.target.find('?');
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : request.target.substr(question + 1);
   const std::string canonical = build_canonical_request(request, headers, signed_headers,
                                                         payload_hash, QueryForm::parameters);
   const std::string string_to_sign = string_to_sign_of(canonical);
-  bool valid = signs(string_to_sign);
-  const std::size_t question = request.target.find('?');
-  if (!valid && question != std::string_view::npos &&
-      as_sent_form_is_unambiguous(request.target.substr(question + 1))) {
+  bool valid = parameters_form_is_unambiguous(query) && signs(string_to_sign);
+  if (!valid && !query.empty() && as_sent_form_is_unambiguous(query)) {
     valid = signs(string_to_sign_of(build_canonical_request(request, headers, signed_headers,
                                                             payload_hash, QueryForm::as_sent)));
   }
