@@ -275,6 +275,8 @@ TEST(SigV4, TheSignatureCoversTheQueryTheFunctionReceives) {
   EXPECT_FALSE(replayed("/prod/v1/x?a=1&", "/prod/v1/x?a=1&=", QueryForm::as_sent));
   EXPECT_FALSE(replayed("/prod/v1/x?a=1&=", "/prod/v1/x?a=1&", QueryForm::as_sent));
   EXPECT_FALSE(replayed("/prod/v1/x?a=1&=", "/prod/v1/x?a=1&", QueryForm::parameters));
+  EXPECT_FALSE(replayed("/prod/v1/x?x&;", "/prod/v1/x?x&;=", QueryForm::as_sent));
+  EXPECT_FALSE(replayed("/prod/v1/x?x&;=", "/prod/v1/x?x&;", QueryForm::as_sent));
   EXPECT_TRUE(replayed("/prod/v1/x?a=1&", "/prod/v1/x?a=1&", QueryForm::parameters));
   EXPECT_TRUE(replayed("/prod/v1/x?a=1&&b=2", "/prod/v1/x?b=2&a=1", QueryForm::parameters));
 }

@@ -77,14 +77,19 @@ std::string canonical_pieces_as_sent(std::string_view query) {
   return join_sorted(std::move(pairs));
 }
 
-// The as-sent form determines the function's parameters only when no piece is empty or "=":
-// both are written "=" there, but the function receives an empty key for "=" only ("a=1&" and
-// "a=1&=" would share a signature). Such a query is checked in the parameters form only.
+// The as-sent form writes a piece without '=' as if it had one ("k" and "k=" are both "k=").
+// The function receives the same from both unless the last ';'-separated part of the name is
+// empty: "a=1&" and "a=1&=", or "x;" and "x;=", would share a signature while the function
+// receives an empty name from the second only. A query with such a piece is checked in the
+// parameters form only.
 bool as_sent_form_is_unambiguous(std::string_view query) {
   while (true) {
     const std::size_t amp = query.find('&');
     const std::string_view piece = query.substr(0, amp);
-    if (piece.empty() || piece == "=") return false;
+    const std::size_t equals = piece.find('=');
+    const std::string_view name = piece.substr(0, equals);
+    const bool empty_value = equals == std::string_view::npos || equals + 1 == piece.size();
+    if (empty_value && (name.empty() || name.back() == ';')) return false;
     if (amp == std::string_view::npos) return true;
     query.remove_prefix(amp + 1);
   }
