@@ -251,9 +251,10 @@ struct AuthorizerOptions {
 
 // CORS, the source-IP allowlist and the quota come from the deployment's env file, as the CDK
 // app reads them; the authorizers' keys and credentials from the command line.
+// `previous`: the access control a reloaded table replaces (its user pool keys are kept).
 std::shared_ptr<const local::AccessControl> make_access_control(
     const local::FunctionConfig& function, const local::ApiGatewayConfig& gateway,
-    const AuthorizerOptions& options) {
+    const AuthorizerOptions& options, const local::AccessControl* previous = nullptr) {
   const auto lookup = [&function](std::string_view name) -> std::optional<std::string> {
     std::optional<std::string> found;
     for (const auto& [key, value] : function.environment) {
@@ -271,7 +272,7 @@ std::shared_ptr<const local::AccessControl> make_access_control(
   settings.account_id = gateway.settings.account_id;
   settings.api_id = gateway.settings.api_id;
   settings.stage = gateway.settings.stage;
-  return std::make_shared<const local::AccessControl>(settings, gateway.routes);
+  return std::make_shared<const local::AccessControl>(settings, gateway.routes, previous);
 }
 
 std::string read_all(std::istream& input) {
@@ -489,6 +490,7 @@ int main(int argc, char** argv) {
                                           .jwks_refetch_seconds = cognito_jwks_refetch_seconds,
                                           .iam_credentials = iam_credentials};
       gateway.access_control = make_access_control(config, gateway, authorizers);
+      std::shared_ptr<const local::AccessControl> current_access = gateway.access_control;
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
@@ -504,8 +506,9 @@ int main(int argc, char** argv) {
             io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
               auto next = served;
               next.routes = table;
-              server.replace_routes(std::move(table),
-                                    make_access_control(config, next, authorizers));
+              auto access = make_access_control(config, next, authorizers, current_access.get());
+              server.replace_routes(std::move(table), access);
+              current_access = std::move(access);
             });
       }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +

@@ -68,6 +68,9 @@ struct AccessRequest {
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   std::string_view body{};
   boost::asio::ip::address source{};
+  /// A token whose kid the user pool's keys do not hold may start a read of the keys (and get
+  /// `retry_when_ready`); false on the second look, after that read.
+  bool may_read_keys = true;
 };
 
 struct AccessDecision {
@@ -75,6 +78,9 @@ struct AccessDecision {
   std::string log_reason{};               ///< why a request was refused, for the gateway's log
   std::optional<boost::json::object> authorizer{};  ///< requestContext.authorizer
   std::optional<events::Identity> identity{};       ///< IAM caller fields of identity
+  /// Set when no decision can be made yet (the user pool's keys are being read): it calls its
+  /// argument, on another thread, once they are; then check again with may_read_keys false.
+  std::function<void(std::function<void()>)> retry_when_ready{};
 
   /// Writes the authorizer's results into the event.
   void apply(events::ProxyEvent& event) const;
@@ -84,7 +90,11 @@ class AccessControl {
  public:
   /// Throws std::invalid_argument for a bad setting, or when a route needs an authorizer that
   /// is not configured (a cognito route without JWKS, an iam route without credentials).
-  AccessControl(const AccessControlSettings& settings, const RouteTable& routes);
+  /// `previous` is the access control a reloaded route table replaces: its user pool keys are
+  /// kept when the JWKS source is the same, and otherwise read in the background, so a reload
+  /// does no I/O on the thread that serves requests. Without it the keys are read here.
+  AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
+                const AccessControl* previous = nullptr);
   ~AccessControl();
   AccessControl(const AccessControl&) = delete;
   AccessControl& operator=(const AccessControl&) = delete;

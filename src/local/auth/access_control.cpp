@@ -65,7 +65,8 @@ void AccessDecision::apply(events::ProxyEvent& event) const {
   }
 }
 
-AccessControl::AccessControl(const AccessControlSettings& settings, const RouteTable& routes)
+AccessControl::AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
+                             const AccessControl* previous)
     : settings_(settings),
       routes_(routes),
       allowlist_(std::make_unique<auth::SourceIpAllowlist>(
@@ -84,9 +85,17 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
     const auto pool = auth::parse_user_pool(settings.cognito_user_pool_id);
     auth::JwksRefetchPolicy refetch;
     refetch.min_interval = settings.cognito_jwks_refetch_interval;
-    cognito_ = std::make_unique<auth::CognitoAuthorizer>(
-        auth::CognitoSettings{.issuer = auth::cognito_issuer(pool.region, pool.id),
-                              .keys = auth::JwksKeys::load(settings.cognito_jwks, refetch)});
+    std::shared_ptr<auth::JwksKeys> keys;
+    if (previous != nullptr && previous->cognito_ &&
+        previous->cognito_->keys().source() == settings.cognito_jwks) {
+      keys = previous->cognito_->shared_keys();
+    } else if (previous != nullptr) {
+      keys = auth::JwksKeys::load_in_background(settings.cognito_jwks, refetch);
+    } else {
+      keys = auth::JwksKeys::load(settings.cognito_jwks, refetch);
+    }
+    cognito_ = std::make_unique<auth::CognitoAuthorizer>(auth::CognitoSettings{
+        .issuer = auth::cognito_issuer(pool.region, pool.id), .keys = std::move(keys)});
   }
   if (any_route_uses(routes, http::AuthMode::iam)) {
     if (settings.iam_credentials.empty()) {
@@ -184,7 +193,13 @@ AccessDecision AccessControl::check(const AccessRequest& request, const Route* r
                                           std::chrono::duration_cast<std::chrono::seconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count(),
-                                          route->scopes);
+                                          route->scopes, request.may_read_keys);
+    if (verdict.refusal == auth::CognitoRefusal::keys_reading) {
+      decision.retry_when_ready = [keys = cognito_->shared_keys()](std::function<void()> again) {
+        keys->when_read(std::move(again));
+      };
+      return decision;
+    }
     if (!verdict.claims) {
       // An expired token gets its own message, with the UNAUTHORIZED response's status: 401
       // {"message":"The incoming token has expired"} (recorded in aws-amplify/amplify-js#6060).

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "crypto.hpp"
 
@@ -161,6 +162,14 @@ std::shared_ptr<JwksKeys> JwksKeys::load(const std::string& file_or_url, JwksRef
   return std::make_shared<JwksKeys>(file_or_url, load_jwks(file_or_url), policy);
 }
 
+std::shared_ptr<JwksKeys> JwksKeys::load_in_background(const std::string& file_or_url,
+                                                       JwksRefetchPolicy policy) {
+  auto keys = std::make_shared<JwksKeys>(file_or_url, std::vector<JsonWebKey>{}, policy);
+  const std::lock_guard lock(keys->mutex_);
+  keys->start_read();
+  return keys;
+}
+
 JwksKeys::JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetchPolicy policy)
     : source_(std::move(source)),
       refetchable_(is_url(source_)),
@@ -168,7 +177,7 @@ JwksKeys::JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetch
       keys_(std::move(keys)),
       last_read_(std::chrono::steady_clock::now()) {}
 
-std::optional<JsonWebKey> JwksKeys::lookup(std::string_view key_id) const {
+std::optional<JsonWebKey> JwksKeys::known(std::string_view key_id) const {
   const auto key = std::find_if(keys_.begin(), keys_.end(), [&key_id](const JsonWebKey& known) {
     return known.key_id == key_id;
   });
@@ -176,24 +185,36 @@ std::optional<JsonWebKey> JwksKeys::lookup(std::string_view key_id) const {
   return *key;
 }
 
-std::optional<JsonWebKey> JwksKeys::find(std::string_view key_id) {
-  std::unique_lock lock(mutex_);
-  if (auto key = lookup(key_id)) return key;
-  if (!refetchable_) return std::nullopt;
-  const auto now = std::chrono::steady_clock::now();
-  if (reading_ || now - last_read_ < policy_.min_interval) return std::nullopt;
-  reading_ = true;
-  last_read_ = now;
-  // The thread holds the keys it fills; it ends by the read's deadline (5 s) at the latest.
-  std::thread([self = shared_from_this()] { self->refetch(); }).detach();
-  // Only the request that started the read waits for it, and briefly: this runs on an I/O
-  // thread, and tokens with made-up key ids must not hold every request while a slow JWKS
-  // server answers.
-  fetched_.wait_for(lock, policy_.wait, [this] { return !reading_; });
-  return lookup(key_id);
+KeyLookup JwksKeys::lookup(std::string_view key_id, bool may_read) {
+  const std::lock_guard lock(mutex_);
+  if (auto key = known(key_id)) return {std::move(key), false};
+  if (reading_) return {std::nullopt, true};
+  if (!may_read || !refetchable_) return {};
+  if (std::chrono::steady_clock::now() - last_read_ < policy_.min_interval) return {};
+  start_read();
+  return {std::nullopt, true};
 }
 
-void JwksKeys::refetch() {
+// Called with mutex_ held. The thread holds the keys it fills; it ends by the read's deadline
+// (5 s) at the latest.
+void JwksKeys::start_read() {
+  reading_ = true;
+  last_read_ = std::chrono::steady_clock::now();
+  std::thread([self = shared_from_this()] { self->read(); }).detach();
+}
+
+void JwksKeys::when_read(std::function<void()> done) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (reading_) {
+      waiting_.push_back(std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
+void JwksKeys::read() {
   std::vector<JsonWebKey> keys;
   std::string error;
   try {
@@ -201,14 +222,16 @@ void JwksKeys::refetch() {
   } catch (const JwksError& failure) {
     error = failure.what();
   }
+  std::vector<std::function<void()>> waiting;
   {
     const std::lock_guard lock(mutex_);
     if (error.empty()) keys_ = std::move(keys);
     last_error_ = std::move(error);
     ++refetches_;
     reading_ = false;
+    waiting.swap(waiting_);
   }
-  fetched_.notify_all();
+  for (auto& done : waiting) done();
 }
 
 int JwksKeys::refetches() const {
@@ -303,10 +326,11 @@ boost::json::object authorizer_claims(const boost::json::object& payload) {
 }
 
 CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization, std::int64_t now_seconds,
-                                         const std::vector<std::string>& scopes) const {
+                                         const std::vector<std::string>& scopes,
+                                         bool may_read) const {
   std::optional<boost::json::object> payload = cached(authorization, now_seconds);
   if (!payload) {
-    CognitoVerdict verdict = verify_token(authorization, now_seconds);
+    CognitoVerdict verdict = verify_token(authorization, now_seconds, may_read);
     if (!verdict.claims) return verdict;
     payload = std::move(verdict.claims);
     remember(authorization, *payload, now_seconds);
@@ -357,7 +381,7 @@ CognitoVerdict CognitoAuthorizer::check_use_and_scopes(const boost::json::object
 }
 
 CognitoVerdict CognitoAuthorizer::verify_token(std::string_view authorization,
-                                               std::int64_t now_seconds) const {
+                                               std::int64_t now_seconds, bool may_read) const {
   if (authorization.starts_with("Bearer ")) authorization.remove_prefix(7);
   if (authorization.empty()) return refuse("no token in the Authorization header");
   const std::size_t first_dot = authorization.find('.');
@@ -373,7 +397,11 @@ CognitoVerdict CognitoAuthorizer::verify_token(std::string_view authorization,
   if (!header || !payload || !signature) return refuse("the token is not a readable JWT");
   if (string_member(*header, "alg") != "RS256") return refuse("the token is not signed RS256");
   const std::string key_id = string_member(*header, "kid");
-  const auto key = settings_.keys->find(key_id);
+  const KeyLookup found = settings_.keys->lookup(key_id, may_read);
+  if (found.reading) {
+    return {std::nullopt, "the user pool's keys are being read", CognitoRefusal::keys_reading};
+  }
+  const auto& key = found.key;
   if (!key) {
     const std::string failure = settings_.keys->last_error();
     return refuse(
