@@ -14,6 +14,7 @@
 
 #include "auth/cognito.hpp"
 #include "auth/crypto.hpp"
+#include "auth/iam_policy.hpp"
 #include "auth/sigv4.hpp"
 #include "auth/source_ip.hpp"
 #include "auth/usage_quota.hpp"
@@ -627,6 +628,56 @@ TEST(Cognito, JwksNeedsAnRsaKey) {
 }
 
 // --- Resource policy and quota ------------------------------------------------------------
+
+// --- IAM identity policies ----------------------------------------------------------------
+
+// IAM's evaluation: an explicit Deny wins, otherwise an Allow is needed, and a principal
+// without a statement that applies is denied (IAM User Guide, "Policy evaluation logic");
+// '*' and '?' in ARNs match any run / any one character, '/' included.
+TEST(IamPolicies, AllowDenyAndWildcardsAsIamEvaluatesThem) {
+  const auto policies = IamPolicies::parse(R"({"formatVersion": 1, "principals": {
+    "user/ci": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": "execute-api:Invoke",
+       "Resource": "arn:aws:execute-api:*:*:*/prod/GET/v1/*"},
+      {"Effect": "Deny", "Action": ["execute-api:*"],
+       "Resource": ["arn:aws:execute-api:*:*:*/prod/GET/v1/admin*"]}]},
+    "role/reader": {"Statement": {"Effect": "Allow", "Action": "EXECUTE-API:invoke",
+                                  "Resource": "arn:aws:execute-api:us-east-1:123456789012:api1/prod/????/v1/items"}}}})");
+  const std::string base = "arn:aws:execute-api:us-east-1:123456789012:api1/prod/";
+  EXPECT_EQ(policies.evaluate("user/ci", base + "GET/v1/items/42"), PolicyDecision::allow);
+  EXPECT_EQ(policies.evaluate("user/ci", base + "GET/v1/admin/users"),
+            PolicyDecision::explicit_deny);
+  EXPECT_EQ(policies.evaluate("user/ci", base + "POST/v1/items"), PolicyDecision::implicit_deny);
+  EXPECT_EQ(policies.evaluate("role/reader", base + "POST/v1/items"), PolicyDecision::allow);
+  EXPECT_EQ(policies.evaluate("role/reader", base + "GET/v1/items"), PolicyDecision::implicit_deny);
+  EXPECT_EQ(policies.evaluate("user/reader", base + "POST/v1/items"),
+            PolicyDecision::implicit_deny);
+  EXPECT_EQ(policies.evaluate("user/nobody", base + "GET/v1/items"), PolicyDecision::implicit_deny);
+}
+
+TEST(IamPolicies, WildcardsMatchAnyRunOrAnyOneCharacter) {
+  EXPECT_TRUE(iam_wildcard_match("a*b?d*", "axxbcdyy"));
+  EXPECT_FALSE(iam_wildcard_match("a*b?d", "axxbcdyy"));
+  EXPECT_TRUE(iam_wildcard_match("*", ""));
+  // Runs of stars collapse: a long text that does not match is refused without backtracking
+  // through every star.
+  EXPECT_FALSE(iam_wildcard_match(std::string(200, '*') + "b", std::string(5000, 'a')));
+}
+
+TEST(IamPolicies, WhatIsNotEvaluatedIsRefused) {
+  for (const char* bad :
+       {R"({"formatVersion": 2, "principals": {}})",
+        R"({"formatVersion": 1, "principals": {"ci": {"Statement": []}}})",
+        R"({"formatVersion": 1, "principals": {"user/ci": {"Statement": [{"Effect": "Allow",
+               "Action": "execute-api:Invoke", "NotResource": "*"}]}}})",
+        R"({"formatVersion": 1, "principals": {"user/ci": {"Statement": [{"Effect": "Maybe",
+               "Action": "*", "Resource": "*"}]}}})",
+        R"({"formatVersion": 1, "principals": {"user/ci": {"Statement": [{"Effect": "Allow",
+               "Action": "*", "Resource": "*", "Condition": {}}]}}})",
+        "not json"}) {
+    EXPECT_THROW((void)IamPolicies::parse(bad), std::invalid_argument) << bad;
+  }
+}
 
 TEST(SourceIpAllowlist, AddressesAndCidrBlocksOfBothFamilies) {
   const auto allowlist = SourceIpAllowlist::parse("203.0.113.0/24, 198.51.100.7, 2001:db8::/32");

@@ -303,7 +303,8 @@ IamIdentity identity_of(std::string_view access_key, const IamCredential& creden
             .caller = user_id,
             .user = user_id,
             .user_arn = "arn:aws:iam::" + account + ":user/" + credential.user,
-            .role_arn = {}};
+            .role_arn = {},
+            .principal = "user/" + credential.user};
   }
   // An assumed-role session: caller and user are ROLE_ID:SESSION_NAME.
   const std::string caller = unique_id_for("AROA", credential.role) + ":" + credential.user;
@@ -313,7 +314,8 @@ IamIdentity identity_of(std::string_view access_key, const IamCredential& creden
           .user = caller,
           .user_arn = "arn:aws:sts::" + account + ":assumed-role/" + credential.role + "/" +
                       credential.user,
-          .role_arn = "arn:aws:iam::" + account + ":role/" + credential.role};
+          .role_arn = "arn:aws:iam::" + account + ":role/" + credential.role,
+          .principal = "role/" + credential.role};
 }
 
 SigV4Verdict reject(std::string message, std::string error_type) {

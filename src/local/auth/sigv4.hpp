@@ -56,8 +56,9 @@ struct IamIdentity {
   std::string account_id;
   std::string caller;  ///< the IAM user's unique id (AIDA...), or AROA...:SESSION for a role
   std::string user;
-  std::string user_arn;    ///< arn:aws:iam::ACCOUNT:user/NAME or ...:assumed-role/ROLE/SESSION
-  std::string role_arn{};  ///< arn:aws:iam::ACCOUNT:role/ROLE for a role session, else empty
+  std::string user_arn;     ///< arn:aws:iam::ACCOUNT:user/NAME or ...:assumed-role/ROLE/SESSION
+  std::string role_arn{};   ///< arn:aws:iam::ACCOUNT:role/ROLE for a role session, else empty
+  std::string principal{};  ///< user/NAME or role/ROLE: whose identity policy applies
 };
 
 struct SigV4Verdict {
