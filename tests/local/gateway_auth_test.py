@@ -219,6 +219,23 @@ def signing_clock(when):
     return mock.patch("botocore.auth.datetime", clock)
 
 
+def signed_post(emulator, access_key, secret, when=None, body=b'{"n":1}'):
+    """POST /prod/echo/signed?b=2&a=1 signed by botocore, sent with curl."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    request = AWSRequest(method="POST", url=emulator.base + "/prod/echo/signed?b=2&a=1",
+                         data=body, headers={"Content-Type": "application/json"})
+    signer = SigV4Auth(Credentials(access_key, secret), "execute-api", REGION)
+    if when is None:
+        signer.add_auth(request)
+    else:
+        with signing_clock(when):
+            signer.add_auth(request)
+    headers = [f"{name}: {value}" for name, value in request.headers.items()]
+    return emulator.curl("POST", "/prod/echo/signed?b=2&a=1", headers, body)
+
+
 class GatewayChecks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -348,20 +365,9 @@ class GatewayChecks(unittest.TestCase):
 
     # IAM ---------------------------------------------------------------------------------
 
-    def signed(self, secret=SECRET_KEY, access_key=ACCESS_KEY, when=None, body=b'{"n":1}'):
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-        request = AWSRequest(method="POST", url=self.api.base + "/prod/echo/signed?b=2&a=1",
-                             data=body, headers={"Content-Type": "application/json"})
-        signer = SigV4Auth(Credentials(access_key, secret), "execute-api", REGION)
-        if when is None:
-            signer.add_auth(request)
-        else:
-            with signing_clock(when):
-                signer.add_auth(request)
-        headers = [f"{name}: {value}" for name, value in request.headers.items()]
-        return self.api.curl("POST", "/prod/echo/signed?b=2&a=1", headers, body)
+    def signed(self, secret=SECRET_KEY, access_key=ACCESS_KEY, when=None, body=b'{"n":1}',
+               emulator=None):
+        return signed_post(emulator or self.api, access_key, secret, when, body)
 
     def test_iam_signature_from_botocore_is_accepted_and_fills_identity(self):
         code, _, body = self.signed()
@@ -408,6 +414,70 @@ class GatewayChecks(unittest.TestCase):
                          "either a 'X-Amz-Date' or a 'Date' header. Authorization=Bearer abc")
         code, _, _ = self.signed(body=b'{"n":1}')
         self.assertEqual(code, 200)
+
+    def test_host_must_be_signed(self):
+        # "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." (answers
+        # recorded in aws/aws-sdk-php#2469 and NetSPI/AWSSigner#3): checked before the
+        # signature, so any signature shows it.
+        stamp = datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
+        authorization = (f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/{stamp[:8]}/{REGION}/"
+                         f"execute-api/aws4_request, SignedHeaders=x-amz-date, Signature={'0' * 64}")
+        self.assert_gateway_error(
+            self.api.curl("POST", "/prod/echo/signed",
+                          [f"Authorization: {authorization}", f"X-Amz-Date: {stamp}"]),
+            403, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+            "IncompleteSignatureException")
+
+    # Order of checks ---------------------------------------------------------------------
+    # "How API Gateway resource policies affect authorization workflow" (API Gateway developer
+    # guide): with Amazon Cognito or IAM authentication the caller is authenticated first, and
+    # a caller who fails gets that authorizer's answer; the resource policy is evaluated after,
+    # for the authenticated caller. Each pair below fails both checks at once. `denied`'s
+    # resource policy refuses loopback.
+
+    def test_cognito_answers_before_the_resource_policy(self):
+        self.assert_gateway_error(self.denied.curl("GET", "/prod/echo/user"), 401,
+                                  "Unauthorized", "UnauthorizedException")
+        expired = self.key.token(id_claims(exp=int(time.time()) - 5))
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/user", [f"Authorization: {expired}"]), 401,
+            "The incoming token has expired", "UnauthorizedException")
+
+    def test_iam_answers_before_the_resource_policy(self):
+        self.assert_gateway_error(self.denied.curl("POST", "/prod/echo/signed"), 403,
+                                  "Missing Authentication Token",
+                                  "MissingAuthenticationTokenException")
+        code, headers, _ = self.signed(secret="wrong-secret", emulator=self.denied)
+        self.assertEqual((code, headers["x-amzn-errortype"]), (403, "InvalidSignatureException"))
+
+    def test_the_resource_policy_names_the_signed_caller(self):
+        # The deny names the IAM caller by its ARN; a Cognito caller has no IAM identity and
+        # stays anonymous (message form: ASFHyP3/hyp3#2283, aws-amplify/amplify-js#11265).
+        resource = "arn:aws:execute-api:us-east-1:********9012:1234567890/prod/"
+        self.assert_gateway_error(
+            self.signed(emulator=self.denied), 403,
+            "User: arn:aws:iam::123456789012:user/ci-deployer is not authorized to perform: "
+            f"execute-api:Invoke on resource: {resource}POST/echo/signed with an explicit deny",
+            "AccessDeniedException", key="Message")
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/user",
+                             [f"Authorization: {self.key.token(id_claims())}"]), 403,
+            "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+            f"{resource}GET/echo/user with an explicit deny", "AccessDeniedException",
+            key="Message")
+
+    def test_the_resource_policy_answers_before_the_api_key(self):
+        # A method without an authorizer: the resource policy alone decides whether the caller
+        # reaches the method ("API Gateway resource policy only", same page); the key is a
+        # setting of the method, checked after. With the policy passed, the missing key is
+        # 403 Forbidden (supported-gateway-response-types.html, API_KEY/INVALID_API_KEY).
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/keyed"), 403,
+            "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+            "arn:aws:execute-api:us-east-1:********9012:1234567890/prod/GET/echo/keyed with an "
+            "explicit deny", "AccessDeniedException", key="Message")
+        self.assert_gateway_error(self.api.curl("GET", "/prod/echo/keyed"), 403, "Forbidden",
+                                  "ForbiddenException")
 
     # Resource policy, quota, CORS --------------------------------------------------------
 
@@ -469,6 +539,59 @@ class GatewayChecks(unittest.TestCase):
         self.assert_gateway_error(self.api.curl("OPTIONS", "/prod/nothing/here"), 403,
                                   "Missing Authentication Token",
                                   "MissingAuthenticationTokenException")
+
+
+IAM_POLICY = {"formatVersion": 1, "principals": {
+    "user/ci-deployer": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "execute-api:Invoke",
+         "Resource": "arn:aws:execute-api:*:*:*/prod/POST/echo/signed"}]},
+    "user/blocked": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "*/POST/echo/*"}]},
+}}
+
+
+class IamIdentityPolicies(unittest.TestCase):
+    """--iam-policy: which users and roles may call which IAM routes, evaluated as IAM does
+    (an explicit Deny wins, otherwise an Allow is needed: IAM User Guide, "Policy evaluation
+    logic"); a denied caller gets API Gateway's AccessDeniedException naming it, "with an
+    explicit deny" only for an explicit one (implicit: ASFHyP3/hyp3#2283)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        policy = os.path.join(cls.directory.name, "iam-policy.json")
+        with open(policy, "w") as file:
+            json.dump(IAM_POLICY, file)
+        jwks = os.path.join(cls.directory.name, "jwks.json")
+        with open(jwks, "w") as file:
+            json.dump({"keys": [RsaKey(cls.directory.name, "pool", "k").jwk()]}, file)
+        cls.api = Emulator(cls.directory.name, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks,
+                           ["--iam-policy", policy,
+                            "--iam-credentials", "AKIDOTHERUSER:other-secret:other",
+                            "--iam-credentials", "AKIDBLOCKED:blocked-secret:blocked"])
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.api.stop() == 0
+        cls.directory.cleanup()
+
+    def test_an_allowed_caller_reaches_the_function(self):
+        code, _, body = signed_post(self.api, ACCESS_KEY, SECRET_KEY)
+        self.assertEqual(code, 200, body)
+
+    def test_callers_the_policies_do_not_allow_are_denied_by_name(self):
+        resource = ("arn:aws:execute-api:us-east-1:********9012:1234567890/prod/POST/echo/signed")
+        code, headers, body = signed_post(self.api, "AKIDOTHERUSER", "other-secret")
+        self.assertEqual((code, headers["x-amzn-errortype"]), (403, "AccessDeniedException"))
+        self.assertEqual(json.loads(body), {"Message": (
+            "User: arn:aws:iam::123456789012:user/other is not authorized to perform: "
+            f"execute-api:Invoke on resource: {resource}")})
+        code, _, body = signed_post(self.api, "AKIDBLOCKED", "blocked-secret")
+        self.assertEqual(code, 403)
+        self.assertEqual(json.loads(body), {"Message": (
+            "User: arn:aws:iam::123456789012:user/blocked is not authorized to perform: "
+            f"execute-api:Invoke on resource: {resource} with an explicit deny")})
 
 
 ROTATION_REFETCH_SECONDS = 3
