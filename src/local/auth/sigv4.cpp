@@ -368,28 +368,118 @@ std::string sigv4_signature(std::string_view secret, std::string_view date, std:
   return hex(hmac_sha256(key, string_to_sign));
 }
 
+namespace {
+
+// Where the signature came from: the Authorization header with X-Amz-Date and
+// X-Amz-Security-Token headers, or a presigned URL's X-Amz-* query parameters.
+struct SignatureSource {
+  AuthorizationParts parts;
+  std::optional<std::string> amz_date;
+  std::optional<std::string> token;
+  std::optional<std::chrono::seconds> expires;  ///< presigned: X-Amz-Expires
+  std::string signed_target;                    ///< the target the signature is over
+  bool presigned = false;
+};
+
+constexpr std::string_view presigned_signature = "X-Amz-Signature";
+// botocore's and the AWS SDKs' longest presigned URL lifetime: 7 days (SigV4 query auth).
+constexpr std::chrono::seconds max_presigned_expiry{604800};
+
+// The piece "X-Amz-Signature=<hex>" exactly: anything after the hex digits (";a=1") would be a
+// parameter the function receives that the signature does not cover.
+bool is_signature_piece(std::string_view piece) {
+  constexpr std::string_view prefix = "X-Amz-Signature=";
+  if (!piece.starts_with(prefix) || piece.size() == prefix.size()) return false;
+  piece.remove_prefix(prefix.size());
+  return std::all_of(piece.begin(), piece.end(), [](char character) {
+    return std::isxdigit(static_cast<unsigned char>(character));
+  });
+}
+
+// A presigned URL: the query holds X-Amz-Algorithm and the other X-Amz-* parameters; the
+// signature covers the query without its X-Amz-Signature piece. Each parameter must be given
+// once (a second one would be covered by the signature but read by nobody).
+std::optional<SignatureSource> presigned_source(const SignedRequest& request) {
+  const std::size_t question = request.target.find('?');
+  if (question == std::string_view::npos) return std::nullopt;
+  const std::string_view query = request.target.substr(question + 1);
+  std::map<std::string, std::vector<std::string>, std::less<>> auth;
+  for (auto& [key, value] : query_parameters(query)) {
+    if (key.starts_with("X-Amz-")) auth[key].push_back(std::move(value));
+  }
+  if (!auth.contains("X-Amz-Algorithm")) return std::nullopt;
+  SignatureSource source;
+  source.presigned = true;
+  for (const auto& [key, values] : auth) {
+    if (values.size() > 1) source.parts.repeated = true;
+  }
+  const auto single = [&auth](std::string_view key) -> std::optional<std::string> {
+    const auto found = auth.find(key);
+    if (found == auth.end()) return std::nullopt;
+    return found->second.front();
+  };
+  if (single("X-Amz-Algorithm") != std::string(algorithm)) source.parts.repeated = true;
+  source.parts.credential = single("X-Amz-Credential").value_or("");
+  source.parts.signed_headers = single("X-Amz-SignedHeaders").value_or("");
+  source.parts.signature = single(presigned_signature).value_or("");
+  source.amz_date = single("X-Amz-Date");
+  source.token = single("X-Amz-Security-Token");
+  const auto expires = digits_value(single("X-Amz-Expires").value_or("x").substr(0, 7));
+  source.expires = std::chrono::seconds(expires.value_or(0));
+  if (!expires || source.expires > max_presigned_expiry) source.parts.repeated = true;
+  // The target without the X-Amz-Signature piece, as the signer saw it.
+  std::string kept;
+  std::string_view rest = query;
+  while (true) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view piece = rest.substr(0, amp);
+    if (!is_signature_piece(piece)) {
+      if (!kept.empty()) kept.push_back('&');
+      kept.append(piece);
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  source.signed_target = std::string(request.target.substr(0, question + 1)) + kept;
+  return source;
+}
+
+}  // namespace
+
 SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
                                    std::chrono::system_clock::time_point now) const {
   const auto authorization = find_header(request, "Authorization");
-  if (!authorization || authorization->empty()) {
+  std::optional<SignatureSource> presigned;
+  if (!authorization || authorization->empty()) presigned = presigned_source(request);
+  if ((!authorization || authorization->empty()) && !presigned) {
     return reject("Missing Authentication Token", "MissingAuthenticationTokenException");
   }
-  const AuthorizationParts parts = parse_authorization(*authorization);
-  const auto amz_date = find_header(request, "X-Amz-Date");
+  SignatureSource source;
+  if (presigned) {
+    source = std::move(*presigned);
+  } else {
+    source.parts = parse_authorization(*authorization);
+    source.amz_date = find_header(request, "X-Amz-Date");
+    source.token = find_header(request, "X-Amz-Security-Token");
+    source.signed_target = std::string(request.target);
+  }
+  const AuthorizationParts& parts = source.parts;
   std::string missing;
   if (parts.credential.empty()) missing += "Authorization header requires 'Credential' parameter. ";
   if (parts.signature.empty()) missing += "Authorization header requires 'Signature' parameter. ";
   if (parts.signed_headers.empty()) {
     missing += "Authorization header requires 'SignedHeaders' parameter. ";
   }
-  if (!amz_date) {
+  if (!source.amz_date) {
     missing +=
         "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
   if (!missing.empty()) {
     // The header is at most the gateway's 10,240-byte header limit: the echo stays bounded.
-    return reject(missing + "Authorization=" + *authorization, "IncompleteSignatureException");
+    return reject(missing + "Authorization=" + authorization.value_or(""),
+                  "IncompleteSignatureException");
   }
+  const std::string& amz_date = *source.amz_date;
   // Credential=AKID/20150830/us-east-1/execute-api/aws4_request
   const auto scope = split(parts.credential, '/');
   if (scope.size() != 5 || scope[4] != "aws4_request") {
@@ -406,24 +496,26 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
                   "InvalidSignatureException");
   }
   const auto credential = settings_.credentials.find(access_key);
-  const auto token = find_header(request, "X-Amz-Security-Token");
   if (credential == settings_.credentials.end() ||
-      token.value_or("") != credential->second.session_token) {
+      source.token.value_or("") != credential->second.session_token) {
     return reject("The security token included in the request is invalid.",
                   "UnrecognizedClientException");
   }
-  const auto signed_at = parse_basic_time(*amz_date);
+  const auto signed_at = parse_basic_time(amz_date);
   if (!signed_at) {
-    return reject("Invalid X-Amz-Date: " + *amz_date, "IncompleteSignatureException");
+    return reject("Invalid X-Amz-Date: " + amz_date, "IncompleteSignatureException");
   }
   const auto now_seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  if (*signed_at < now_seconds - allowed_skew) {
-    return reject("Signature expired: " + *amz_date + " is now earlier than " +
-                      basic_time(now - allowed_skew) + " (" + basic_time(now) + " - 5 min.)",
+  // A presigned URL is good from its date until X-Amz-Expires seconds later.
+  const std::chrono::seconds valid_for = source.expires.value_or(std::chrono::seconds(0));
+  if (*signed_at + valid_for < now_seconds - allowed_skew) {
+    return reject("Signature expired: " + amz_date + " is now earlier than " +
+                      basic_time(now - allowed_skew - valid_for) + " (" + basic_time(now) +
+                      " - 5 min.)",
                   "InvalidSignatureException");
   }
   if (*signed_at > now_seconds + allowed_skew) {
-    return reject("Signature not yet current: " + *amz_date + " is still later than " +
+    return reject("Signature not yet current: " + amz_date + " is still later than " +
                       basic_time(now + allowed_skew) + " (" + basic_time(now) + " + 5 min.)",
                   "InvalidSignatureException");
   }
@@ -438,8 +530,9 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
                   "IncompleteSignatureException");
   }
   // The session token is part of what is signed when it is sent (create-signed-request.html:
-  // "add the X-Amz-Security-Token header ... to the signed headers").
-  if (token &&
+  // "add the X-Amz-Security-Token header ... to the signed headers"); in a presigned URL it is
+  // a query parameter, covered with the query.
+  if (!source.presigned && source.token &&
       !std::binary_search(signed_headers.begin(), signed_headers.end(), "x-amz-security-token")) {
     return reject_mismatch({}, {});
   }
@@ -448,10 +541,12 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
   for (const std::string& name : signed_headers) {
     if (!headers.contains(name)) return reject_mismatch({}, {});
   }
+  SignedRequest signed_request = request;
+  signed_request.target = source.signed_target;
   const std::string payload_hash = sha256_hex(request.body);
   const std::string credential_scope = date + "/" + region + "/" + service + "/aws4_request";
   const auto string_to_sign_of = [&](const std::string& canonical) {
-    return std::string(algorithm) + "\n" + *amz_date + "\n" + credential_scope + "\n" +
+    return std::string(algorithm) + "\n" + amz_date + "\n" + credential_scope + "\n" +
            sha256_hex(canonical);
   };
   const auto signs = [&](const std::string& string_to_sign) {
@@ -461,18 +556,19 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
   };
   // One signature, two ways a client may have written the query; each way is tried only where
   // it pins down the parameters the function receives.
-  const std::size_t question = request.target.find('?');
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view() : request.target.substr(question + 1);
-  const std::string canonical = build_canonical_request(request, headers, signed_headers,
+  const std::size_t question = signed_request.target.find('?');
+  const std::string_view query = question == std::string_view::npos
+                                     ? std::string_view()
+                                     : signed_request.target.substr(question + 1);
+  const std::string canonical = build_canonical_request(signed_request, headers, signed_headers,
                                                         payload_hash, QueryForm::parameters);
   const std::string string_to_sign = string_to_sign_of(canonical);
   bool valid = parameters_form_is_unambiguous(query) && signs(string_to_sign);
   if (!valid && !query.empty() && as_sent_form_is_unambiguous(query)) {
-    valid = signs(string_to_sign_of(build_canonical_request(request, headers, signed_headers,
+    valid = signs(string_to_sign_of(build_canonical_request(signed_request, headers, signed_headers,
                                                             payload_hash, QueryForm::as_sent)));
   }
-  if (!valid || date != amz_date->substr(0, 8)) return reject_mismatch(canonical, string_to_sign);
+  if (!valid || date != amz_date.substr(0, 8)) return reject_mismatch(canonical, string_to_sign);
   return {identity_of(access_key, credential->second, settings_.account_id), std::nullopt};
 }
 
