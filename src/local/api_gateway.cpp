@@ -154,7 +154,8 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     pending.exchange->reply(std::move(response));
   }
 
-  void handle(std::shared_ptr<HttpExchange> exchange) {
+  // `keys_read`: the second look at a request whose check waited for the user pool's keys.
+  void handle(std::shared_ptr<HttpExchange> exchange, bool keys_read = false) {
     auto pending = std::make_shared<PendingRequest>();
     pending->exchange = std::move(exchange);
     pending->identifiers = RequestIdentifiers::fresh();
@@ -179,8 +180,16 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                       .stage_path = *stage_path,
                                       .headers = &headers,
                                       .body = request.body(),
-                                      .source = pending->exchange->remote.address()},
+                                      .source = pending->exchange->remote.address(),
+                                      .may_read_keys = !keys_read},
                                      match ? match->route : nullptr);
+      if (access.retry_when_ready) {
+        // The keys are read on their own thread; this one goes on serving others meanwhile.
+        access.retry_when_ready([self = shared_from_this(), exchange = pending->exchange] {
+          exchange->post([self, exchange] { self->handle(exchange, true); });
+        });
+        return;
+      }
       if (!access.log_reason.empty()) log->notice(access.log_reason);
       if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
     }

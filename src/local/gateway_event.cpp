@@ -6,7 +6,7 @@
 #include <ctime>
 #include <random>
 
-#include "percent_decode.hpp"
+#include "query_string.hpp"
 
 namespace cppstack::local {
 namespace {
@@ -60,32 +60,12 @@ void add_query(events::StringMap& single, events::MultiValueMap& multi, std::str
   multi[std::move(key)].push_back(std::move(value));
 }
 
-// application/x-www-form-urlencoded decoding, as API Gateway applies it to query string keys
-// and values: '+' is a space, then %XX is decoded ("a+b%2Bc" -> "a b+c"; recorded from AWS,
-// contracts.md section 1). Text that is not valid percent-encoding stays as it is.
-std::string form_decode(std::string_view text) {
-  std::string spaced(text);
-  std::replace(spaced.begin(), spaced.end(), '+', ' ');
-  return to_event_text(percent_decode(spaced));
-}
-
-// Pairs are separated by '&' and also by ';' ("The semicolon character (;) is not supported
-// for any request URL query string and results in the data being split": Amazon API Gateway
-// important notes, REST APIs). A key without '=' has the value "".
+// The event's query parameters: the one parser the SigV4 check uses too (query_string.hpp),
+// each key and value then made valid UTF-8.
 void parse_query_string(std::string_view query, events::StringMap& single,
                         events::MultiValueMap& multi) {
-  std::size_t start = 0;
-  while (start <= query.size()) {
-    std::size_t end = query.find_first_of("&;", start);
-    if (end == std::string_view::npos) end = query.size();
-    const std::string_view piece = query.substr(start, end - start);
-    if (!piece.empty()) {
-      const std::size_t equals = piece.find('=');
-      add_query(
-          single, multi, form_decode(piece.substr(0, equals)),
-          equals == std::string_view::npos ? std::string() : form_decode(piece.substr(equals + 1)));
-    }
-    start = end + 1;
+  for (auto& [key, value] : query_parameters(query)) {
+    add_query(single, multi, to_event_text(key), to_event_text(value));
   }
 }
 

@@ -28,6 +28,7 @@
 #include <sstream>
 #include <thread>
 
+#include "auth/iam_policy.hpp"
 #include "http_server.hpp"
 #include "io_loop.hpp"
 
@@ -247,13 +248,15 @@ struct AuthorizerOptions {
   std::string user_pool_id;
   double jwks_refetch_seconds = 10;
   std::vector<std::string> iam_credentials;
+  std::shared_ptr<const local::auth::IamPolicies> iam_policies;
 };
 
 // CORS, the source-IP allowlist and the quota come from the deployment's env file, as the CDK
 // app reads them; the authorizers' keys and credentials from the command line.
+// `previous`: the access control a reloaded table replaces (its user pool keys are kept).
 std::shared_ptr<const local::AccessControl> make_access_control(
     const local::FunctionConfig& function, const local::ApiGatewayConfig& gateway,
-    const AuthorizerOptions& options) {
+    const AuthorizerOptions& options, const local::AccessControl* previous = nullptr) {
   const auto lookup = [&function](std::string_view name) -> std::optional<std::string> {
     std::optional<std::string> found;
     for (const auto& [key, value] : function.environment) {
@@ -267,17 +270,27 @@ std::shared_ptr<const local::AccessControl> make_access_control(
   settings.cognito_jwks_refetch_interval =
       std::chrono::milliseconds(static_cast<long>(options.jwks_refetch_seconds * 1000));
   settings.iam_credentials = options.iam_credentials;
+  settings.iam_policies = options.iam_policies;
   settings.region = function.region;
   settings.account_id = gateway.settings.account_id;
   settings.api_id = gateway.settings.api_id;
   settings.stage = gateway.settings.stage;
-  return std::make_shared<const local::AccessControl>(settings, gateway.routes);
+  return std::make_shared<const local::AccessControl>(settings, gateway.routes, previous);
 }
 
 std::string read_all(std::istream& input) {
   std::ostringstream text;
   text << input.rdbuf();
   return text.str();
+}
+
+// Read once at start: a reload of the routes keeps the policies it was started with.
+std::shared_ptr<const local::auth::IamPolicies> load_iam_policies(const std::string& file) {
+  if (file.empty()) return nullptr;
+  std::ifstream input(file, std::ios::binary);
+  if (!input) throw std::invalid_argument("cannot read the IAM policy file " + file);
+  return std::make_shared<const local::auth::IamPolicies>(
+      local::auth::IamPolicies::parse(read_all(input)));
 }
 
 }  // namespace
@@ -307,6 +320,7 @@ int main(int argc, char** argv) {
   std::string cognito_user_pool_id;
   double cognito_jwks_refetch_seconds = 10;
   std::vector<std::string> iam_credentials;
+  std::string iam_policy_file;
   start_api->add_option("--host", api_host, "Address to listen on")->capture_default_str();
   start_api->add_option("--port", api_port, "Port (0: any free port)")->capture_default_str();
   start_api->add_option("--stage", stage, "Stage name, the first path segment")
@@ -341,6 +355,9 @@ int main(int argc, char** argv) {
       "--iam-credentials", iam_credentials,
       "Routes with auth iam: ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME] a caller "
       "signs with (repeatable)");
+  start_api->add_option("--iam-policy", iam_policy_file,
+                        "Routes with auth iam: a JSON file of the identity policies of the callers "
+                        "(user/NAME, role/NAME); without it every credential may call every route");
   ServerLimits api_limits;
   api_limits.add_to(*start_api);
 
@@ -487,8 +504,10 @@ int main(int argc, char** argv) {
       const AuthorizerOptions authorizers{.jwks = cognito_jwks,
                                           .user_pool_id = cognito_user_pool_id,
                                           .jwks_refetch_seconds = cognito_jwks_refetch_seconds,
-                                          .iam_credentials = iam_credentials};
+                                          .iam_credentials = iam_credentials,
+                                          .iam_policies = load_iam_policies(iam_policy_file)};
       gateway.access_control = make_access_control(config, gateway, authorizers);
+      std::shared_ptr<const local::AccessControl> current_access = gateway.access_control;
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
@@ -504,8 +523,9 @@ int main(int argc, char** argv) {
             io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
               auto next = served;
               next.routes = table;
-              server.replace_routes(std::move(table),
-                                    make_access_control(config, next, authorizers));
+              auto access = make_access_control(config, next, authorizers, current_access.get());
+              server.replace_routes(std::move(table), access);
+              current_access = std::move(access);
             });
       }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +

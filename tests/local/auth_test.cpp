@@ -14,6 +14,7 @@
 
 #include "auth/cognito.hpp"
 #include "auth/crypto.hpp"
+#include "auth/iam_policy.hpp"
 #include "auth/sigv4.hpp"
 #include "auth/source_ip.hpp"
 #include "auth/usage_quota.hpp"
@@ -134,6 +135,216 @@ TEST(SigV4, ParsesCredentialsFromTheCommandLine) {
   EXPECT_EQ(credential.secret, "secret");
   EXPECT_EQ(credential.user, "ci");
   EXPECT_THROW((void)parse_iam_credential("AKID"), std::invalid_argument);
+}
+
+// A request signed like a client signs it: `signed_names` (sorted) are signed, the query in the
+// given form. `extra` headers are sent and, when named in `signed_names`, signed.
+struct ClientRequest {
+  std::string method = "POST";
+  std::string target = "/prod/v1/x";
+  std::string body = "{}";
+  std::vector<std::pair<std::string, std::string>> extra{};
+  std::vector<std::string> signed_names{"host", "x-amz-date"};
+  QueryForm query_form = QueryForm::parameters;
+  std::string amz_date = "20260102T030405Z";
+  std::string access_key = "AKIDTEST";
+  std::string secret = "s3cret";
+};
+
+std::vector<std::pair<std::string, std::string>> sign(const ClientRequest& client) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", "127.0.0.1:3000"},
+                                                           {"X-Amz-Date", client.amz_date}};
+  headers.insert(headers.end(), client.extra.begin(), client.extra.end());
+  const SignedRequest request{
+      .method = client.method, .target = client.target, .headers = &headers, .body = client.body};
+  const std::string date = client.amz_date.substr(0, 8);
+  const std::string canonical =
+      canonical_request(request, client.signed_names, sha256_hex(client.body), client.query_form);
+  const std::string scope = date + "/us-east-1/execute-api/aws4_request";
+  const std::string signature = sigv4_signature(
+      client.secret, date, "us-east-1", "execute-api",
+      "AWS4-HMAC-SHA256\n" + client.amz_date + "\n" + scope + "\n" + sha256_hex(canonical));
+  std::string names;
+  for (const auto& name : client.signed_names) names += (names.empty() ? "" : ";") + name;
+  headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + client.access_key + "/" +
+                                            scope + ", SignedHeaders=" + names +
+                                            ", Signature=" + signature);
+  return headers;
+}
+
+SigV4Verdict verify_as_sent(const SigV4Verifier& verifier, const ClientRequest& client,
+                            std::string_view target,
+                            const std::vector<std::pair<std::string, std::string>>& headers,
+                            std::chrono::system_clock::time_point now = signed_at) {
+  return verifier.verify(
+      {.method = client.method, .target = target, .headers = &headers, .body = client.body}, now);
+}
+
+// "host" must be signed: "'Host' or ':authority' must be a 'SignedHeader' in the AWS
+// Authorization." (answers recorded in aws/aws-sdk-php#2469 and NetSPI/AWSSigner#3).
+TEST(SigV4, HostMustBeSigned) {
+  ClientRequest client;
+  client.signed_names = {"x-amz-date"};
+  const auto verdict = verify_as_sent(verifier(), client, client.target, sign(client));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_EQ(verdict.rejection->message,
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+}
+
+// A name signed but not sent would be signed as empty, and the header could then be added
+// unsigned; a name listed twice or out of order makes the canonical request grow with every
+// repetition. Both are refused as a signature mismatch, in its short form.
+TEST(SigV4, EverySignedHeaderIsSentAndListedOnceInOrder) {
+  ClientRequest absent;
+  absent.signed_names = {"host", "x-amz-date", "x-not-sent"};
+  auto verdict = verify_as_sent(verifier(), absent, absent.target, sign(absent));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_EQ(verdict.rejection->error_type, "InvalidSignatureException");
+  for (const std::vector<std::string>& names :
+       {std::vector<std::string>{"host", "host", "x-amz-date"},
+        std::vector<std::string>{"x-amz-date", "host"},
+        std::vector<std::string>{"Host", "x-amz-date"}}) {
+    ClientRequest client;
+    client.signed_names = names;
+    verdict = verify_as_sent(verifier(), client, client.target, sign(client));
+    ASSERT_TRUE(verdict.rejection) << names.front();
+    EXPECT_EQ(verdict.rejection->message,
+              "The request signature we calculated does not match the signature you provided. "
+              "Check your AWS Secret Access Key and signing method. Consult the service "
+              "documentation for details.");
+  }
+}
+
+// X-Amz-Date is read field by field and compared in seconds: a date centuries ahead is not
+// current, year 0 is long expired, and a month 13 or a 30 February is no date at all.
+TEST(SigV4, DatesOutOfRangeAreRefusedWithoutOverflow) {
+  ClientRequest future;
+  future.amz_date = "26110102T030405Z";
+  auto verdict = verify_as_sent(verifier(), future, future.target, sign(future));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_TRUE(verdict.rejection->message.starts_with("Signature not yet current: 26110102T030405Z"))
+      << verdict.rejection->message;
+  ClientRequest ancient;
+  ancient.amz_date = "00000101T000000Z";
+  verdict = verify_as_sent(verifier(), ancient, ancient.target, sign(ancient));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_TRUE(verdict.rejection->message.starts_with("Signature expired: 00000101T000000Z"));
+  for (const char* bad : {"20261302T030405Z", "20260230T030405Z", "20260102T240000Z",
+                          "20260102T036005Z", "2026010xT030405Z", "+0260102T030405Z"}) {
+    ClientRequest client;
+    client.amz_date = bad;
+    verdict = verify_as_sent(verifier(), client, client.target, sign(client));
+    ASSERT_TRUE(verdict.rejection) << bad;
+    EXPECT_EQ(verdict.rejection->message, std::string("Invalid X-Amz-Date: ") + bad);
+  }
+}
+
+// The signature covers exactly the parameters the function receives (query_string.hpp): split
+// at '&' and ';', '+' a space. A signer that signs decoded parameters and botocore signing a URL
+// it is given (the query as sent) are both accepted; a change to what the function would
+// receive is refused.
+TEST(SigV4, TheSignatureCoversTheQueryTheFunctionReceives) {
+  const auto accepted = [](std::string target, QueryForm form) {
+    ClientRequest client;
+    client.target = target;
+    client.query_form = form;
+    return verify_as_sent(verifier(), client, target, sign(client)).identity.has_value();
+  };
+  for (const char* target : {"/prod/v1/x?q=a+b", "/prod/v1/x?a=1;b=2", "/prod/v1/x?q=%7E",
+                             "/prod/v1/x?b=2&a=1&a=0", "/prod/v1/x?k&v=", "/prod/v1/x?x=%zz"}) {
+    EXPECT_TRUE(accepted(target, QueryForm::as_sent)) << target;
+    EXPECT_TRUE(accepted(target, QueryForm::parameters)) << target;
+  }
+  // Signed for one query, sent with another that the function would read differently.
+  const auto replayed = [](std::string signed_target, std::string sent_target, QueryForm form) {
+    ClientRequest client;
+    client.target = signed_target;
+    client.query_form = form;
+    return verify_as_sent(verifier(), client, sent_target, sign(client)).identity.has_value();
+  };
+  for (const auto form : {QueryForm::as_sent, QueryForm::parameters}) {
+    EXPECT_FALSE(replayed("/prod/v1/x?a=1%3Bb%3D2", "/prod/v1/x?a=1;b=2", form));
+    EXPECT_FALSE(replayed("/prod/v1/x?q=a%2Bb", "/prod/v1/x?q=a+b", form));
+    EXPECT_FALSE(replayed("/prod/v1/x?q=a+b", "/prod/v1/x?q=a%2Bb", form));
+    EXPECT_FALSE(replayed("/prod/v1/x?a=1", "/prod/v1/x?a=1&b", form));
+    EXPECT_FALSE(replayed("/prod/v1/x?a=1", "/prod/v1/x?a=2", form));
+  }
+  // In the as-sent form an empty piece and "=" are both written "=", and so is an empty name
+  // with an empty value in the parameters form, but the function gets an empty name only for
+  // "=": a query with an empty piece is checked in the parameters form only, and one with "="
+  // in neither.
+  EXPECT_FALSE(replayed("/prod/v1/x?a=1&", "/prod/v1/x?a=1&=", QueryForm::as_sent));
+  EXPECT_FALSE(replayed("/prod/v1/x?a=1&=", "/prod/v1/x?a=1&", QueryForm::as_sent));
+  EXPECT_FALSE(replayed("/prod/v1/x?a=1&=", "/prod/v1/x?a=1&", QueryForm::parameters));
+  EXPECT_FALSE(replayed("/prod/v1/x?x&;", "/prod/v1/x?x&;=", QueryForm::as_sent));
+  EXPECT_FALSE(replayed("/prod/v1/x?x&;=", "/prod/v1/x?x&;", QueryForm::as_sent));
+  EXPECT_TRUE(replayed("/prod/v1/x?a=1&", "/prod/v1/x?a=1&", QueryForm::parameters));
+  EXPECT_TRUE(replayed("/prod/v1/x?a=1&&b=2", "/prod/v1/x?b=2&a=1", QueryForm::parameters));
+}
+
+// Temporary credentials: X-Amz-Security-Token must carry the session's token and be signed
+// ("add the X-Amz-Security-Token header ... include it in the signed headers", Create a signed
+// AWS API request, IAM User Guide). The caller is the role session.
+TEST(SigV4, SessionTokensOfARoleSession) {
+  const SigV4Verifier session_verifier({.region = "us-east-1",
+                                        .account_id = "123456789012",
+                                        .credentials = {{"ASIATEST",
+                                                         {.secret = "s3cret",
+                                                          .user = "ci-session",
+                                                          .session_token = "FwoGZXIvYXdzEXAMPLE",
+                                                          .role = "deployer"}}}});
+  ClientRequest client;
+  client.access_key = "ASIATEST";
+  client.extra = {{"X-Amz-Security-Token", "FwoGZXIvYXdzEXAMPLE"}};
+  client.signed_names = {"host", "x-amz-date", "x-amz-security-token"};
+  auto verdict = verify_as_sent(session_verifier, client, client.target, sign(client));
+  ASSERT_TRUE(verdict.identity) << verdict.rejection->message;
+  EXPECT_EQ(verdict.identity->user_arn,
+            "arn:aws:sts::123456789012:assumed-role/deployer/ci-session");
+  EXPECT_EQ(verdict.identity->role_arn, "arn:aws:iam::123456789012:role/deployer");
+  EXPECT_TRUE(verdict.identity->caller.starts_with("AROA"));
+  EXPECT_TRUE(verdict.identity->caller.ends_with(":ci-session"));
+  // The token sent but not signed.
+  client.signed_names = {"host", "x-amz-date"};
+  verdict = verify_as_sent(session_verifier, client, client.target, sign(client));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_EQ(verdict.rejection->error_type, "InvalidSignatureException");
+  // Another token, or none.
+  client.extra = {{"X-Amz-Security-Token", "other"}};
+  client.signed_names = {"host", "x-amz-date", "x-amz-security-token"};
+  verdict = verify_as_sent(session_verifier, client, client.target, sign(client));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_EQ(verdict.rejection->error_type, "UnrecognizedClientException");
+  client.extra.clear();
+  client.signed_names = {"host", "x-amz-date"};
+  verdict = verify_as_sent(session_verifier, client, client.target, sign(client));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_EQ(verdict.rejection->error_type, "UnrecognizedClientException");
+}
+
+// The mismatch answer shows the canonical request as API Gateway's long form does
+// (mhart/aws4#33) while it is small, and the first sentence alone, as API Gateway also answers
+// (rpgreen/apigateway-generic-java-sdk#11), past max_echoed_canonical_bytes: a refusal never
+// grows with what the client sends.
+TEST(SigV4, TheMismatchAnswerIsBounded) {
+  ClientRequest small;
+  small.secret = "wrong";
+  auto verdict = verify_as_sent(verifier(), small, small.target, sign(small));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_NE(verdict.rejection->message.find("The Canonical String for this request should have "
+                                            "been\n'POST\n/prod/v1/x\n\nhost:127.0.0.1:3000\n"),
+            std::string::npos);
+  ClientRequest large;
+  large.secret = "wrong";
+  for (int index = 0; index < 9; ++index) {
+    large.extra.emplace_back("x-big-" + std::to_string(index), std::string(900, 'v'));
+    large.signed_names.push_back("x-big-" + std::to_string(index));
+  }
+  std::sort(large.signed_names.begin(), large.signed_names.end());
+  verdict = verify_as_sent(verifier(), large, large.target, sign(large));
+  ASSERT_TRUE(verdict.rejection);
+  EXPECT_LT(verdict.rejection->message.size(), std::size_t{512});
+  EXPECT_EQ(verdict.rejection->error_type, "InvalidSignatureException");
 }
 
 // --- Cognito -----------------------------------------------------------------------------
@@ -310,6 +521,78 @@ TEST(Cognito, AMethodWithScopesWantsAnAccessTokenWithOneOfThem) {
 }
 
 // tests/fixtures/env/cases.json "userPools": the CDK app's infra/test reads the same cases.
+// An expired token is answered 401 {"message":"The incoming token has expired"} (recorded in
+// aws-amplify/amplify-js#6060); other refusals are 401 Unauthorized.
+TEST(Cognito, AnExpiredTokenIsToldApart) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer({.issuer = issuer, .keys = keys_of(key)});
+  auto expired = claims();
+  expired["exp"] = now;
+  const auto verdict = authorizer.verify(token(key, expired), now, no_scopes);
+  EXPECT_FALSE(verdict.claims);
+  EXPECT_EQ(verdict.refusal, CognitoRefusal::expired);
+  auto foreign = claims();
+  foreign["iss"] = "https://elsewhere";
+  EXPECT_EQ(authorizer.verify(token(key, foreign), now, no_scopes).refusal,
+            CognitoRefusal::unauthorized);
+}
+
+// "The JWT MUST NOT be accepted for processing" before its nbf (RFC 7519 section 4.1.5).
+TEST(Cognito, ATokenIsNotAcceptedBeforeItsNotBefore) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer(
+      {.issuer = issuer, .keys = keys_of(key), .result_ttl_seconds = 0});
+  auto later = claims();
+  later["nbf"] = now + 60;
+  EXPECT_FALSE(authorizer.verify(token(key, later), now, no_scopes).claims);
+  EXPECT_TRUE(authorizer.verify(token(key, later), now + 60, no_scopes).claims);
+  later["nbf"] = double(now) + 0.5;
+  EXPECT_FALSE(authorizer.verify(token(key, later), now, no_scopes).claims);
+}
+
+// exp, iat and nbf are NumericDates: "A JSON numeric value representing the number of seconds
+// ... non-integer values can be represented" (RFC 7519 section 2). Fractions, huge values and
+// values past int64 are read as numbers; dates beyond year 9999 are shown as written.
+TEST(Cognito, NumericDatesMayBeAnyJsonNumber) {
+  const TestKey key;
+  const CognitoAuthorizer authorizer(
+      {.issuer = issuer, .keys = keys_of(key), .result_ttl_seconds = 0});
+  auto fractional = claims();
+  fractional["exp"] = double(now) + 3600.5;
+  fractional["iat"] = double(now) + 0.25;
+  auto verdict = authorizer.verify(token(key, fractional), now, no_scopes);
+  ASSERT_TRUE(verdict.claims) << verdict.reason;
+  EXPECT_EQ(verdict.claims->at("exp"), "Tue Apr 04 18:39:39 UTC 2023");
+  auto huge = claims();
+  huge["exp"] = 1e300;
+  huge["iat"] = std::uint64_t{1} << 63;
+  verdict = authorizer.verify(token(key, huge), now, no_scopes);
+  ASSERT_TRUE(verdict.claims) << verdict.reason;
+  EXPECT_EQ(verdict.claims->at("iat"), "9223372036854775808");
+  auto before_epoch = claims();
+  before_epoch["exp"] = -1e300;
+  EXPECT_EQ(authorizer.verify(token(key, before_epoch), now, no_scopes).refusal,
+            CognitoRefusal::expired);
+}
+
+// AuthorizerResultTtlInSeconds: "If it is greater than 0, API Gateway will cache authorizer
+// responses" (AWS::ApiGateway::Authorizer, CloudFormation reference); the stack sets 300 s
+// (infra/lib/auth.ts). A token accepted once is accepted again for that long without being
+// verified again, even after it expires; the method's token type and scopes are still checked.
+TEST(Cognito, AcceptedTokensAreCachedForTheResultTtl) {
+  const TestKey key;
+  const CognitoAuthorizer cached({.issuer = issuer, .keys = keys_of(key)});
+  const CognitoAuthorizer uncached(
+      {.issuer = issuer, .keys = keys_of(key), .result_ttl_seconds = 0});
+  const std::string good = token(key, claims());  // expires at now + 3600
+  const std::int64_t accepted_at = now + 3500;
+  EXPECT_TRUE(cached.verify(good, accepted_at, no_scopes).claims);
+  EXPECT_TRUE(cached.verify(good, now + 3700, no_scopes).claims);
+  EXPECT_FALSE(uncached.verify(good, now + 3700, no_scopes).claims);
+  EXPECT_FALSE(cached.verify(good, accepted_at + default_result_ttl_seconds, no_scopes).claims);
+  EXPECT_FALSE(cached.verify(good, accepted_at, {"notes/read"}).claims);
+}
+
 TEST(Cognito, UserPoolIdsAndArnsGiveTheIssuerLikeTheCdkApp) {
   std::ifstream file(ENV_CASES);
   std::stringstream text;
@@ -345,6 +628,56 @@ TEST(Cognito, JwksNeedsAnRsaKey) {
 }
 
 // --- Resource policy and quota ------------------------------------------------------------
+
+// --- IAM identity policies ----------------------------------------------------------------
+
+// IAM's evaluation: an explicit Deny wins, otherwise an Allow is needed, and a principal
+// without a statement that applies is denied (IAM User Guide, "Policy evaluation logic");
+// '*' and '?' in ARNs match any run / any one character, '/' included.
+TEST(IamPolicies, AllowDenyAndWildcardsAsIamEvaluatesThem) {
+  const auto policies = IamPolicies::parse(R"({"formatVersion": 1, "principals": {
+    "user/ci": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": "execute-api:Invoke",
+       "Resource": "arn:aws:execute-api:*:*:*/prod/GET/v1/*"},
+      {"Effect": "Deny", "Action": ["execute-api:*"],
+       "Resource": ["arn:aws:execute-api:*:*:*/prod/GET/v1/admin*"]}]},
+    "role/reader": {"Statement": {"Effect": "Allow", "Action": "EXECUTE-API:invoke",
+                                  "Resource": "arn:aws:execute-api:us-east-1:123456789012:api1/prod/????/v1/items"}}}})");
+  const std::string base = "arn:aws:execute-api:us-east-1:123456789012:api1/prod/";
+  EXPECT_EQ(policies.evaluate("user/ci", base + "GET/v1/items/42"), PolicyDecision::allow);
+  EXPECT_EQ(policies.evaluate("user/ci", base + "GET/v1/admin/users"),
+            PolicyDecision::explicit_deny);
+  EXPECT_EQ(policies.evaluate("user/ci", base + "POST/v1/items"), PolicyDecision::implicit_deny);
+  EXPECT_EQ(policies.evaluate("role/reader", base + "POST/v1/items"), PolicyDecision::allow);
+  EXPECT_EQ(policies.evaluate("role/reader", base + "GET/v1/items"), PolicyDecision::implicit_deny);
+  EXPECT_EQ(policies.evaluate("user/reader", base + "POST/v1/items"),
+            PolicyDecision::implicit_deny);
+  EXPECT_EQ(policies.evaluate("user/nobody", base + "GET/v1/items"), PolicyDecision::implicit_deny);
+}
+
+TEST(IamPolicies, WildcardsMatchAnyRunOrAnyOneCharacter) {
+  EXPECT_TRUE(iam_wildcard_match("a*b?d*", "axxbcdyy"));
+  EXPECT_FALSE(iam_wildcard_match("a*b?d", "axxbcdyy"));
+  EXPECT_TRUE(iam_wildcard_match("*", ""));
+  // Runs of stars collapse: a long text that does not match is refused without backtracking
+  // through every star.
+  EXPECT_FALSE(iam_wildcard_match(std::string(200, '*') + "b", std::string(5000, 'a')));
+}
+
+TEST(IamPolicies, WhatIsNotEvaluatedIsRefused) {
+  for (const char* bad :
+       {R"({"formatVersion": 2, "principals": {}})",
+        R"({"formatVersion": 1, "principals": {"ci": {"Statement": []}}})",
+        R"({"formatVersion": 1, "principals": {"user/ci": {"Statement": [{"Effect": "Allow",
+               "Action": "execute-api:Invoke", "NotResource": "*"}]}}})",
+        R"({"formatVersion": 1, "principals": {"user/ci": {"Statement": [{"Effect": "Maybe",
+               "Action": "*", "Resource": "*"}]}}})",
+        R"({"formatVersion": 1, "principals": {"user/ci": {"Statement": [{"Effect": "Allow",
+               "Action": "*", "Resource": "*", "Condition": {}}]}}})",
+        "not json"}) {
+    EXPECT_THROW((void)IamPolicies::parse(bad), std::invalid_argument) << bad;
+  }
+}
 
 TEST(SourceIpAllowlist, AddressesAndCidrBlocksOfBothFamilies) {
   const auto allowlist = SourceIpAllowlist::parse("203.0.113.0/24, 198.51.100.7, 2001:db8::/32");

@@ -219,6 +219,23 @@ def signing_clock(when):
     return mock.patch("botocore.auth.datetime", clock)
 
 
+def signed_post(emulator, access_key, secret, when=None, body=b'{"n":1}'):
+    """POST /prod/echo/signed?b=2&a=1 signed by botocore, sent with curl."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    request = AWSRequest(method="POST", url=emulator.base + "/prod/echo/signed?b=2&a=1",
+                         data=body, headers={"Content-Type": "application/json"})
+    signer = SigV4Auth(Credentials(access_key, secret), "execute-api", REGION)
+    if when is None:
+        signer.add_auth(request)
+    else:
+        with signing_clock(when):
+            signer.add_auth(request)
+    headers = [f"{name}: {value}" for name, value in request.headers.items()]
+    return emulator.curl("POST", "/prod/echo/signed?b=2&a=1", headers, body)
+
+
 class GatewayChecks(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -299,7 +316,6 @@ class GatewayChecks(unittest.TestCase):
         cases = {
             "missing": [],
             "not a jwt": ["Authorization: not-a-token"],
-            "expired": [f"Authorization: {self.key.token(id_claims(exp=int(time.time()) - 5))}"],
             "other issuer": [f"Authorization: {self.key.token(id_claims(iss=ISSUER + 'x'))}"],
             "wrong token_use": [f"Authorization: {self.key.token(id_claims(token_use='refresh'))}"],
             "signed by another key": [f"Authorization: {self.other_key.token(id_claims())}"],
@@ -310,6 +326,36 @@ class GatewayChecks(unittest.TestCase):
                 self.assert_gateway_error(self.api.curl("GET", "/prod/echo/user", headers), 401,
                                           "Unauthorized", "UnauthorizedException")
 
+    def test_an_expired_token_gets_the_expired_message(self):
+        # 401 {"message":"The incoming token has expired"}, recorded in
+        # aws-amplify/amplify-js#6060; the UNAUTHORIZED response's error type.
+        token = self.key.token(id_claims(exp=int(time.time()) - 5))
+        self.assert_gateway_error(self.api.curl("GET", "/prod/echo/user", [f"Authorization: {token}"]),
+                                  401, "The incoming token has expired", "UnauthorizedException")
+
+    def test_a_token_before_its_nbf_is_refused(self):
+        # "The JWT MUST NOT be accepted for processing" before nbf (RFC 7519 section 4.1.5).
+        token = self.key.token(id_claims(nbf=int(time.time()) + 600))
+        self.assert_gateway_error(self.api.curl("GET", "/prod/echo/user", [f"Authorization: {token}"]),
+                                  401, "Unauthorized", "UnauthorizedException")
+
+    def test_numeric_dates_that_are_not_integers_are_read_as_numbers(self):
+        # exp, iat and nbf are NumericDates, "non-integer values can be represented" (RFC 7519
+        # section 2): no 502, and the access line is written.
+        now = time.time()
+        for name, claims in {
+            "fractions": id_claims(exp=now + 3600.5, iat=now - 0.25, nbf=now - 10.75),
+            "huge": id_claims(exp=1e300, iat=2 ** 63),
+            "past int64": id_claims(exp=2 ** 64 + 1, iat=1e300),
+        }.items():
+            with self.subTest(name):
+                code, _, body = self.api.curl("GET", "/prod/echo/user",
+                                              [f"Authorization: {self.key.token(claims)}"])
+                self.assertEqual(code, 200, body)
+        self.api.stderr.seek(0)
+        log = self.api.stderr.read().decode(errors="replace")
+        self.assertGreaterEqual(log.count("GET /prod/echo/user 200"), 3, log[-2000:])
+
     def test_jwks_from_a_file_works_too(self):
         # The second emulator reads the JWKS from a file; its allowlist refuses loopback, so the
         # refusal proves the request got that far only for the resource policy.
@@ -319,20 +365,9 @@ class GatewayChecks(unittest.TestCase):
 
     # IAM ---------------------------------------------------------------------------------
 
-    def signed(self, secret=SECRET_KEY, access_key=ACCESS_KEY, when=None, body=b'{"n":1}'):
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-        request = AWSRequest(method="POST", url=self.api.base + "/prod/echo/signed?b=2&a=1",
-                             data=body, headers={"Content-Type": "application/json"})
-        signer = SigV4Auth(Credentials(access_key, secret), "execute-api", REGION)
-        if when is None:
-            signer.add_auth(request)
-        else:
-            with signing_clock(when):
-                signer.add_auth(request)
-        headers = [f"{name}: {value}" for name, value in request.headers.items()]
-        return self.api.curl("POST", "/prod/echo/signed?b=2&a=1", headers, body)
+    def signed(self, secret=SECRET_KEY, access_key=ACCESS_KEY, when=None, body=b'{"n":1}',
+               emulator=None):
+        return signed_post(emulator or self.api, access_key, secret, when, body)
 
     def test_iam_signature_from_botocore_is_accepted_and_fills_identity(self):
         code, _, body = self.signed()
@@ -379,6 +414,70 @@ class GatewayChecks(unittest.TestCase):
                          "either a 'X-Amz-Date' or a 'Date' header. Authorization=Bearer abc")
         code, _, _ = self.signed(body=b'{"n":1}')
         self.assertEqual(code, 200)
+
+    def test_host_must_be_signed(self):
+        # "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization." (answers
+        # recorded in aws/aws-sdk-php#2469 and NetSPI/AWSSigner#3): checked before the
+        # signature, so any signature shows it.
+        stamp = datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
+        authorization = (f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/{stamp[:8]}/{REGION}/"
+                         f"execute-api/aws4_request, SignedHeaders=x-amz-date, Signature={'0' * 64}")
+        self.assert_gateway_error(
+            self.api.curl("POST", "/prod/echo/signed",
+                          [f"Authorization: {authorization}", f"X-Amz-Date: {stamp}"]),
+            403, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+            "IncompleteSignatureException")
+
+    # Order of checks ---------------------------------------------------------------------
+    # "How API Gateway resource policies affect authorization workflow" (API Gateway developer
+    # guide): with Amazon Cognito or IAM authentication the caller is authenticated first, and
+    # a caller who fails gets that authorizer's answer; the resource policy is evaluated after,
+    # for the authenticated caller. Each pair below fails both checks at once. `denied`'s
+    # resource policy refuses loopback.
+
+    def test_cognito_answers_before_the_resource_policy(self):
+        self.assert_gateway_error(self.denied.curl("GET", "/prod/echo/user"), 401,
+                                  "Unauthorized", "UnauthorizedException")
+        expired = self.key.token(id_claims(exp=int(time.time()) - 5))
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/user", [f"Authorization: {expired}"]), 401,
+            "The incoming token has expired", "UnauthorizedException")
+
+    def test_iam_answers_before_the_resource_policy(self):
+        self.assert_gateway_error(self.denied.curl("POST", "/prod/echo/signed"), 403,
+                                  "Missing Authentication Token",
+                                  "MissingAuthenticationTokenException")
+        code, headers, _ = self.signed(secret="wrong-secret", emulator=self.denied)
+        self.assertEqual((code, headers["x-amzn-errortype"]), (403, "InvalidSignatureException"))
+
+    def test_the_resource_policy_names_the_signed_caller(self):
+        # The deny names the IAM caller by its ARN; a Cognito caller has no IAM identity and
+        # stays anonymous (message form: ASFHyP3/hyp3#2283, aws-amplify/amplify-js#11265).
+        resource = "arn:aws:execute-api:us-east-1:********9012:1234567890/prod/"
+        self.assert_gateway_error(
+            self.signed(emulator=self.denied), 403,
+            "User: arn:aws:iam::123456789012:user/ci-deployer is not authorized to perform: "
+            f"execute-api:Invoke on resource: {resource}POST/echo/signed with an explicit deny",
+            "AccessDeniedException", key="Message")
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/user",
+                             [f"Authorization: {self.key.token(id_claims())}"]), 403,
+            "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+            f"{resource}GET/echo/user with an explicit deny", "AccessDeniedException",
+            key="Message")
+
+    def test_the_resource_policy_answers_before_the_api_key(self):
+        # A method without an authorizer: the resource policy alone decides whether the caller
+        # reaches the method ("API Gateway resource policy only", same page); the key is a
+        # setting of the method, checked after. With the policy passed, the missing key is
+        # 403 Forbidden (supported-gateway-response-types.html, API_KEY/INVALID_API_KEY).
+        self.assert_gateway_error(
+            self.denied.curl("GET", "/prod/echo/keyed"), 403,
+            "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+            "arn:aws:execute-api:us-east-1:********9012:1234567890/prod/GET/echo/keyed with an "
+            "explicit deny", "AccessDeniedException", key="Message")
+        self.assert_gateway_error(self.api.curl("GET", "/prod/echo/keyed"), 403, "Forbidden",
+                                  "ForbiddenException")
 
     # Resource policy, quota, CORS --------------------------------------------------------
 
@@ -442,6 +541,59 @@ class GatewayChecks(unittest.TestCase):
                                   "MissingAuthenticationTokenException")
 
 
+IAM_POLICY = {"formatVersion": 1, "principals": {
+    "user/ci-deployer": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "execute-api:Invoke",
+         "Resource": "arn:aws:execute-api:*:*:*/prod/POST/echo/signed"}]},
+    "user/blocked": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "*/POST/echo/*"}]},
+}}
+
+
+class IamIdentityPolicies(unittest.TestCase):
+    """--iam-policy: which users and roles may call which IAM routes, evaluated as IAM does
+    (an explicit Deny wins, otherwise an Allow is needed: IAM User Guide, "Policy evaluation
+    logic"); a denied caller gets API Gateway's AccessDeniedException naming it, "with an
+    explicit deny" only for an explicit one (implicit: ASFHyP3/hyp3#2283)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        policy = os.path.join(cls.directory.name, "iam-policy.json")
+        with open(policy, "w") as file:
+            json.dump(IAM_POLICY, file)
+        jwks = os.path.join(cls.directory.name, "jwks.json")
+        with open(jwks, "w") as file:
+            json.dump({"keys": [RsaKey(cls.directory.name, "pool", "k").jwk()]}, file)
+        cls.api = Emulator(cls.directory.name, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks,
+                           ["--iam-policy", policy,
+                            "--iam-credentials", "AKIDOTHERUSER:other-secret:other",
+                            "--iam-credentials", "AKIDBLOCKED:blocked-secret:blocked"])
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.api.stop() == 0
+        cls.directory.cleanup()
+
+    def test_an_allowed_caller_reaches_the_function(self):
+        code, _, body = signed_post(self.api, ACCESS_KEY, SECRET_KEY)
+        self.assertEqual(code, 200, body)
+
+    def test_callers_the_policies_do_not_allow_are_denied_by_name(self):
+        resource = ("arn:aws:execute-api:us-east-1:********9012:1234567890/prod/POST/echo/signed")
+        code, headers, body = signed_post(self.api, "AKIDOTHERUSER", "other-secret")
+        self.assertEqual((code, headers["x-amzn-errortype"]), (403, "AccessDeniedException"))
+        self.assertEqual(json.loads(body), {"Message": (
+            "User: arn:aws:iam::123456789012:user/other is not authorized to perform: "
+            f"execute-api:Invoke on resource: {resource}")})
+        code, _, body = signed_post(self.api, "AKIDBLOCKED", "blocked-secret")
+        self.assertEqual(code, 403)
+        self.assertEqual(json.loads(body), {"Message": (
+            "User: arn:aws:iam::123456789012:user/blocked is not authorized to perform: "
+            f"execute-api:Invoke on resource: {resource} with an explicit deny")})
+
+
 ROTATION_REFETCH_SECONDS = 3
 # A pool in another region than the gateway's, given by ARN as COGNITO_USER_POOL_ID may be:
 # the issuer is built from the pool's region and id, not from the ARN or the gateway's region.
@@ -490,7 +642,9 @@ class KeyRotation(unittest.TestCase):
         # Tokens are signed first, so that the requests below follow each other closely.
         new_token = self.new_key.token(id_claims(iss=ARN_ISSUER))
         unknown_kid = self.new_key.token(id_claims(iss=ARN_ISSUER), kid="x")
-        old_token = self.old_key.token(id_claims(iss=ARN_ISSUER))
+        # A token not presented before: one accepted earlier stays accepted for the result
+        # cache's TTL (AuthorizerResultTtlInSeconds), whatever happened to its key.
+        old_token = self.old_key.token(id_claims(iss=ARN_ISSUER, email="other@example.com"))
         self.jwks_server.serve({"keys": [self.new_key.jwk()]})
         time.sleep(ROTATION_REFETCH_SECONDS + 0.2)  # past the interval since any earlier read
         reads = self.jwks_server.read_count()
@@ -506,8 +660,8 @@ class KeyRotation(unittest.TestCase):
 
 
 class SlowJwks(unittest.TestCase):
-    """A JWKS URL that answers slowly: the request that starts the read is not held for it (it
-    gets 401 after at most half a second); the read goes on and serves the requests after it."""
+    """A JWKS URL that answers slowly or never: a token with an unknown kid waits for the read
+    it starts, but on no I/O thread, so every other client is served meanwhile."""
 
     def setUp(self):
         directory = tempfile.TemporaryDirectory()
@@ -521,7 +675,18 @@ class SlowJwks(unittest.TestCase):
                             self.jwks_server.url, ["--cognito-jwks-refetch-seconds", "1"])
         self.addCleanup(lambda: self.assertEqual(self.api.stop(), 0))
 
-    def test_a_slow_read_serves_the_requests_after_it(self):
+    def in_background(self, token):
+        """Sends a request on its own thread; the result is ready once the thread ends."""
+        result = {}
+
+        def send():
+            result["code"] = self.api.curl("GET", "/prod/echo/user", [f"Authorization: {token}"])[0]
+
+        thread = threading.Thread(target=send)
+        thread.start()
+        return thread, result
+
+    def test_a_slow_read_serves_the_request_that_started_it(self):
         api, jwks_server = self.api, self.jwks_server
         new_token = self.new_key.token(id_claims())
         jwks_server.serve({"keys": [self.new_key.jwk()]})
@@ -529,40 +694,68 @@ class SlowJwks(unittest.TestCase):
         time.sleep(1.2)  # past the interval since the read at start
         reads = jwks_server.read_count()
         code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
-        self.assertEqual(code, 401, body)
-        self.assertEqual(jwks_server.read_count(), reads + 1)
-        time.sleep(3.5)  # the read (2 s) ends in the background
-        code, _, body = api.curl("GET", "/prod/echo/user", [f"Authorization: {new_token}"])
         self.assertEqual(code, 200, body)
         self.assertEqual(jwks_server.read_count(), reads + 1)
 
-    def test_a_read_that_never_ends_is_cut_off_and_does_not_hold_the_gateway(self):
+    def test_a_read_that_never_ends_holds_no_other_client(self):
+        # With --cognito-jwks-refetch-seconds 0 too: a flood of unknown kids waits for reads,
+        # each on the read's own thread, while tokens of known keys are answered.
         api, jwks_server = self.api, self.jwks_server
         jwks_server.delay = 60.0  # longer than the read's 5 s deadline
         time.sleep(1.2)
-        code, _, _ = api.curl("GET", "/prod/echo/user",
-                              [f"Authorization: {self.new_key.token(id_claims())}"])
-        self.assertEqual(code, 401)
-        # Only the request that started the read waits for it (at most 0.5 s): made-up
-        # key ids during the read are refused at once, so ten of them cannot hold the
-        # gateway for ten waits (5 s).
+        reads = jwks_server.read_count()
         forged = RsaKey(self.directory, "forged", "hung-forged").token(id_claims())
-        started = time.monotonic()
-        for _ in range(10):
-            self.assertEqual(api.curl("GET", "/prod/echo/user",
-                                      [f"Authorization: {forged}"])[0], 401)
-        self.assertLess(time.monotonic() - started, 4.0)
-        # The gateway keeps answering with the keys it has while the read hangs.
+        waiting = [self.in_background(forged) for _ in range(10)]
+        while jwks_server.read_count() == reads:  # the read has reached the JWKS server
+            time.sleep(0.05)
+        # Answered while the read hangs: the I/O threads are free.
         code, _, body = api.curl("GET", "/prod/echo/user",
                                  [f"Authorization: {self.old_key.token(id_claims())}"])
         self.assertEqual(code, 200, body)
-        # The hung read is cut off after 5 s; then a read can start again and succeed.
+        self.assertTrue(any(thread.is_alive() for thread, _ in waiting))
+        # The hung read is cut off after 5 s; the waiting requests then get their 401, after
+        # that one read only.
+        for thread, result in waiting:
+            thread.join(timeout=30)
+            self.assertEqual(result.get("code"), 401)
+        self.assertEqual(jwks_server.read_count(), reads + 1)
+        # A read can start again and succeed.
         jwks_server.delay = 0.0
         jwks_server.serve({"keys": [self.new_key.jwk()]})
-        time.sleep(5.5)
+        time.sleep(1.2)
         code, _, body = api.curl("GET", "/prod/echo/user",
                                  [f"Authorization: {self.new_key.token(id_claims())}"])
         self.assertEqual(code, 200, body)
+
+    def test_a_reload_of_the_routes_does_not_read_the_keys_again(self):
+        # The keys live across reloads of routes.json: a rewrite while the JWKS server hangs is
+        # served at once, from the keys in memory, without a read.
+        api, jwks_server = self.api, self.jwks_server
+        jwks_server.delay = 60.0
+        reads = jwks_server.read_count()
+        table = dict(ROUTES)
+        table["routes"] = ROUTES["routes"] + [
+            {"method": "GET", "path": "/echo/reloaded", "handler": "echo", "auth": "cognito"}]
+        routes = os.path.join(self.directory, "routes.json")
+        # The emulator watches routes.json from the line that names it on.
+        for _ in range(200):
+            api.stderr.seek(0)
+            if b"routes from " in api.stderr.read():
+                break
+            time.sleep(0.05)
+        with open(routes + ".next", "w") as file:
+            json.dump(table, file)
+        os.replace(routes + ".next", routes)
+        token = self.old_key.token(id_claims())
+        for _ in range(200):
+            code, _, body = api.curl("GET", "/prod/echo/reloaded", [f"Authorization: {token}"])
+            if code != 403:  # 403 Missing Authentication Token until the reload
+                break
+            time.sleep(0.05)
+        api.stderr.seek(0)
+        log = api.stderr.read().decode(errors="replace")
+        self.assertEqual(code, 200, [line for line in log.splitlines() if "GET /prod" not in line])
+        self.assertEqual(jwks_server.read_count(), reads)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 #pragma once
 // What the local API Gateway checks before a request reaches the function, in API Gateway's
-// order, with its answers: the resource policy's source-IP allowlist (403 "User: anonymous is
-// not authorized ..."), the CORS preflight of every resource (204, as the CDK's mock OPTIONS
-// method answers), the route's authorizer (Cognito user pool: 401 Unauthorized; IAM SigV4: 403
-// with API Gateway's messages) and the usage plan's quota (429 Limit Exceeded). It also gives
+// order, with its answers: the route's authorizer (Cognito user pool: 401 Unauthorized; IAM
+// SigV4: 403 with API Gateway's messages), then the resource policy's source-IP allowlist (403
+// "User: anonymous|IAM ARN is not authorized ...") and the IAM caller's identity policy, the
+// CORS preflight of every resource (204, as the CDK's mock OPTIONS method answers; no
+// authorizer) and the usage plan's quota (429 Limit Exceeded). It also gives
 // the CORS headers of the gateway's own 4XX/5XX answers (the API's gateway responses).
 //
 //   auto control = std::make_shared<AccessControl>(access_settings_from(lookup), table);
@@ -29,6 +30,7 @@ namespace cppstack::local {
 
 namespace auth {
 class CognitoAuthorizer;
+class IamPolicies;
 class SigV4Verifier;
 class SourceIpAllowlist;
 class UsageQuota;
@@ -44,6 +46,9 @@ struct AccessControlSettings {
   /// A JWKS URL is read again for an unknown kid at most this often.
   std::chrono::milliseconds cognito_jwks_refetch_interval{std::chrono::seconds(10)};
   std::vector<std::string> iam_credentials{};  ///< ACCESS_KEY_ID:SECRET[:USER_NAME]
+  /// The identity policies of IAM callers (--iam-policy); none: every configured credential
+  /// may call every IAM route.
+  std::shared_ptr<const auth::IamPolicies> iam_policies{};
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
   std::string api_id = "1234567890";
@@ -68,6 +73,9 @@ struct AccessRequest {
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   std::string_view body{};
   boost::asio::ip::address source{};
+  /// A token whose kid the user pool's keys do not hold may start a read of the keys (and get
+  /// `retry_when_ready`); false on the second look, after that read.
+  bool may_read_keys = true;
 };
 
 struct AccessDecision {
@@ -75,6 +83,10 @@ struct AccessDecision {
   std::string log_reason{};               ///< why a request was refused, for the gateway's log
   std::optional<boost::json::object> authorizer{};  ///< requestContext.authorizer
   std::optional<events::Identity> identity{};       ///< IAM caller fields of identity
+  std::string iam_principal{};  ///< user/NAME or role/NAME of an IAM caller (its policy's key)
+  /// Set when no decision can be made yet (the user pool's keys are being read): it calls its
+  /// argument, on another thread, once they are; then check again with may_read_keys false.
+  std::function<void(std::function<void()>)> retry_when_ready{};
 
   /// Writes the authorizer's results into the event.
   void apply(events::ProxyEvent& event) const;
@@ -84,7 +96,11 @@ class AccessControl {
  public:
   /// Throws std::invalid_argument for a bad setting, or when a route needs an authorizer that
   /// is not configured (a cognito route without JWKS, an iam route without credentials).
-  AccessControl(const AccessControlSettings& settings, const RouteTable& routes);
+  /// `previous` is the access control a reloaded route table replaces: its user pool keys are
+  /// kept when the JWKS source is the same, and otherwise read in the background, so a reload
+  /// does no I/O on the thread that serves requests. Without it the keys are read here.
+  AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
+                const AccessControl* previous = nullptr);
   ~AccessControl();
   AccessControl(const AccessControl&) = delete;
   AccessControl& operator=(const AccessControl&) = delete;
@@ -105,6 +121,13 @@ class AccessControl {
 
  private:
   [[nodiscard]] GatewayAnswer preflight(const AccessRequest& request) const;
+  /// The route's authorizer; false when `decision` is already final (refused, or waiting).
+  bool authenticate(const AccessRequest& request, const Route& route,
+                    AccessDecision& decision) const;
+  [[nodiscard]] std::string method_arn(const AccessRequest& request,
+                                       std::string_view account) const;
+  [[nodiscard]] GatewayAnswer access_denied(const AccessRequest& request, std::string_view caller,
+                                            bool explicit_deny) const;
   [[nodiscard]] bool has_resource(std::string_view stage_path) const;
 
   AccessControlSettings settings_;

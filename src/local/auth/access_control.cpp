@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "cognito.hpp"
+#include "iam_policy.hpp"
 #include "sigv4.hpp"
 #include "source_ip.hpp"
 #include "usage_quota.hpp"
@@ -65,7 +66,8 @@ void AccessDecision::apply(events::ProxyEvent& event) const {
   }
 }
 
-AccessControl::AccessControl(const AccessControlSettings& settings, const RouteTable& routes)
+AccessControl::AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
+                             const AccessControl* previous)
     : settings_(settings),
       routes_(routes),
       allowlist_(std::make_unique<auth::SourceIpAllowlist>(
@@ -84,9 +86,17 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
     const auto pool = auth::parse_user_pool(settings.cognito_user_pool_id);
     auth::JwksRefetchPolicy refetch;
     refetch.min_interval = settings.cognito_jwks_refetch_interval;
-    cognito_ = std::make_unique<auth::CognitoAuthorizer>(
-        auth::CognitoSettings{.issuer = auth::cognito_issuer(pool.region, pool.id),
-                              .keys = auth::JwksKeys::load(settings.cognito_jwks, refetch)});
+    std::shared_ptr<auth::JwksKeys> keys;
+    if (previous != nullptr && previous->cognito_ &&
+        previous->cognito_->keys().source() == settings.cognito_jwks) {
+      keys = previous->cognito_->shared_keys();
+    } else if (previous != nullptr) {
+      keys = auth::JwksKeys::load_in_background(settings.cognito_jwks, refetch);
+    } else {
+      keys = auth::JwksKeys::load(settings.cognito_jwks, refetch);
+    }
+    cognito_ = std::make_unique<auth::CognitoAuthorizer>(auth::CognitoSettings{
+        .issuer = auth::cognito_issuer(pool.region, pool.id), .keys = std::move(keys)});
   }
   if (any_route_uses(routes, http::AuthMode::iam)) {
     if (settings.iam_credentials.empty()) {
@@ -152,25 +162,49 @@ GatewayAnswer AccessControl::preflight(const AccessRequest& request) const {
   return answer;
 }
 
+std::string AccessControl::method_arn(const AccessRequest& request,
+                                      std::string_view account) const {
+  return "arn:aws:execute-api:" + settings_.region + ":" + std::string(account) + ":" +
+         settings_.api_id + "/" + settings_.stage + "/" + std::string(request.method) +
+         std::string(request.stage_path);
+}
+
+// API Gateway's AccessDeniedException: "User: CALLER is not authorized to perform:
+// execute-api:Invoke on resource: ARN[ with an explicit deny]", the account masked but for its
+// last four digits (ASFHyP3/hyp3#2283, serverless/serverless#5071).
+GatewayAnswer AccessControl::access_denied(const AccessRequest& request, std::string_view caller,
+                                           bool explicit_deny) const {
+  return GatewayAnswer{
+      .status = 403,
+      .body =
+          message_body("Message", "User: " + std::string(caller) +
+                                      " is not authorized to perform: execute-api:Invoke on "
+                                      "resource: " +
+                                      method_arn(request, masked_account(settings_.account_id)) +
+                                      (explicit_deny ? " with an explicit deny" : "")),
+      .error_type = "AccessDeniedException",
+      .headers = {}};
+}
+
+// The order of "How API Gateway resource policies affect authorization workflow" (API Gateway
+// developer guide): with IAM or Cognito authentication the caller is authenticated first (a
+// failure is that authorizer's answer: 403 from SigV4, 401 from Cognito), then the resource
+// policy is evaluated, naming the authenticated IAM caller when it denies; without an
+// authorizer the resource policy alone decides. The CDK's OPTIONS mock methods have no
+// authorizer. The caller's identity policy (--iam-policy) is evaluated with the resource
+// policy; an explicit deny in either wins.
 AccessDecision AccessControl::check(const AccessRequest& request, const Route* route) const {
   AccessDecision decision;
   const bool preflight_request = settings_.cors && request.method == "OPTIONS" &&
                                  (route == nullptr || route->method != "OPTIONS");
   if (route == nullptr && !(preflight_request && has_resource(request.stage_path))) return decision;
+  if (!preflight_request && !authenticate(request, *route, decision)) return decision;
 
   if (!allowlist_->allows(request.source)) {
-    const std::string resource = "arn:aws:execute-api:" + settings_.region + ":" +
-                                 masked_account(settings_.account_id) + ":" + settings_.api_id +
-                                 "/" + settings_.stage + "/" + std::string(request.method) +
-                                 std::string(request.stage_path);
-    decision.answer =
-        GatewayAnswer{.status = 403,
-                      .body = message_body("Message",
-                                           "User: anonymous is not authorized to perform: "
-                                           "execute-api:Invoke on resource: " +
-                                               resource + " with an explicit deny"),
-                      .error_type = "AccessDeniedException",
-                      .headers = {}};
+    decision.answer = access_denied(
+        request,
+        decision.identity ? decision.identity->user_arn.value_or("") : std::string("anonymous"),
+        true);
     decision.log_reason =
         "source IP " + request.source.to_string() + " is not in API_ALLOWED_SOURCE_IPS";
     return decision;
@@ -179,23 +213,52 @@ AccessDecision AccessControl::check(const AccessRequest& request, const Route* r
     decision.answer = preflight(request);
     return decision;
   }
-  if (route->auth == http::AuthMode::cognito) {
+  if (decision.identity && settings_.iam_policies) {
+    const auto verdict = settings_.iam_policies->evaluate(
+        decision.iam_principal, method_arn(request, settings_.account_id));
+    if (verdict != auth::PolicyDecision::allow) {
+      const bool explicit_deny = verdict == auth::PolicyDecision::explicit_deny;
+      decision.answer =
+          access_denied(request, decision.identity->user_arn.value_or(""), explicit_deny);
+      decision.log_reason = "IAM policy of " + decision.iam_principal + ": " +
+                            (explicit_deny ? "explicit deny" : "no statement allows") + " " +
+                            method_arn(request, settings_.account_id);
+      decision.identity.reset();
+    }
+  }
+  return decision;
+}
+
+bool AccessControl::authenticate(const AccessRequest& request, const Route& route,
+                                 AccessDecision& decision) const {
+  if (route.auth == http::AuthMode::cognito) {
     const auto verdict = cognito_->verify(header_of(request, "Authorization").value_or(""),
                                           std::chrono::duration_cast<std::chrono::seconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count(),
-                                          route->scopes);
+                                          route.scopes, request.may_read_keys);
+    if (verdict.refusal == auth::CognitoRefusal::keys_reading) {
+      decision.retry_when_ready = [keys = cognito_->shared_keys()](std::function<void()> again) {
+        keys->when_read(std::move(again));
+      };
+      return false;
+    }
     if (!verdict.claims) {
-      decision.answer = GatewayAnswer{.status = 401,
-                                      .body = message_body("message", "Unauthorized"),
-                                      .error_type = "UnauthorizedException",
-                                      .headers = {}};
+      // An expired token gets its own message, with the UNAUTHORIZED response's status: 401
+      // {"message":"The incoming token has expired"} (recorded in aws-amplify/amplify-js#6060).
+      const bool expired = verdict.refusal == auth::CognitoRefusal::expired;
+      decision.answer =
+          GatewayAnswer{.status = 401,
+                        .body = message_body(
+                            "message", expired ? "The incoming token has expired" : "Unauthorized"),
+                        .error_type = "UnauthorizedException",
+                        .headers = {}};
       decision.log_reason = "Cognito authorizer: " + verdict.reason;
-      return decision;
+      return false;
     }
     decision.authorizer = boost::json::object{{"claims", *verdict.claims}};
   }
-  if (route->auth == http::AuthMode::iam) {
+  if (route.auth == http::AuthMode::iam) {
     const auto verdict = iam_->verify({.method = request.method,
                                        .target = request.target,
                                        .headers = request.headers,
@@ -207,7 +270,7 @@ AccessDecision AccessControl::check(const AccessRequest& request, const Route* r
                                       .error_type = verdict.rejection->error_type,
                                       .headers = {}};
       decision.log_reason = "IAM authorization: " + verdict.rejection->error_type;
-      return decision;
+      return false;
     }
     events::Identity identity;
     identity.access_key = verdict.identity->access_key;
@@ -216,8 +279,9 @@ AccessDecision AccessControl::check(const AccessRequest& request, const Route* r
     identity.user = verdict.identity->user;
     identity.user_arn = verdict.identity->user_arn;
     decision.identity = std::move(identity);
+    decision.iam_principal = verdict.identity->principal;
   }
-  return decision;
+  return true;
 }
 
 std::optional<GatewayAnswer> AccessControl::consume_quota(const std::string& api_key) const {

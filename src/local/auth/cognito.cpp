@@ -9,12 +9,14 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
+#include <cmath>
 #include <ctime>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "crypto.hpp"
 
@@ -118,7 +120,20 @@ std::string claim_text(const boost::json::value& value) {
   }
 }
 
-CognitoVerdict refuse(std::string reason) { return {std::nullopt, std::move(reason)}; }
+// A NumericDate claim as a number of seconds; any JSON number (3600.5, 1e300, 2^64-1).
+std::optional<double> numeric_date(const boost::json::object& payload, std::string_view name) {
+  const auto* value = payload.if_contains(name);
+  if (value == nullptr || !value->is_number()) return std::nullopt;
+  return value->to_number<double>();
+}
+
+// The dates claim_date writes: 1970 to the end of year 9999; others are shown as written.
+constexpr std::int64_t min_claim_date_seconds = 0;
+constexpr std::int64_t max_claim_date_seconds = 253402300799;
+
+CognitoVerdict refuse(std::string reason) {
+  return {std::nullopt, std::move(reason), CognitoRefusal::unauthorized};
+}
 
 bool is_url(std::string_view source) {
   return source.starts_with("http://") || source.starts_with("https://");
@@ -147,6 +162,14 @@ std::shared_ptr<JwksKeys> JwksKeys::load(const std::string& file_or_url, JwksRef
   return std::make_shared<JwksKeys>(file_or_url, load_jwks(file_or_url), policy);
 }
 
+std::shared_ptr<JwksKeys> JwksKeys::load_in_background(const std::string& file_or_url,
+                                                       JwksRefetchPolicy policy) {
+  auto keys = std::make_shared<JwksKeys>(file_or_url, std::vector<JsonWebKey>{}, policy);
+  const std::lock_guard lock(keys->mutex_);
+  keys->start_read();
+  return keys;
+}
+
 JwksKeys::JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetchPolicy policy)
     : source_(std::move(source)),
       refetchable_(is_url(source_)),
@@ -154,7 +177,7 @@ JwksKeys::JwksKeys(std::string source, std::vector<JsonWebKey> keys, JwksRefetch
       keys_(std::move(keys)),
       last_read_(std::chrono::steady_clock::now()) {}
 
-std::optional<JsonWebKey> JwksKeys::lookup(std::string_view key_id) const {
+std::optional<JsonWebKey> JwksKeys::known(std::string_view key_id) const {
   const auto key = std::find_if(keys_.begin(), keys_.end(), [&key_id](const JsonWebKey& known) {
     return known.key_id == key_id;
   });
@@ -162,24 +185,36 @@ std::optional<JsonWebKey> JwksKeys::lookup(std::string_view key_id) const {
   return *key;
 }
 
-std::optional<JsonWebKey> JwksKeys::find(std::string_view key_id) {
-  std::unique_lock lock(mutex_);
-  if (auto key = lookup(key_id)) return key;
-  if (!refetchable_) return std::nullopt;
-  const auto now = std::chrono::steady_clock::now();
-  if (reading_ || now - last_read_ < policy_.min_interval) return std::nullopt;
-  reading_ = true;
-  last_read_ = now;
-  // The thread holds the keys it fills; it ends by the read's deadline (5 s) at the latest.
-  std::thread([self = shared_from_this()] { self->refetch(); }).detach();
-  // Only the request that started the read waits for it, and briefly: this runs on an I/O
-  // thread, and tokens with made-up key ids must not hold every request while a slow JWKS
-  // server answers.
-  fetched_.wait_for(lock, policy_.wait, [this] { return !reading_; });
-  return lookup(key_id);
+KeyLookup JwksKeys::lookup(std::string_view key_id, bool may_read) {
+  const std::lock_guard lock(mutex_);
+  if (auto key = known(key_id)) return {std::move(key), false};
+  if (reading_) return {std::nullopt, true};
+  if (!may_read || !refetchable_) return {};
+  if (std::chrono::steady_clock::now() - last_read_ < policy_.min_interval) return {};
+  start_read();
+  return {std::nullopt, true};
 }
 
-void JwksKeys::refetch() {
+// Called with mutex_ held. The thread holds the keys it fills; it ends by the read's deadline
+// (5 s) at the latest.
+void JwksKeys::start_read() {
+  reading_ = true;
+  last_read_ = std::chrono::steady_clock::now();
+  std::thread([self = shared_from_this()] { self->read(); }).detach();
+}
+
+void JwksKeys::when_read(std::function<void()> done) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (reading_) {
+      waiting_.push_back(std::move(done));
+      return;
+    }
+  }
+  done();
+}
+
+void JwksKeys::read() {
   std::vector<JsonWebKey> keys;
   std::string error;
   try {
@@ -187,14 +222,16 @@ void JwksKeys::refetch() {
   } catch (const JwksError& failure) {
     error = failure.what();
   }
+  std::vector<std::function<void()>> waiting;
   {
     const std::lock_guard lock(mutex_);
     if (error.empty()) keys_ = std::move(keys);
     last_error_ = std::move(error);
     ++refetches_;
     reading_ = false;
+    waiting.swap(waiting_);
   }
-  fetched_.notify_all();
+  for (auto& done : waiting) done();
 }
 
 int JwksKeys::refetches() const {
@@ -276,8 +313,11 @@ std::string claim_date(std::int64_t seconds) {
 boost::json::object authorizer_claims(const boost::json::object& payload) {
   boost::json::object claims;
   for (const auto& [name, value] : payload) {
-    if ((name == "exp" || name == "iat") && value.is_number()) {
-      claims[name] = claim_date(value.to_number<std::int64_t>());
+    const auto seconds =
+        (name == "exp" || name == "iat") ? numeric_date(payload, name) : std::optional<double>();
+    if (seconds && *seconds >= double(min_claim_date_seconds) &&
+        *seconds <= double(max_claim_date_seconds)) {
+      claims[name] = claim_date(static_cast<std::int64_t>(std::floor(*seconds)));
     } else {
       claims[name] = claim_text(value);
     }
@@ -286,7 +326,62 @@ boost::json::object authorizer_claims(const boost::json::object& payload) {
 }
 
 CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization, std::int64_t now_seconds,
-                                         const std::vector<std::string>& scopes) const {
+                                         const std::vector<std::string>& scopes,
+                                         bool may_read) const {
+  std::optional<boost::json::object> payload = cached(authorization, now_seconds);
+  if (!payload) {
+    CognitoVerdict verdict = verify_token(authorization, now_seconds, may_read);
+    if (!verdict.claims) return verdict;
+    payload = std::move(verdict.claims);
+    remember(authorization, *payload, now_seconds);
+  }
+  return check_use_and_scopes(*payload, scopes);
+}
+
+std::optional<boost::json::object> CognitoAuthorizer::cached(std::string_view authorization,
+                                                             std::int64_t now_seconds) const {
+  if (settings_.result_ttl_seconds <= 0) return std::nullopt;
+  const std::lock_guard lock(cache_mutex_);
+  const auto entry = cache_.find(authorization);
+  if (entry == cache_.end() || entry->second.until <= now_seconds) return std::nullopt;
+  return entry->second.payload;
+}
+
+void CognitoAuthorizer::remember(std::string_view authorization, const boost::json::object& payload,
+                                 std::int64_t now_seconds) const {
+  if (settings_.result_ttl_seconds <= 0) return;
+  const std::lock_guard lock(cache_mutex_);
+  if (cache_.size() >= max_cached_results) {
+    std::erase_if(cache_,
+                  [now_seconds](const auto& entry) { return entry.second.until <= now_seconds; });
+    // Still full of live entries: start over rather than let tokens grow the cache without
+    // bound (a forgotten result only costs one more verification).
+    if (cache_.size() >= max_cached_results) cache_.clear();
+  }
+  cache_.insert_or_assign(std::string(authorization),
+                          CachedResult{payload, now_seconds + settings_.result_ttl_seconds});
+}
+
+// The method's needs, checked on every request, cached token or not: the cache holds what the
+// token proved, and two methods of one authorizer may want different token types or scopes.
+CognitoVerdict CognitoAuthorizer::check_use_and_scopes(const boost::json::object& payload,
+                                                       const std::vector<std::string>& scopes) {
+  const std::string token_use = string_member(payload, "token_use");
+  if (scopes.empty()) {
+    // "If you do not configure any authorization scopes, API Gateway treats the supplied token
+    // as an identity token" (apigateway-enable-cognito-user-pool.html): an access token is 401.
+    if (token_use != "id") return refuse("the method has no scopes: it wants an ID token");
+  } else {
+    if (token_use != "access") return refuse("the method has scopes: it wants an access token");
+    if (!holds_any_scope(string_member(payload, "scope"), scopes)) {
+      return refuse("the access token has none of the method's scopes");
+    }
+  }
+  return {authorizer_claims(payload), {}};
+}
+
+CognitoVerdict CognitoAuthorizer::verify_token(std::string_view authorization,
+                                               std::int64_t now_seconds, bool may_read) const {
   if (authorization.starts_with("Bearer ")) authorization.remove_prefix(7);
   if (authorization.empty()) return refuse("no token in the Authorization header");
   const std::size_t first_dot = authorization.find('.');
@@ -302,7 +397,11 @@ CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization, std::in
   if (!header || !payload || !signature) return refuse("the token is not a readable JWT");
   if (string_member(*header, "alg") != "RS256") return refuse("the token is not signed RS256");
   const std::string key_id = string_member(*header, "kid");
-  const auto key = settings_.keys->find(key_id);
+  const KeyLookup found = settings_.keys->lookup(key_id, may_read);
+  if (found.reading) {
+    return {std::nullopt, "the user pool's keys are being read", CognitoRefusal::keys_reading};
+  }
+  const auto& key = found.key;
   if (!key) {
     const std::string failure = settings_.keys->last_error();
     return refuse(
@@ -312,27 +411,21 @@ CognitoVerdict CognitoAuthorizer::verify(std::string_view authorization, std::in
   if (!rs256_verify(key->modulus, key->exponent, authorization.substr(0, second_dot), *signature)) {
     return refuse("the signature does not verify");
   }
-  const auto* expiry = payload->if_contains("exp");
-  if (expiry == nullptr || !expiry->is_number() ||
-      expiry->to_number<double>() <= double(now_seconds)) {
-    return refuse("the token has expired");
+  // exp and nbf are NumericDates (RFC 7519 section 2): any JSON number, fractions allowed.
+  const auto expiry = numeric_date(*payload, "exp");
+  if (!expiry || *expiry <= double(now_seconds)) {
+    return {std::nullopt, "the token has expired", CognitoRefusal::expired};
+  }
+  // "The JWT MUST NOT be accepted for processing" before nbf (RFC 7519 section 4.1.5).
+  if (const auto not_before = numeric_date(*payload, "nbf");
+      not_before && *not_before > double(now_seconds)) {
+    return refuse("the token is not valid before its nbf");
   }
   if (string_member(*payload, "iss") != settings_.issuer) {
     return refuse("the token was issued by " + string_member(*payload, "iss") + ", not " +
                   settings_.issuer);
   }
-  const std::string token_use = string_member(*payload, "token_use");
-  if (scopes.empty()) {
-    // "If you do not configure any authorization scopes, API Gateway treats the supplied token
-    // as an identity token" (apigateway-enable-cognito-user-pool.html): an access token is 401.
-    if (token_use != "id") return refuse("the method has no scopes: it wants an ID token");
-  } else {
-    if (token_use != "access") return refuse("the method has scopes: it wants an access token");
-    if (!holds_any_scope(string_member(*payload, "scope"), scopes)) {
-      return refuse("the access token has none of the method's scopes");
-    }
-  }
-  return {authorizer_claims(*payload), {}};
+  return {std::move(*payload), {}};
 }
 
 }  // namespace cppstack::local::auth

@@ -22,8 +22,11 @@ namespace cppstack::local::auth {
 
 struct IamCredential {
   std::string secret;
-  std::string user = "local-user";  ///< IAM user name, for identity.userArn
-  std::string session_token{};      ///< when set, X-Amz-Security-Token must carry it
+  std::string user = "local-user";  ///< IAM user name; with `role`, the role session's name
+  std::string session_token{};      ///< when set, X-Amz-Security-Token must carry it (signed)
+  /// When set, the key is a temporary credential of this role (an STS assumed-role session
+  /// named `user`): the caller is arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+  std::string role{};
 };
 
 struct SigV4Settings {
@@ -51,9 +54,11 @@ struct GatewayRejection {
 struct IamIdentity {
   std::string access_key;
   std::string account_id;
-  std::string caller;  ///< the IAM user's unique id (AIDA...)
+  std::string caller;  ///< the IAM user's unique id (AIDA...), or AROA...:SESSION for a role
   std::string user;
-  std::string user_arn;
+  std::string user_arn;     ///< arn:aws:iam::ACCOUNT:user/NAME or ...:assumed-role/ROLE/SESSION
+  std::string role_arn{};   ///< arn:aws:iam::ACCOUNT:role/ROLE for a role session, else empty
+  std::string principal{};  ///< user/NAME or role/ROLE: whose identity policy applies
 };
 
 struct SigV4Verdict {
@@ -61,10 +66,27 @@ struct SigV4Verdict {
   std::optional<GatewayRejection> rejection;
 };
 
+/// How the query string enters the canonical request.
+enum class QueryForm {
+  /// The parameters the function receives (split at '&' and ';', form-decoded), each key and
+  /// value URI-encoded, sorted: what a signer following AWS's documented algorithm computes
+  /// from decoded parameters (botocore given `params`, the AWS SDKs).
+  parameters,
+  /// The pieces between '&' as sent, sorted, not re-encoded: what botocore computes for a URL
+  /// it is given with the query already in it.
+  as_sent,
+};
+
 /// The canonical request of SigV4 (for services other than S3: the path encoded once more).
+/// A signed header the request does not carry has an empty value here (verify() refuses it).
 [[nodiscard]] std::string canonical_request(const SignedRequest& request,
                                             const std::vector<std::string>& signed_headers,
-                                            std::string_view payload_hash);
+                                            std::string_view payload_hash,
+                                            QueryForm query_form = QueryForm::parameters);
+
+/// The longest canonical request the signature-mismatch answer shows; a longer one gets the
+/// message without it (see sigv4.cpp), so a refusal never costs more than the request.
+inline constexpr std::size_t max_echoed_canonical_bytes = 4096;
 
 /// Hex HMAC-SHA256 signature of `string_to_sign` with the key derived from `secret` for the
 /// date (YYYYMMDD), region and service.
