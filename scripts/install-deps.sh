@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake make git zip unzip ca-certificates
+  build-essential cmake make git zip unzip ca-certificates ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libcli11-dev
   libssl-dev openssl
