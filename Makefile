@@ -1,5 +1,17 @@
 # Thin entry points; the real work is in CMake, CTest, scripts/ and infra/.
 export CDK_DISABLE_CLI_TELEMETRY := true
+# Every build compiles through ccache when it is installed (make deps installs it): a rebuild,
+# a second clone on the same machine and the sanitizer presets reuse objects already compiled.
+# Paths are taken relative to the checkout and the compiler is identified by its content, so
+# clones in other folders share one cache. A launcher set in the environment wins.
+ifneq ($(shell command -v ccache 2>/dev/null),)
+export CMAKE_C_COMPILER_LAUNCHER ?= ccache
+export CMAKE_CXX_COMPILER_LAUNCHER ?= ccache
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_COMPILERCHECK ?= content
+# Sources compiled with a precompiled header are cacheable too (CMake's PCH adds -include).
+export CCACHE_SLOPPINESS ?= pch_defines,time_macros,include_file_mtime,include_file_ctime
+endif
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
