@@ -154,7 +154,15 @@ const Endpoint& ServiceClient::endpoint() const { return resolved().endpoint; }
 const Environment& ServiceClient::environment() const { return resolved().environment; }
 
 HttpResponse ServiceClient::call(std::string_view operation, HttpRequest request) const {
-  const Resolved& target = resolved();
+  const Resolved& base_target = resolved();
+  Resolved prefixed;
+  if (!request.host_prefix.empty() && !base_target.endpoint.custom) {
+    prefixed = base_target;
+    prefixed.endpoint.host = request.host_prefix + "." + base_target.endpoint.host;
+    prefixed.host = prefixed.endpoint.authority();
+    prefixed.key = pool_key(prefixed.endpoint);
+  }
+  const Resolved& target = prefixed.host.empty() ? base_target : prefixed;
   const Clock::time_point overall_deadline = invocation_deadline(options_);
   thread_local std::mt19937_64 random{std::random_device{}()};
   ServiceError::Details last_details;
@@ -220,7 +228,8 @@ HttpResponse ServiceClient::call(std::string_view operation, HttpRequest request
     std::chrono::milliseconds base = options_.backoff_base;
     if (outcome.response) {
       HttpResponse& response = *outcome.response;
-      if (response.status / 100 == 2) return std::move(response);
+      if (response.status / 100 == 2 || (response.status == 404 && request.not_found_is_answer))
+        return std::move(response);
       ServiceError::Details details{.service = std::string(protocol_.service),
                                     .operation = std::string(operation),
                                     .status = response.status};

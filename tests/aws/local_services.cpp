@@ -28,8 +28,10 @@ LocalServices::LocalServices(const std::vector<std::string>& buckets) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
   posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
-  std::vector<std::string> arguments{"node", LOCAL_SERVICES_SCRIPT, SERVICES_DIR,
-                                     data_dir_.string()};
+  // s3rver 3.7.1 makes its ListObjectsV2 continuation tokens with DES, which Node.js 17+
+  // (OpenSSL 3) refuses unless its legacy provider is loaded.
+  std::vector<std::string> arguments{"node", "--openssl-legacy-provider", LOCAL_SERVICES_SCRIPT,
+                                     SERVICES_DIR, data_dir_.string()};
   arguments.insert(arguments.end(), buckets.begin(), buckets.end());
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());

@@ -2,7 +2,8 @@
 // ports for the tests, with the buckets named on the command line, and prints
 //   {"dynamodb": PORT, "s3": PORT}
 // on one line. Stops when its stdin closes, so a test that dies leaves nothing behind.
-// Usage: node local_services.js SERVICES_DIR DATA_DIR [BUCKET...]
+// s3rver's ListObjectsV2 needs Node.js's legacy OpenSSL provider (DES continuation tokens).
+// Usage: node --openssl-legacy-provider local_services.js SERVICES_DIR DATA_DIR [BUCKET...]
 'use strict';
 const path = require('path');
 const [servicesDir, dataDir, ...buckets] = process.argv.slice(2);

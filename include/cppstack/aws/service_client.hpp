@@ -29,6 +29,11 @@ struct HttpRequest {
   /// (e.g. an UpdateItem that adds to a counter): it is then retried only when it was
   /// certainly not sent, or the service said it was not applied (throttling, 5XX).
   bool idempotent = true;
+  /// Prepended to the endpoint's host with a dot (S3's virtual-hosted buckets); ignored for
+  /// an AWS_ENDPOINT_URL* endpoint, which is used as it is.
+  std::string host_prefix{};
+  /// A 404 is an answer to return (S3's get and head of a missing key), not an error.
+  bool not_found_is_answer = false;
 };
 
 struct HttpResponse {
