@@ -112,7 +112,7 @@ struct ScanRequest {
 };
 
 template <class T>
-struct Page {
+struct ItemPage {
   std::vector<T> items;
   std::optional<std::string> cursor;  ///< std::nullopt on the last page
 };
@@ -191,10 +191,10 @@ class Table {
     if (!item) return std::nullopt;
     return from_item<T>(*item);
   }
-  [[nodiscard]] Page<T> query(const QueryRequest& request) const {
+  [[nodiscard]] ItemPage<T> query(const QueryRequest& request) const {
     return typed_page(core_.query(request));
   }
-  [[nodiscard]] Page<T> scan(const ScanRequest& request = {}) const {
+  [[nodiscard]] ItemPage<T> scan(const ScanRequest& request = {}) const {
     return typed_page(core_.scan(request));
   }
   /// The items of `keys` that exist (any order), unprocessed keys retried.
@@ -214,9 +214,9 @@ class Table {
   [[nodiscard]] const std::string& name() const { return core_.name(); }
 
  private:
-  static Page<T> typed_page(
+  static ItemPage<T> typed_page(
       std::pair<std::vector<boost::json::object>, std::optional<std::string>> page) {
-    Page<T> out;
+    ItemPage<T> out;
     out.items.reserve(page.first.size());
     for (const auto& item : page.first) out.items.push_back(from_item<T>(item));
     out.cursor = std::move(page.second);
