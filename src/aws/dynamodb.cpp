@@ -34,8 +34,7 @@ void read_dynamodb_error(const HttpResponse& response, ServiceError::Details& de
   if (details.code.empty()) details.code = "HTTP" + std::to_string(response.status);
 }
 
-[[noreturn]] void raise_dynamodb_error(ServiceError::Details details,
-                                       const HttpResponse& response) {
+void raise_dynamodb_error(ServiceError::Details details, const HttpResponse& response) {
   if (details.code == "ConditionalCheckFailedException") throw ConditionFailed(std::move(details));
   if (details.code == "TransactionCanceledException") {
     std::vector<std::string> reasons;
@@ -190,7 +189,7 @@ boost::json::object DynamoDb::call(std::string_view operation, const boost::json
                   {"x-amz-target", "DynamoDB_20120810." + std::string(operation)}},
       .body = boost::json::serialize(request),
       .idempotent = idempotent};
-  const HttpResponse response = client_.call(operation, std::move(http_request));
+  const HttpResponse response = client_.call(operation, http_request);
   boost::system::error_code error;
   boost::json::value answer = boost::json::parse(response.body, error);
   if (error || !answer.is_object())

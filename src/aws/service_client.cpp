@@ -153,7 +153,7 @@ const ServiceClient::Resolved& ServiceClient::resolved() const {
 const Endpoint& ServiceClient::endpoint() const { return resolved().endpoint; }
 const Environment& ServiceClient::environment() const { return resolved().environment; }
 
-HttpResponse ServiceClient::call(std::string_view operation, HttpRequest request) const {
+HttpResponse ServiceClient::call(std::string_view operation, const HttpRequest& request) const {
   const Resolved& base_target = resolved();
   Resolved prefixed;
   if (!request.host_prefix.empty() && !base_target.endpoint.custom) {
@@ -202,12 +202,14 @@ HttpResponse ServiceClient::call(std::string_view operation, HttpRequest request
       const bool reused = connection != nullptr;
       std::size_t received = 0;
       bool sent = false;
+      bool written = false;
       try {
         if (!connection)
           connection = Connection::open(
               target.endpoint, std::min(attempt_deadline, Clock::now() + options_.connect_timeout));
         sent = true;
         connection->write_all(bytes, attempt_deadline);
+        written = true;
         detail::Exchange exchange =
             detail::read_response(*connection, signed_request.method == "HEAD",
                                   options_.max_response_bytes, attempt_deadline, received);
@@ -221,7 +223,9 @@ HttpResponse ServiceClient::call(std::string_view operation, HttpRequest request
       } catch (const NetworkError&) {
         outcome.network_error = std::current_exception();
         outcome.may_have_been_applied = sent;
-        if (!(reused && received == 0)) break;
+        // A reused connection that failed before any answer byte was most likely closed by
+        // the server while idle; a write that did not complete cannot have been applied.
+        if (!(reused && received == 0 && (request.idempotent || !written))) break;
       }
     }
 

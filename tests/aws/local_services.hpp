@@ -37,3 +37,23 @@ inline constexpr const char* kAccessKey = "S3RVER";
 inline constexpr const char* kSecretKey = "S3RVER";
 
 }  // namespace cppstack::aws::testing
+
+namespace cppstack::aws::testing {
+
+/// A helper program (a loopback server) that prints its port on its first line and stops
+/// when its stdin closes; stopped with the object.
+class HelperProcess {
+ public:
+  explicit HelperProcess(std::vector<std::string> arguments);
+  ~HelperProcess();
+  HelperProcess(const HelperProcess&) = delete;
+  HelperProcess& operator=(const HelperProcess&) = delete;
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace cppstack::aws::testing

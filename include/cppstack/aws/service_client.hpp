@@ -63,8 +63,8 @@ struct ServiceProtocol {
   bool s3_rules = false;     ///< S3's path signing and payload hash header
   /// The error code and message of an error answer.
   void (*read_error)(const HttpResponse& response, ServiceError::Details& details) = nullptr;
-  /// Throws the exception type of an error (default: ServiceError).
-  [[noreturn]] void (*raise)(ServiceError::Details details, const HttpResponse& response) = nullptr;
+  /// Throws the exception type of an error (when null, or when it returns: ServiceError).
+  void (*raise)(ServiceError::Details details, const HttpResponse& response) = nullptr;
 };
 
 class ServiceClient {
@@ -78,7 +78,7 @@ class ServiceClient {
   /// 2XX answer. Throws the protocol's ServiceError for an error answer, NetworkError or
   /// TimeoutError when the service cannot be reached, ConfigurationError when the
   /// environment lacks credentials or a region. The environment is read on the first call.
-  HttpResponse call(std::string_view operation, HttpRequest request) const;
+  HttpResponse call(std::string_view operation, const HttpRequest& request) const;
 
   /// The endpoint requests go to (reads the environment).
   [[nodiscard]] const Endpoint& endpoint() const;
