@@ -215,7 +215,7 @@ class Table {
 
  private:
   static ItemPage<T> typed_page(
-      std::pair<std::vector<boost::json::object>, std::optional<std::string>> page) {
+      std::pair<std::vector<boost::json::object>, std::optional<std::string>>&& page) {
     ItemPage<T> out;
     out.items.reserve(page.first.size());
     for (const auto& item : page.first) out.items.push_back(from_item<T>(item));
