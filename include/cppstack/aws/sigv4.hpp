@@ -27,9 +27,9 @@ using Header = std::pair<std::string, std::string>;
 
 /// A request as it goes on the wire. Every header given is signed.
 struct RequestToSign {
-  std::string_view method;
-  std::string_view path;   ///< percent-encoded, as on the request line
-  std::string_view query;  ///< the query string as sent, without '?'
+  std::string_view method{};
+  std::string_view path{};   ///< percent-encoded, as on the request line
+  std::string_view query{};  ///< the query string as sent, without '?'
   std::vector<Header> headers{};
   std::string payload_hash{};  ///< hex SHA-256 of the body, or UNSIGNED-PAYLOAD
 };
