@@ -70,5 +70,6 @@ for key, name in (("median_us", "warm GetItem round trip, median"),
                   ("p99_us", "warm GetItem round trip, p99"),
                   ("client_cpu_us", "client CPU per GetItem (user+sys of the calling process)")):
     print(f"| {name} | {ours[key]:.1f} us | {theirs[key]:.1f} us | {theirs[key] / ours[key]:.1f} x |")
+print(f"| of which in the kernel (sys) | {ours['client_system_us']:.1f} us | | |")
 print(f"| of which SigV4 signing | {ours['sign_cpu_us']:.2f} us | | |")
 PY
