@@ -35,7 +35,7 @@ endif
 
 .PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run watch bench synth deploy format lint clean rehearse
 
-deps: deps-system infra/node_modules/.package-lock.json
+deps: deps-system infra/node_modules/.package-lock.json services/node_modules/.package-lock.json
 
 deps-system:
 	bash scripts/install-deps.sh
@@ -43,6 +43,10 @@ deps-system:
 # npm ci only when the lock file changed since the last install.
 infra/node_modules/.package-lock.json: infra/package-lock.json
 	cd infra && npm ci --no-audit --no-fund --loglevel=error
+
+# dynalite and s3rver, the local DynamoDB and S3 of make run and the tests.
+services/node_modules/.package-lock.json: services/package-lock.json
+	cd services && npm ci --no-audit --no-fund --loglevel=error
 
 build:
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake --preset $(PRESET); fi

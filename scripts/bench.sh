@@ -35,3 +35,6 @@ echo
 
 echo "## Live development: edit a handler, answer with the new code"
 bash scripts/bench-reload.sh "$(basename "$build_dir")"
+echo
+
+bash scripts/bench-aws.sh "$build_dir"

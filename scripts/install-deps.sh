@@ -12,6 +12,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libcli11-dev
   libssl-dev openssl
+  libmbedtls-dev libc-ares-dev
   clang-format clang-tidy
   python3 python3-venv
   curl bc nginx-light wrk hyperfine inotify-tools

@@ -1,9 +1,14 @@
-// A notes API kept in the function's memory: create, list, read and delete notes.
+// A notes API stored in DynamoDB (table `notes`), each note with one attachment in S3 (bucket
+// `note-attachments`) that clients upload and download directly through presigned URLs.
 #include <cppstack/app/application.hpp>
+#include <cppstack/aws/dynamodb.hpp>
+#include <cppstack/aws/s3.hpp>
 #include <cppstack/http/routes.hpp>
-#include <ranges>
+#include <cstdio>
+#include <random>
 
 using namespace cppstack::http;
+using namespace cppstack::aws;
 
 struct NewNote {
   std::string title;
@@ -11,42 +16,62 @@ struct NewNote {
 };
 BOOST_DESCRIBE_STRUCT(NewNote, (), (title, text))
 struct Note : NewNote {
-  std::int64_t id;
+  std::string id;
 };
 BOOST_DESCRIBE_STRUCT(Note, (NewNote), (id))
 struct Page {
   int limit = 100;
+  std::optional<std::string> cursor;
 };
-BOOST_DESCRIBE_STRUCT(Page, (), (limit))
+BOOST_DESCRIBE_STRUCT(Page, (), (limit, cursor))
+struct Notes {
+  std::vector<Note> notes;
+  std::optional<std::string> cursor;  // pass it back for the next page
+};
+BOOST_DESCRIBE_STRUCT(Notes, (), (notes, cursor))
+struct Attachment {
+  std::string upload_url;    // PUT the file here within 15 minutes
+  std::string download_url;  // GET it from here within 15 minutes
+};
+BOOST_DESCRIBE_STRUCT(Attachment, (), (upload_url, download_url))
 
-// The application's state: one per process, shared by the handlers.
-struct Store {
-  std::map<std::int64_t, Note> notes;
-  std::int64_t next_id = 1;
-};
+std::string new_id() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(random()));
+  return id;
+}
 
 std::vector<Route> cppstack::app::application_routes(const std::shared_ptr<ApplicationState>&) {
-  auto store = std::make_shared<Store>();
-  const auto find = [store](const Request& request) -> Note& {
-    const auto found = store->notes.find(request.path<std::int64_t>("id"));
-    if (found == store->notes.end()) throw NotFound("no note with this id", "id");
-    return found->second;
+  auto notes = std::make_shared<Table<Note>>("notes");
+  auto files = std::make_shared<Bucket>("note-attachments");
+  const auto find = [notes](const Request& request) {
+    auto note = notes->get({{"id", request.path("id")}});
+    if (!note) throw NotFound("no note with this id", "id");
+    return *note;
   };
   Routes routes;
-  routes.post("/v1/notes", [store](const Request&, const Body<NewNote>& note) {
-    const std::int64_t id = store->next_id++;
-    return Created<Note>{"/v1/notes/" + std::to_string(id), store->notes[id] = {note, id}};
+  routes.post("/v1/notes", [notes](const Request&, const Body<NewNote>& body) {
+    const Note note{body, new_id()};
+    notes->put(note, Expression("attribute_not_exists(id)"));
+    return Created<Note>{"/v1/notes/" + note.id, note};
   });
-  routes.get("/v1/notes", [store](const Request&, const Query<Page>& page) {
-    if (page.limit < 1) throw BadRequest("limit must be at least 1", "limit");
-    auto first =
-        store->notes | std::views::values | std::views::take(page.limit) | std::views::common;
-    return std::vector<Note>(first.begin(), first.end());
+  routes.get("/v1/notes", [notes](const Request&, const Query<Page>& page) {
+    if (page.limit < 1 || page.limit > 100) throw BadRequest("limit is 1 to 100", "limit");
+    auto found = notes->scan({.limit = page.limit, .cursor = page.cursor});
+    return Notes{std::move(found.items), std::move(found.cursor)};
   });
   routes.get("/v1/notes/{id}", {.errors = {404}}, find);
-  routes.del("/v1/notes/{id}", {.errors = {404}}, [store, find](const Request& request) {
-    store->notes.erase(find(request).id);
+  routes.del("/v1/notes/{id}", {.errors = {404}}, [notes, files](const Request& request) {
+    if (!notes->remove({{"id", request.path("id")}})) throw NotFound("no note with this id", "id");
+    files->remove("notes/" + std::string(request.path("id")));
     return NoContent{};
   });
+  routes.post("/v1/notes/{id}/attachment", {.errors = {404}},
+              [find, files](const Request& request) {
+                const std::string key = "notes/" + find(request).id;
+                return Attachment{files->presign_put(key, std::chrono::minutes(15)),
+                                  files->presign_get(key, std::chrono::minutes(15))};
+              });
   return std::move(routes).release();
 }

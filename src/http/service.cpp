@@ -12,6 +12,9 @@ Service::Service(Router router, std::vector<Middleware> middleware, ExceptionHan
 events::ProxyResponse Service::handle(const events::ProxyEvent& event,
                                       InvocationInfo invocation) const {
   Request request{event, invocation, {}, nullptr};
+  const observability::CurrentInvocation current{.log = log_context(request),
+                                                 .deadline_ms = invocation.deadline_ms};
+  const observability::InvocationScope scope(current);
   try {
     return call(0, request);
   } catch (...) {

@@ -112,4 +112,17 @@ void Logger::log(LogLevel level, std::string_view message, const boost::json::ob
   sink_(boost::json::serialize(line) + "\n");
 }
 
+namespace {
+thread_local const CurrentInvocation* current = nullptr;
+}  // namespace
+
+const CurrentInvocation* current_invocation() noexcept { return current; }
+
+InvocationScope::InvocationScope(const CurrentInvocation& invocation) noexcept
+    : previous_(current) {
+  current = &invocation;
+}
+
+InvocationScope::~InvocationScope() { current = previous_; }
+
 }  // namespace cppstack::observability

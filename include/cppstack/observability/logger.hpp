@@ -9,6 +9,7 @@
 
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,6 +30,29 @@ struct InvocationLogContext {
   std::string_view correlation_id;
   std::string_view xray_trace_id;
   bool cold_start = false;
+};
+
+/// The invocation this thread is handling, for code that has no Request at hand (the AWS
+/// client: its timeouts stop before the deadline and its error lines carry the correlation id).
+struct CurrentInvocation {
+  InvocationLogContext log;
+  std::int64_t deadline_ms = 0;  ///< epoch milliseconds; 0 when unknown
+};
+
+/// The invocation set by the innermost live InvocationScope of this thread; nullptr outside.
+[[nodiscard]] const CurrentInvocation* current_invocation() noexcept;
+
+/// Makes `invocation` the thread's current one for its lifetime (the HTTP service opens one
+/// around each request).
+class InvocationScope {
+ public:
+  explicit InvocationScope(const CurrentInvocation& invocation) noexcept;
+  ~InvocationScope();
+  InvocationScope(const InvocationScope&) = delete;
+  InvocationScope& operator=(const InvocationScope&) = delete;
+
+ private:
+  const CurrentInvocation* previous_;
 };
 
 class Logger {
