@@ -1,4 +1,5 @@
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <charconv>
 #include <cppstack/local/api_keys.hpp>
 #include <cppstack/local/token_bucket.hpp>
@@ -46,11 +47,14 @@ std::string trimmed(std::string_view text) {
 std::vector<std::string> list(std::string_view key, const std::string& value) {
   if (trimmed(value).empty()) return {};
   std::vector<std::string> items;
+  std::set<std::string, std::less<>> seen;
   for (const auto& item : split(trimmed(value), ',')) {
     items.push_back(trimmed(item));
     if (items.back().empty()) {
-      refuse(key, "must be a comma-separated list without empty entries, got '" + value + "'");
+      refuse(key,
+             "must be a comma-separated list without empty entries, got '" + trimmed(value) + "'");
     }
+    if (!seen.insert(items.back()).second) refuse(key, "lists '" + items.back() + "' twice");
   }
   return items;
 }
@@ -68,11 +72,17 @@ std::optional<double> positive_number(const std::string& text) {
   return std::stod(text);
 }
 
+// Periods are read in any case, as the CDK app reads them.
+std::string upper_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
 // quota=LIMIT/PERIOD
 PlanQuota quota_of(const std::string& plan, const std::string& text) {
   const auto slash = text.find('/');
   const auto limit = whole_number(std::string_view(text).substr(0, slash));
-  const std::string period = slash == std::string::npos ? "" : text.substr(slash + 1);
+  const std::string period = upper_case(slash == std::string::npos ? "" : text.substr(slash + 1));
   if (!limit || *limit < 1 || *limit > 2'000'000'000 ||
       (period != "DAY" && period != "WEEK" && period != "MONTH")) {
     refuse("API_USAGE_PLANS", "plan '" + plan +
@@ -149,7 +159,7 @@ UsagePlanSetting default_plan(const http::VariableLookup& lookup) {
     if (!parsed || *parsed < 1 || *parsed > 2'000'000'000) {
       refuse("API_QUOTA_LIMIT", "must be a whole number from 1 to 2000000000, got '" + limit + "'");
     }
-    const auto period = lookup("API_QUOTA_PERIOD").value_or("");
+    const auto period = upper_case(lookup("API_QUOTA_PERIOD").value_or(""));
     if (period != "DAY" && period != "WEEK" && period != "MONTH") {
       refuse("API_QUOTA_PERIOD", "must be one of DAY, WEEK, MONTH, got '" + period + "'");
     }

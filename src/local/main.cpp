@@ -274,9 +274,9 @@ bool any_route_uses(const local::RouteTable& routes, cppstack::http::AuthMode mo
   return false;
 }
 
-// The IAM credentials callers sign with: from files in the AWS CLI's format and the
-// emulator's own environment, never from the command line (where `ps` shows them); with
-// none, the local folder's generated ones when a route needs them.
+// The IAM credentials callers sign with: from files in the AWS CLI's format, the emulator's
+// own environment, and the local folder's generated ones when a route needs them; never from
+// the command line, where `ps` shows them to every user.
 std::vector<std::string> iam_credentials(const AuthorizerOptions& options, bool needed) {
   std::vector<std::string> credentials;
   for (const auto& file : options.iam_credentials_files) {
@@ -290,9 +290,10 @@ std::vector<std::string> iam_credentials(const AuthorizerOptions& options, bool 
       credentials.push_back(std::string(access_key) + ":" + secret);
     }
   }
-  if (credentials.empty() && needed && !options.local_auth_dir.empty()) {
+  if (needed && !options.local_auth_dir.empty()) {
     const local::LocalAuthFolder folder(options.local_auth_dir);
-    credentials = local::read_iam_credentials_file(folder.iam_credentials_file());
+    const auto generated = local::read_iam_credentials_file(folder.iam_credentials_file());
+    credentials.insert(credentials.end(), generated.begin(), generated.end());
   }
   return credentials;
 }
@@ -666,7 +667,7 @@ int main(int argc, char** argv) {
         for (const auto& key : key_settings.keys) {
           if (!key.value.empty() && !hints.api_key) hints.api_key = key.value;
         }
-        if (!local_auth_dir.empty() && iam_credentials_files.empty() &&
+        if (!local_auth_dir.empty() &&
             any_route_uses(served.routes, cppstack::http::AuthMode::iam)) {
           hints.iam_environment =
               local::LocalAuthFolder(local_auth_dir).iam_environment_file().string();
