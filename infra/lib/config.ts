@@ -409,8 +409,8 @@ function authConfig(values: Values): AuthConfig {
 }
 
 const PLAN_OR_KEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-// API Gateway wants at least 20 characters; the list syntax reserves ',' and ':'.
-const API_KEY_VALUE = /^[A-Za-z0-9_-]{20,128}$/;
+// "an alphanumeric string between 20 and 128 characters" (api-gateway-api-usage-plans.html).
+const API_KEY_VALUE = /^[A-Za-z0-9]{20,128}$/;
 
 /** API_USAGE_PLANS (NAME[:quota=LIMIT/PERIOD][:throttle=RATE/BURST], comma-separated), or the default plan. */
 function usagePlansConfig(values: Values, defaultQuota: UsagePlanConfig['quota']): UsagePlanConfig[] {
@@ -466,7 +466,7 @@ function apiKeysConfig(values: Values, plans: readonly UsagePlanConfig[]): ApiKe
     const [name, plan, value] = parts;
     if (!PLAN_OR_KEY_NAME.test(name)) throw new ConfigError('API_KEYS', `each key name must be 1 to 64 letters, digits, '-' or '_', got '${name}'`);
     if (value !== undefined && !API_KEY_VALUE.test(value)) {
-      throw new ConfigError('API_KEYS', `the value of key '${name}' must be 20 to 128 letters, digits, '-' or '_' (API Gateway wants at least 20 characters)`);
+      throw new ConfigError('API_KEYS', `the value of key '${name}' must be 20 to 128 letters or digits (API Gateway's alphanumeric key values)`);
     }
     return { name, plan, ...(value !== undefined ? { value } : {}) };
   });

@@ -17,8 +17,8 @@ const std::regex& name_pattern() {
   return pattern;
 }
 const std::regex& value_pattern() {
-  // API Gateway wants at least 20 characters; the list syntax reserves ',' and ':'.
-  static const std::regex pattern("^[A-Za-z0-9_-]{20,128}$");
+  // "an alphanumeric string between 20 and 128 characters" (api-gateway-api-usage-plans.html).
+  static const std::regex pattern("^[A-Za-z0-9]{20,128}$");
   return pattern;
 }
 
@@ -143,8 +143,8 @@ ApiKeySetting key_of(const std::string& entry) {
   }
   if (parts.size() == 3 && !std::regex_match(key.value, value_pattern())) {
     refuse("API_KEYS", "the value of key '" + key.name +
-                           "' must be 20 to 128 letters, digits, '-' or '_' (API Gateway wants "
-                           "at least 20 characters)");
+                           "' must be 20 to 128 letters or digits (API Gateway's alphanumeric "
+                           "key values)");
   }
   return key;
 }

@@ -1,5 +1,7 @@
 #include "call_examples.hpp"
 
+#include <utility>
+
 namespace cppstack::local {
 namespace {
 
@@ -53,7 +55,14 @@ void print_calls(std::ostream& output, const RouteTable& routes, const CallHints
       line += " --aws-sigv4 'aws:amz:" + hints.region +
               ":execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"";
       if (hints.iam_environment) {
-        line = "(set -a; . " + quoted(*hints.iam_environment) + "; " + line + " " + url + ")";
+        std::string sourced = "(set -a; . ";
+        sourced += quoted(*hints.iam_environment);
+        sourced += "; ";
+        sourced += line;
+        sourced += " ";
+        sourced += url;
+        sourced += ")";
+        line = std::move(sourced);
         url.clear();
       }
     }

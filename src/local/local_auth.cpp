@@ -252,7 +252,7 @@ LocalAuthFolder::LocalAuthFolder(std::filesystem::path directory)
 std::filesystem::path LocalAuthFolder::issuer_jwks() const {
   const std::string pem =
       write_once(directory_ / "issuer" / "private-key.pem", generated_private_key_pem(), 0600);
-  const auto jwks = directory_ / "issuer" / "jwks.json";
+  auto jwks = directory_ / "issuer" / "jwks.json";
   (void)write_once(jwks, jwks_of(load_private_key(pem).get()), 0644);
   return jwks;
 }
@@ -308,7 +308,7 @@ void LocalAuthFolder::fill_key_values(ApiKeySettings& settings) const {
 }
 
 std::filesystem::path LocalAuthFolder::iam_credentials_file() const {
-  const auto file = directory_ / "iam" / "credentials";
+  auto file = directory_ / "iam" / "credentials";
   if (fs::exists(file)) return file;
   std::string access_key = "AKIA";
   access_key += random_text(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
@@ -330,7 +330,7 @@ std::filesystem::path LocalAuthFolder::iam_environment_file() const {
   const std::string& first = credentials.front();
   const auto colon = first.find(':');
   const auto second_colon = first.find(':', colon + 1);
-  const auto file = directory_ / "iam" / "credentials.env";
+  auto file = directory_ / "iam" / "credentials.env";
   (void)write_once(file,
                    "AWS_ACCESS_KEY_ID=" + first.substr(0, colon) + "\nAWS_SECRET_ACCESS_KEY=" +
                        first.substr(colon + 1, second_colon - colon - 1) + "\n",

@@ -55,7 +55,7 @@ CLIENT_ID = "client-a"
 ACCESS_KEY = "AKIDLOCALGATEWAY1"
 SECRET_KEY = "local-gateway-secret-key"
 ORIGINS = ["https://app.example", "https://admin.example"]
-QUOTA_KEYS = ["quota-key-1-0123456789", "quota-key-2-0123456789"]
+QUOTA_KEYS = ["quotakey1x0123456789ab", "quotakey2x0123456789ab"]
 
 ROUTES = {"formatVersion": 1, "routes": [
     {"method": "GET", "path": "/echo/open", "handler": "echo", "auth": "none"},
@@ -431,7 +431,7 @@ class GatewayChecks(unittest.TestCase):
         # The API_KEY gateway response: 403 {"message":"Forbidden"} when the key is missing or
         # is not a key of the API's usage plans (supported-gateway-response-types.html;
         # "API key required but missing or wrong", contracts.md).
-        for headers in ([], ["x-api-key: any-non-empty-value-0000"]):
+        for headers in ([], ["x-api-key: anynonemptyvalue0000abcd"]):
             with self.subTest(headers):
                 self.assert_gateway_error(self.api.curl("GET", "/prod/echo/keyed", headers), 403,
                                           "Forbidden", "ForbiddenException")

@@ -9,10 +9,13 @@ FUNCTION echoes the proxy event it receives for paths under /echo.
 
 The answers are API Gateway's (docs.aws.amazon.com/apigateway/latest/developerguide/
 supported-gateway-response-types.html): a missing or unknown API key is API_KEY, 403
-{"message":"Forbidden"}; a missing or invalid Cognito token is UNAUTHORIZED, 401
-{"message":"Unauthorized"}. A method may require an API key and an authorizer together
-(AWS::ApiGateway::Method ApiKeyRequired beside AuthorizationType; "Choose API key required" in
-api-gateway-api-key-call.html works with any authorization type).
+{"message":"Forbidden"} ("API Gateway reads the key and compares it against the keys in the
+usage plan ... Otherwise ... the caller receives a 403 Forbidden response",
+api-gateway-api-key-source.html); a missing or invalid Cognito token is UNAUTHORIZED, 401
+{"message":"Unauthorized"}. A method may require an API key and an authorizer together ("You
+can use API keys together with Lambda authorizers, IAM roles, or Amazon Cognito",
+api-gateway-api-usage-plans.html; AWS::ApiGateway::Method has ApiKeyRequired beside
+AuthorizationType).
 """
 import json
 import os
@@ -28,7 +31,7 @@ FUNCTION = sys.argv[2] if len(sys.argv) > 2 else ""
 REGION = "eu-west-1"
 ENV_ACCESS_KEY = "AKIAENVIRONMENT00001"
 ENV_SECRET = "environment-secret-never-on-a-command-line"
-PARTNER_KEY = "partner-key-0123456789"
+PARTNER_KEY = "partnerkey0123456789ab"
 
 ROUTES = {"formatVersion": 1, "routes": [
     {"method": "GET", "path": "/echo/open", "handler": "echo", "auth": "none"},
@@ -142,7 +145,7 @@ class MakeRunAuth(unittest.TestCase):
         with open(os.path.join(self.auth_dir, "api-keys", "web")) as file:
             generated = file.read().strip()
         self.assertEqual(curl(self.base, "/prod/echo/keyed", [f"x-api-key: {generated}"])[0], 200)
-        for headers in ([], ["x-api-key: made-up-key-0123456789"]):
+        for headers in ([], ["x-api-key: madeupkey0123456789abcd"]):
             with self.subTest(headers):
                 status, body = curl(self.base, "/prod/echo/keyed", headers)
                 self.assertEqual((status, json.loads(body)), (403, {"message": "Forbidden"}))
