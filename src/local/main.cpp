@@ -646,6 +646,15 @@ int main(int argc, char** argv) {
                                           .iam_credentials_env = iam_credentials_env,
                                           .local_auth_dir = local_auth_dir};
       gateway.access_control = make_access_control(config, gateway, authorizers);
+      // As the stack gives the function its own pool's app client, the local issuer's client
+      // is the function's COGNITO_APP_CLIENT_IDS when the env file names no pool.
+      const auto pool_setting = lookup_in(resolved);
+      if (!local_auth_dir.empty() &&
+          any_route_uses(gateway.routes, cppstack::http::AuthMode::cognito) &&
+          pool_setting("COGNITO_USER_POOL_ID").value_or("").empty() &&
+          pool_setting("COGNITO_APP_CLIENT_IDS").value_or("").empty()) {
+        config.environment.emplace_back("COGNITO_APP_CLIENT_IDS", local::local_app_client_id);
+      }
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);

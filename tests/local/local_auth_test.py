@@ -35,6 +35,7 @@ PARTNER_KEY = "partnerkey0123456789ab"
 
 ROUTES = {"formatVersion": 1, "routes": [
     {"method": "GET", "path": "/echo/open", "handler": "echo", "auth": "none"},
+    {"method": "GET", "path": "/env", "handler": "env", "auth": "none"},
     {"method": "GET", "path": "/echo/user", "handler": "echo", "auth": "cognito"},
     {"method": "GET", "path": "/echo/notes/{id}", "handler": "echo", "auth": "cognito",
      "authorizationScopes": ["notes/read"]},
@@ -128,6 +129,16 @@ class MakeRunAuth(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertEqual(json.loads(body)["requestContext"]["authorizer"]["claims"]["scope"],
                          "notes/read")
+
+    def test_the_function_knows_the_local_app_client_as_it_knows_the_stacks_own(self):
+        # The stack gives the function COGNITO_APP_CLIENT_IDS of the pool it creates; locally
+        # the local issuer's client, the aud of its ID tokens.
+        status, body = curl(self.base, "/prod/env")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["COGNITO_APP_CLIENT_IDS"], "cppstacklocalclient")
+        status, body = curl(self.base, "/prod/echo/user", [f"Authorization: {self.token()}"])
+        self.assertEqual(json.loads(body)["requestContext"]["authorizer"]["claims"]["aud"],
+                         "cppstacklocalclient")
 
     def test_refused_tokens_are_401_unauthorized(self):
         cases = {"expired": self.token("--expired"),
