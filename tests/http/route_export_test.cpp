@@ -175,8 +175,8 @@ TEST(RouteTableJson, WritesApiKeyRequiredBesideATokenOnly) {
   const auto document =
       openapi_document(table, {.title = "t", .version = "1", .description = "d"}).as_object();
   EXPECT_EQ(document.at("paths").at("/v1/both").at("get").at("security"),
-            (boost::json::array{
-                boost::json::object{{"cognito", boost::json::array{}}, {"apiKey", boost::json::array{}}}}));
+            (boost::json::array{boost::json::object{{"cognito", boost::json::array{}},
+                                                    {"apiKey", boost::json::array{}}}}));
   EXPECT_EQ(document.at("paths").at("/v1/signed").at("post").at("security"),
             (boost::json::array{boost::json::object{{"sigv4", boost::json::array{}}}}));
 }

@@ -168,8 +168,9 @@ int status_of(const std::optional<GatewayAnswer>& answer) { return answer ? answ
 
 // API Gateway's answers: a key that is not a key of a usage plan is the API_KEY gateway
 // response, 403 {"message":"Forbidden"} ("compares it against the keys in the usage plan ...
-// Otherwise ... the caller receives a 403 Forbidden response", api-gateway-api-key-source.html); a key over its plan's quota is QUOTA_EXCEEDED, 429
-// "Limit Exceeded"; over its plan's throttle THROTTLED, 429 "Too Many Requests"
+// Otherwise ... the caller receives a 403 Forbidden response", api-gateway-api-key-source.html);
+// a key over its plan's quota is QUOTA_EXCEEDED, 429 "Limit Exceeded"; over its plan's throttle
+// THROTTLED, 429 "Too Many Requests"
 // (docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
 TEST(ApiKeyRegistry, RefusesUnknownKeysAndCountsEachKeyAgainstItsPlan) {
   auto settings = settings_of(

@@ -217,12 +217,14 @@ TEST(RouteTable, ReadsApiKeyRequiredBesideATokenOrSignature) {
   EXPECT_EQ(table.routes()[0].auth, http::AuthMode::cognito);
   EXPECT_FALSE(table.routes()[1].requires_api_key);
   EXPECT_FALSE(table.routes()[2].requires_api_key);
-  EXPECT_THROW((void)RouteTable::parse(
-                   R"({"routes":[{"method":"GET","path":"/a","auth":"none","apiKeyRequired":true}]})"),
-               RouteTableError);
-  EXPECT_THROW((void)RouteTable::parse(
-                   R"({"routes":[{"method":"GET","path":"/a","auth":"iam","apiKeyRequired":"yes"}]})"),
-               RouteTableError);
+  EXPECT_THROW(
+      (void)RouteTable::parse(
+          R"({"routes":[{"method":"GET","path":"/a","auth":"none","apiKeyRequired":true}]})"),
+      RouteTableError);
+  EXPECT_THROW(
+      (void)RouteTable::parse(
+          R"({"routes":[{"method":"GET","path":"/a","auth":"iam","apiKeyRequired":"yes"}]})"),
+      RouteTableError);
 }
 
 }  // namespace
