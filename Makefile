@@ -33,7 +33,7 @@ PACKAGE_BUILD := build
 PACKAGE_BUILD_DIR := $(BUILD_DIR)
 endif
 
-.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run watch bench synth deploy format lint clean rehearse
+.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run token watch bench synth deploy format lint clean rehearse
 
 deps: deps-system infra/node_modules/.package-lock.json services/node_modules/.package-lock.json
 
@@ -103,6 +103,12 @@ fuzz-smoke:
 # make run [PORT=3000] [FUNCTION=api|notes] [METRICS=pretty|raw|off]
 run:
 	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION) $(METRICS)
+
+# A token of make run's local Cognito issuer (docs/auth.md), e.g.
+# make token ARGS="--access --scope notes/read --group admins --claim email=me@example.com"
+token:
+	@test -x $(BUILD_DIR)/src/local/cppstack-local || { echo "token: run make run (or make build) first" >&2; exit 2; }
+	@$(BUILD_DIR)/src/local/cppstack-local token --local-auth-dir .cppstack-local $(ARGS)
 
 watch:
 	WATCH_FUNCTION=$(FUNCTION) bash scripts/watch.sh $(PRESET)

@@ -48,5 +48,10 @@ if ! up_to_date; then
   flock "${build_dir}/.build-lock" cmake --build "$build_dir" --target "${targets[@]}" cppstack-local -j "$(nproc)"
   touch "${run_dir}/.built"
 fi
+# Every auth mode of the route table works with nothing to set up (docs/auth.md): a local
+# Cognito issuer, generated API key values and IAM credentials in .cppstack-local/ (created
+# once, git-ignored), and the caller's own AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set.
+# A ready curl line is printed for each protected route.
 exec "$emulator" start-api --port "$port" --bootstrap "${run_dir}/bootstrap" \
-  --routes "${run_dir}/routes.json" --metrics "$metrics"
+  --routes "${run_dir}/routes.json" --metrics "$metrics" \
+  --local-auth-dir "${root}/.cppstack-local" --iam-credentials-env --print-calls

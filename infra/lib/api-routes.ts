@@ -63,7 +63,7 @@ export function needsCacheCluster(routes: readonly Route[]): boolean {
 }
 
 export function needsApiKey(routes: readonly Route[]): boolean {
-  return routes.some((route) => route.auth === 'apiKey');
+  return routes.some((route) => route.auth === 'apiKey' || route.apiKeyRequired === true);
 }
 
 /**

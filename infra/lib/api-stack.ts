@@ -19,7 +19,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluster, routeLogicalId, StageMethodDefaults } from './api-routes';
-import { RouteAuthorization } from './auth';
+import { addUsagePlans, RouteAuthorization } from './auth';
 import { AppConfig, ConfigError, DeploymentStrategy } from './config';
 import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
 import { FUNCTION_METRICS, stageMetricsNamespace } from './metrics';
@@ -180,21 +180,8 @@ export class ApiStack extends Stack {
       });
     }
 
-    if (needsApiKey(routes)) {
-      const plan = this.api.addUsagePlan('UsagePlan', {
-        name: `${this.stackName}-clients`,
-        description: 'Clients of the routes whose auth is apiKey',
-        throttle: { rateLimit: config.throttle.rateLimit, burstLimit: config.throttle.burstLimit },
-        quota: config.auth.quota ? { limit: config.auth.quota.limit, period: apigateway.Period[config.auth.quota.period] } : undefined,
-        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-      });
-      const key = this.api.addApiKey('ApiKey', { description: `${config.application} ${props.deploymentName} client key` });
-      plan.addApiKey(key);
-      new CfnOutput(this, 'ApiKeyId', {
-        value: key.keyId,
-        description: 'Id of the API key; its value: aws apigateway get-api-key --include-value --api-key <id>',
-      });
-    }
+    // The usage plans and keys of API_USAGE_PLANS and API_KEYS (docs/auth.md).
+    if (needsApiKey(routes)) addUsagePlans(this.api, config.auth, this.stackName, `${config.application} ${props.deploymentName}`);
 
     this.monitoring = new ApiMonitoring(this, 'Monitoring', {
       api: this.api,

@@ -13,7 +13,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
-import { AuthConfig } from './config';
+import { AuthConfig, DEFAULT_API_KEY, DEFAULT_USAGE_PLAN } from './config';
 import { Route } from './route-table';
 import { parseUserPool } from './user-pool';
 
@@ -87,13 +87,13 @@ export class RouteAuthorization extends Construct {
       case 'apiKey':
         return { apiKeyRequired: true, authorizationType: apigateway.AuthorizationType.NONE };
       case 'iam':
-        return { apiKeyRequired: false, authorizationType: apigateway.AuthorizationType.IAM };
+        return { apiKeyRequired: requiresApiKey(route), authorizationType: apigateway.AuthorizationType.IAM };
       case 'cognito': {
         // With scopes API Gateway wants an access token whose scope claim holds one of them;
         // without, an ID token (CloudFormation's AWS::ApiGateway::Method AuthorizationScopes).
         const scopes = route.authorizationScopes ?? [];
         return {
-          apiKeyRequired: false,
+          apiKeyRequired: requiresApiKey(route),
           authorizationType: apigateway.AuthorizationType.COGNITO,
           authorizer: this.authorizer,
           ...(scopes.length > 0 ? { authorizationScopes: [...scopes] } : {}),
@@ -101,6 +101,59 @@ export class RouteAuthorization extends Construct {
       }
     }
   }
+}
+
+/** Whether a route needs an API key: auth apiKey, or a key as well as its token or signature (apiKeyRequired). */
+export function requiresApiKey(route: Route): boolean {
+  return route.auth === 'apiKey' || route.apiKeyRequired === true;
+}
+
+/**
+ * The usage plans and API keys of the configuration (API_USAGE_PLANS, API_KEYS; the emulator
+ * reads the same, src/local/api_keys.cpp), on the API's stage. The default plan and key keep
+ * the construct ids the stack has always used, so existing keys are not replaced.
+ * Returns the keys' ids, the first one first.
+ */
+export function addUsagePlans(api: apigateway.RestApi, auth: AuthConfig, namePrefix: string, description: string): string[] {
+  const plans = new Map<string, apigateway.UsagePlan>();
+  for (const plan of auth.usagePlans) {
+    const isDefault = plan.name === DEFAULT_USAGE_PLAN;
+    plans.set(
+      plan.name,
+      api.addUsagePlan(isDefault ? 'UsagePlan' : `UsagePlan${constructSuffix(plan.name)}`, {
+        name: isDefault ? `${namePrefix}-clients` : `${namePrefix}-${plan.name}`,
+        description: isDefault ? 'Clients of the routes whose auth is apiKey' : `API keys of the plan ${plan.name}`,
+        throttle: plan.throttle,
+        quota: plan.quota ? { limit: plan.quota.limit, period: apigateway.Period[plan.quota.period] } : undefined,
+        apiStages: [{ api, stage: api.deploymentStage }],
+      }),
+    );
+  }
+  const keyIds: string[] = [];
+  for (const key of auth.apiKeys) {
+    const isDefault = key.name === DEFAULT_API_KEY;
+    const created = api.addApiKey(isDefault ? 'ApiKey' : `ApiKey${constructSuffix(key.name)}`, {
+      description: isDefault ? `${description} client key` : `${description} key ${key.name}`,
+      ...(isDefault ? {} : { apiKeyName: `${namePrefix}-${key.name}` }),
+      ...(key.value !== undefined ? { value: key.value } : {}),
+    });
+    plans.get(key.plan)!.addApiKey(created);
+    keyIds.push(created.keyId);
+    new CfnOutput(Stack.of(api), isDefault ? 'ApiKeyId' : `ApiKeyId${constructSuffix(key.name)}`, {
+      value: created.keyId,
+      description: `Id of the API key ${key.name}; its value: aws apigateway get-api-key --include-value --api-key <id>`,
+    });
+  }
+  return keyIds;
+}
+
+/** A plan or key name as part of a construct id: letters and digits, each part capitalised. */
+function constructSuffix(name: string): string {
+  return name
+    .split(/[-_]/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 }
 
 /**
@@ -115,7 +168,7 @@ export function identityCacheKeyParameters(route: Route): string[] {
 /** Settings that no route uses are probably a mistake in .env or routes.json: say so at synth. */
 function warnAboutUnusedSettings(scope: Construct, props: RouteAuthorizationProps): void {
   const uses = (auth: Route['auth']) => props.routes.some((route) => route.auth === auth);
-  if (props.auth.quota !== undefined && !uses('apiKey')) {
+  if (props.auth.quota !== undefined && !props.routes.some(requiresApiKey)) {
     Annotations.of(scope).addWarningV2('cppstack:unused-quota', 'API_QUOTA_LIMIT is set but no route has auth apiKey: a quota applies to API keys only.');
   }
   if (props.auth.cognitoUserPoolId !== undefined && !uses('cognito')) {

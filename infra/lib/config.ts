@@ -107,9 +107,32 @@ export interface AuthConfig {
   readonly cognitoAppClientIds: readonly string[];
   /** Source addresses allowed to call the API (CIDR blocks); empty: any address. */
   readonly allowedSourceIps: readonly string[];
-  /** Requests per period and API key of the usage plan; undefined: no quota. */
+  /** Requests per period and API key of the default usage plan; undefined: no quota (or API_USAGE_PLANS is set). */
   readonly quota?: { readonly limit: number; readonly period: QuotaPeriod };
+  /** The usage plans of API_USAGE_PLANS, or the one `default` plan (API_QUOTA_*, the stage throttle). */
+  readonly usagePlans: readonly UsagePlanConfig[];
+  /** The API keys of API_KEYS, or the one `default` key of the first plan. */
+  readonly apiKeys: readonly ApiKeyConfig[];
 }
+
+/** A usage plan: each key's quota and throttle. The emulator reads the same (src/local/api_keys.cpp). */
+export interface UsagePlanConfig {
+  readonly name: string;
+  readonly quota?: { readonly limit: number; readonly period: QuotaPeriod };
+  /** Per key: requests per second and burst. */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+export interface ApiKeyConfig {
+  readonly name: string;
+  readonly plan: string;
+  /** undefined: API Gateway generates the value. */
+  readonly value?: string;
+}
+
+/** The plan and key of an empty API_USAGE_PLANS / API_KEYS. */
+export const DEFAULT_USAGE_PLAN = 'default';
+export const DEFAULT_API_KEY = 'default';
 
 export interface WafConfig {
   /** Requests one IP address may send in any 5 minutes before the web ACL blocks it. */
@@ -381,7 +404,84 @@ function authConfig(values: Values): AuthConfig {
     quotaLimit === undefined
       ? undefined
       : { limit: integer(values, 'API_QUOTA_LIMIT', 1, 2_000_000_000), period: oneOf(values, 'API_QUOTA_PERIOD', ['DAY', 'WEEK', 'MONTH'] as const, (v) => v.toUpperCase()) };
-  return { cognitoUserPoolId, cognitoAppClientIds, allowedSourceIps, quota };
+  const usagePlans = usagePlansConfig(values, quota);
+  return { cognitoUserPoolId, cognitoAppClientIds, allowedSourceIps, quota: text(values, 'API_USAGE_PLANS').trim() === '' ? quota : undefined, usagePlans, apiKeys: apiKeysConfig(values, usagePlans) };
+}
+
+const PLAN_OR_KEY_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+// "an alphanumeric string between 20 and 128 characters" (api-gateway-api-usage-plans.html).
+const API_KEY_VALUE = /^[A-Za-z0-9]{20,128}$/;
+
+/** API_USAGE_PLANS (NAME[:quota=LIMIT/PERIOD][:throttle=RATE/BURST], comma-separated), or the default plan. */
+function usagePlansConfig(values: Values, defaultQuota: UsagePlanConfig['quota']): UsagePlanConfig[] {
+  const plans = list(values, 'API_USAGE_PLANS').map((entry): UsagePlanConfig => {
+    const [name, ...parts] = entry.split(':');
+    if (!PLAN_OR_KEY_NAME.test(name)) throw new ConfigError('API_USAGE_PLANS', `each plan name must be 1 to 64 letters, digits, '-' or '_', got '${name}'`);
+    let quota: UsagePlanConfig['quota'];
+    let throttle: UsagePlanConfig['throttle'];
+    for (const part of parts) {
+      if (part.startsWith('quota=') && quota === undefined) {
+        const [limit, period = ''] = part.slice('quota='.length).split('/', 2);
+        const upper = period.toUpperCase();
+        if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 2_000_000_000 || !['DAY', 'WEEK', 'MONTH'].includes(upper)) {
+          throw new ConfigError(
+            'API_USAGE_PLANS',
+            `plan '${name}': quota must be LIMIT/PERIOD, a whole number from 1 to 2000000000 and DAY, WEEK or MONTH, got '${part.slice('quota='.length)}'`,
+          );
+        }
+        quota = { limit: Number(limit), period: upper as QuotaPeriod };
+      } else if (part.startsWith('throttle=') && throttle === undefined) {
+        const [rate, burst = ''] = part.slice('throttle='.length).split('/', 2);
+        if (!/^\d+(\.\d+)?$/.test(rate) || Number(rate) <= 0 || !/^\d+$/.test(burst) || Number(burst) < 1 || Number(burst) > 5000) {
+          throw new ConfigError(
+            'API_USAGE_PLANS',
+            `plan '${name}': throttle must be RATE/BURST, a positive number of requests per second and a whole number from 1 to 5000, got '${part.slice('throttle='.length)}'`,
+          );
+        }
+        throttle = { rateLimit: Number(rate), burstLimit: Number(burst) };
+      } else {
+        throw new ConfigError('API_USAGE_PLANS', `plan '${name}': expected quota=LIMIT/PERIOD or throttle=RATE/BURST, got '${part}'`);
+      }
+    }
+    return { name, ...(quota ? { quota } : {}), ...(throttle ? { throttle } : {}) };
+  });
+  if (plans.length === 0) {
+    // As the stack has always deployed it: API_QUOTA_* and the stage's throttle for each key.
+    const throttle = { rateLimit: positiveNumber(values, 'API_THROTTLE_RATE_LIMIT'), burstLimit: integer(values, 'API_THROTTLE_BURST_LIMIT', 1, 5000) };
+    return [{ name: DEFAULT_USAGE_PLAN, ...(defaultQuota ? { quota: defaultQuota } : {}), throttle }];
+  }
+  if (defaultQuota !== undefined) {
+    throw new ConfigError('API_QUOTA_LIMIT', 'is the quota of the default plan only: with API_USAGE_PLANS give each plan its own quota=LIMIT/PERIOD');
+  }
+  const duplicate = plans.find((plan, index) => plans.findIndex((other) => other.name === plan.name) !== index);
+  if (duplicate !== undefined) throw new ConfigError('API_USAGE_PLANS', `lists plan '${duplicate.name}' twice`);
+  return plans;
+}
+
+/** API_KEYS (NAME:PLAN or NAME:PLAN:VALUE, comma-separated), or the default key of the first plan. */
+function apiKeysConfig(values: Values, plans: readonly UsagePlanConfig[]): ApiKeyConfig[] {
+  const keys = list(values, 'API_KEYS').map((entry): ApiKeyConfig => {
+    const parts = entry.split(':');
+    if (parts.length < 2 || parts.length > 3) throw new ConfigError('API_KEYS', `each entry must be NAME:PLAN or NAME:PLAN:VALUE, got '${entry}'`);
+    const [name, plan, value] = parts;
+    if (!PLAN_OR_KEY_NAME.test(name)) throw new ConfigError('API_KEYS', `each key name must be 1 to 64 letters, digits, '-' or '_', got '${name}'`);
+    if (value !== undefined && !API_KEY_VALUE.test(value)) {
+      throw new ConfigError('API_KEYS', `the value of key '${name}' must be 20 to 128 letters or digits (API Gateway's alphanumeric key values)`);
+    }
+    return { name, plan, ...(value !== undefined ? { value } : {}) };
+  });
+  if (keys.length === 0) keys.push({ name: DEFAULT_API_KEY, plan: plans[0].name });
+  const defaultPlans = text(values, 'API_USAGE_PLANS').trim() === '';
+  keys.forEach((key, index) => {
+    if (keys.findIndex((other) => other.name === key.name) !== index) throw new ConfigError('API_KEYS', `lists key '${key.name}' twice`);
+    if (key.value !== undefined && keys.findIndex((other) => other.value === key.value) !== index) {
+      throw new ConfigError('API_KEYS', `key '${key.name}' has the value of another key`);
+    }
+    if (!plans.some((plan) => plan.name === key.plan)) {
+      throw new ConfigError('API_KEYS', `plan '${key.plan}' of key '${key.name}' is not in ${defaultPlans ? "the default plans (only 'default')" : 'API_USAGE_PLANS'}`);
+    }
+  });
+  return keys;
 }
 
 export function isCidr(cidr: string): boolean {

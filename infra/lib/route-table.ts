@@ -50,6 +50,8 @@ export interface Route {
   readonly auth: RouteAuth;
   /** OAuth scopes of a cognito route: the method's authorizationScopes (an access token with one of them); absent or empty: none. */
   readonly authorizationScopes?: readonly string[];
+  /** An API key of a usage plan as well as the token or signature of a cognito or iam route (API Gateway's apiKeyRequired beside an authorizer); absent: false. */
+  readonly apiKeyRequired?: boolean;
   readonly cacheTtlSeconds: number;
   readonly throttle: RouteThrottle | null;
 }
@@ -125,7 +127,7 @@ function parseRoute(entry: unknown, where: string): Route {
   const routePath = entry.path;
   if (typeof routePath !== 'string') throw new RouteTableError(where, 'path must be a string');
   checkPath(routePath, where);
-  const { handler, summary, auth, authorizationScopes, cacheTtlSeconds, throttle } = entry;
+  const { handler, summary, auth, authorizationScopes, apiKeyRequired, cacheTtlSeconds, throttle } = entry;
   if (typeof handler !== 'string' || handler === '') throw new RouteTableError(where, 'handler must be a non-empty string');
   if (typeof summary !== 'string') throw new RouteTableError(where, 'summary must be a string');
   // "apiKey" only, camelCase as every key of routes.json: the exporter has never written another spelling.
@@ -136,6 +138,10 @@ function parseRoute(entry: unknown, where: string): Route {
   if (!Number.isInteger(cacheTtlSeconds) || (cacheTtlSeconds as number) < 0 || (cacheTtlSeconds as number) > MAX_CACHE_TTL_SECONDS) {
     throw new RouteTableError(where, `cacheTtlSeconds must be a whole number from 0 to ${MAX_CACHE_TTL_SECONDS}, got ${JSON.stringify(cacheTtlSeconds)}`);
   }
+  if (apiKeyRequired !== undefined && apiKeyRequired !== null && typeof apiKeyRequired !== 'boolean') {
+    throw new RouteTableError(where, `apiKeyRequired must be true or false, got ${JSON.stringify(apiKeyRequired)}`);
+  }
+  if (apiKeyRequired === true && routeAuth === 'none') throw new RouteTableError(where, 'apiKeyRequired without a token or signature is auth "apiKey"');
   return {
     method: method as HttpMethod,
     path: routePath,
@@ -143,6 +149,7 @@ function parseRoute(entry: unknown, where: string): Route {
     summary,
     auth: routeAuth,
     authorizationScopes: parseScopes(authorizationScopes, routeAuth, where),
+    ...(apiKeyRequired === true ? { apiKeyRequired: true } : {}),
     cacheTtlSeconds: cacheTtlSeconds as number,
     throttle: parseThrottle(throttle, where),
   };

@@ -177,7 +177,14 @@ describe('configuration from .env', () => {
   it('has no CORS, authentication extras, WAF or extra regions by default', () => {
     const config = configWith({});
     assert.equal(config.cors, undefined);
-    assert.deepEqual(config.auth, { cognitoUserPoolId: undefined, cognitoAppClientIds: [], allowedSourceIps: [], quota: undefined });
+    assert.deepEqual(config.auth, {
+      cognitoUserPoolId: undefined,
+      cognitoAppClientIds: [],
+      allowedSourceIps: [],
+      quota: undefined,
+      usagePlans: [{ name: 'default', throttle: { rateLimit: 100, burstLimit: 200 } }],
+      apiKeys: [{ name: 'default', plan: 'default' }],
+    });
     assert.equal(config.waf, undefined);
     assert.deepEqual(config.deployRegions, []);
     assert.equal(config.stagingAccount, undefined);
@@ -217,6 +224,8 @@ describe('configuration from .env', () => {
       cognitoAppClientIds: ['1h57kf5cpq17m0eml12EXAMPLE'],
       allowedSourceIps: ['203.0.113.0/24', '2001:db8::/32'],
       quota: { limit: 5000, period: 'DAY' },
+      usagePlans: [{ name: 'default', quota: { limit: 5000, period: 'DAY' }, throttle: { rateLimit: 100, burstLimit: 200 } }],
+      apiKeys: [{ name: 'default', plan: 'default' }],
     });
     assert.deepEqual(config.waf, { rateLimit: 2000 });
     assert.deepEqual(config.deployRegions, ['eu-west-1', 'us-east-1']);

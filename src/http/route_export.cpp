@@ -81,6 +81,20 @@ void check_scopes(const Route& route) {
   }
 }
 
+// A key as well as a token or signature: API Gateway's apiKeyRequired beside an authorizer.
+// With auth none it would be auth api_key under another spelling, so it is refused there.
+void check_api_key_required(const Route& route) {
+  if (route.settings.api_key_required && route.settings.auth == AuthMode::none) {
+    throw std::invalid_argument(route.method + " " + route.path +
+                                ": api_key_required without a token or signature is auth "
+                                "api_key; use that");
+  }
+}
+
+bool requires_api_key(const Route& route) {
+  return route.settings.auth == AuthMode::api_key || route.settings.api_key_required;
+}
+
 boost::json::object response_json(const ResponseDoc& response) {
   const bool is_error = response.status >= 400;
   if (is_error && response.schema == nullptr) return error_answer(response.description);
@@ -137,8 +151,10 @@ boost::json::object operation_for(const Route& route) {
   if (const auto security = security_of(route.settings.auth)) {
     // OpenAPI's security requirement lists an OAuth-style scheme's scopes; API Gateway's
     // importer reads them as the method's authorizationScopes.
-    operation["security"] = boost::json::array{
-        boost::json::object{{security->scheme, scopes_json(route.settings.scopes)}}};
+    // One requirement object: every scheme in it is needed at once (key and token).
+    boost::json::object requirement{{security->scheme, scopes_json(route.settings.scopes)}};
+    if (requires_api_key(route)) requirement["apiKey"] = boost::json::array{};
+    operation["security"] = boost::json::array{std::move(requirement)};
     if (!responses.contains(security->status)) {
       responses[security->status] = error_answer(security->description);
     }
@@ -176,15 +192,20 @@ boost::json::value route_table_json(const std::vector<Route>& routes) {
   entries.reserve(routes.size());
   for (const Route& route : routes) {
     check_scopes(route);
-    entries.push_back(
-        boost::json::object{{"method", route.method},
-                            {"path", route.path},
-                            {"handler", route.handler_name},
-                            {"summary", route.summary},
-                            {"auth", to_string(route.settings.auth)},
-                            {"authorizationScopes", scopes_json(route.settings.scopes)},
-                            {"cacheTtlSeconds", route.settings.cache_ttl_seconds},
-                            {"throttle", throttle_json(route.settings.throttle)}});
+    check_api_key_required(route);
+    boost::json::object entry{{"method", route.method},
+                              {"path", route.path},
+                              {"handler", route.handler_name},
+                              {"summary", route.summary},
+                              {"auth", to_string(route.settings.auth)},
+                              {"authorizationScopes", scopes_json(route.settings.scopes)},
+                              {"cacheTtlSeconds", route.settings.cache_ttl_seconds},
+                              {"throttle", throttle_json(route.settings.throttle)}};
+    // Written only when it adds a key to a token or signature: other entries stay as they were.
+    if (route.settings.api_key_required && route.settings.auth != AuthMode::api_key) {
+      entry["apiKeyRequired"] = true;
+    }
+    entries.push_back(std::move(entry));
   }
   return boost::json::object{{"formatVersion", 1}, {"routes", std::move(entries)}};
 }
@@ -194,6 +215,7 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
   boost::json::object paths;
   for (const Route& route : routes) {
     check_scopes(route);
+    check_api_key_required(route);
     auto& path_item = paths[route.path];
     if (!path_item.is_object()) path_item = boost::json::object{};
     // API Gateway's own OpenAPI extension for a method that accepts every verb.

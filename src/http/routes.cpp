@@ -56,6 +56,11 @@ Routes::Declaration& Routes::Declaration::scopes(std::initializer_list<AuthScope
   return *this;
 }
 
+Routes::Declaration& Routes::Declaration::api_key_required(bool required) {
+  route_->settings.api_key_required = required;
+  return *this;
+}
+
 Routes::Declaration& Routes::Declaration::cache(int ttl_seconds) {
   route_->settings.cache_ttl_seconds = ttl_seconds;
   return *this;
@@ -77,6 +82,7 @@ Routes::Declaration& Routes::Declaration::apply(RouteOptions options) {
   auth(options.auth);
   route_->settings.scopes.clear();
   for (const AuthScope& scope : options.scopes) route_->settings.scopes.emplace_back(scope.text());
+  api_key_required(options.api_key_required);
   cache(options.cache_ttl_seconds);
   route_->settings.throttle = options.throttle;
   for (const int status : options.errors)

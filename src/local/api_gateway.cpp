@@ -201,13 +201,19 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     std::optional<std::string> api_key;
     if (match->route->requires_api_key) {
       const std::string presented(request["x-api-key"]);
-      const bool accepted = config.api_key ? presented == *config.api_key : !presented.empty();
+      if (config.api_keys) {
+        if (auto refusal = config.api_keys->admit(presented, std::chrono::system_clock::now())) {
+          return answer(*pending, gateway_answer(ids, *refusal));
+        }
+      }
+      const bool accepted = config.api_keys != nullptr ||
+                            (config.api_key ? presented == *config.api_key : !presented.empty());
       if (!accepted) {
         return answer(*pending, gateway_error(ids, http::status::forbidden, "Forbidden",
                                               "ForbiddenException"));
       }
       api_key = presented;
-      if (access_control) {
+      if (access_control && !config.api_keys) {
         if (auto exceeded = access_control->consume_quota(presented)) {
           return answer(*pending, gateway_answer(ids, *exceeded));
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <regex>
 #include <stdexcept>
 #include <string>
@@ -116,6 +117,31 @@ const std::map<std::string, Check, std::less<>>& checks() {
 }
 
 }  // namespace
+
+EnvironmentList with_documented_defaults(const EnvironmentList& variables) {
+  EnvironmentList resolved = parse_env(env_example_text());
+  resolved.insert(resolved.end(), variables.begin(), variables.end());
+  return resolved;
+}
+
+void add_function_defaults(EnvironmentList& environment) {
+  const auto last_value = [](const EnvironmentList& list, std::string_view key) {
+    std::optional<std::string> found;
+    for (const auto& [name, value] : list) {
+      if (name == key) found = value;
+    }
+    return found;
+  };
+  const bool cors_on = !last_value(environment, "CORS_ALLOW_ORIGINS").value_or("").empty() ||
+                       !last_value(environment, "CORS_ALLOW_ORIGIN").value_or("").empty();
+  if (!cors_on) return;
+  const EnvironmentList defaults = parse_env(env_example_text());
+  for (const std::string_view key : {"CORS_ALLOW_METHODS", "CORS_ALLOW_HEADERS",
+                                     "CORS_ALLOW_CREDENTIALS", "CORS_MAX_AGE_SECONDS"}) {
+    if (last_value(environment, key)) continue;
+    if (auto value = last_value(defaults, key)) environment.emplace_back(key, std::move(*value));
+  }
+}
 
 void check_deployment_settings(const EnvironmentList& variables) {
   std::map<std::string, std::string, std::less<>> last;

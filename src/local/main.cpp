@@ -12,12 +12,14 @@
 #include <cppstack/events/proxy_event.hpp>
 #include <cppstack/local/access_control.hpp>
 #include <cppstack/local/api_gateway.hpp>
+#include <cppstack/local/api_keys.hpp>
 #include <cppstack/local/deployment_settings.hpp>
 #include <cppstack/local/env_file.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
 #include <cppstack/local/listen_error.hpp>
+#include <cppstack/local/local_auth.hpp>
 #include <cppstack/local/route_table.hpp>
 #include <cppstack/local/route_table_watcher.hpp>
 #include <cstdio>
@@ -29,6 +31,8 @@
 #include <thread>
 
 #include "auth/iam_policy.hpp"
+#include "auth/cognito.hpp"
+#include "call_examples.hpp"
 #include "http_server.hpp"
 #include "io_loop.hpp"
 
@@ -119,6 +123,7 @@ struct FunctionOptions {
     for (const auto& assignment : env)
       config.environment.push_back(local::parse_assignment(assignment));
     local::check_deployment_settings(config.environment);  // synth's rules, at start-up
+    local::add_function_defaults(config.environment);      // what the CDK app gives it
     config.function_name = function_name;
     if (config.function_name.empty()) {
       for (const auto& [key, value] : config.environment) {
@@ -247,9 +252,53 @@ struct AuthorizerOptions {
   std::string jwks;
   std::string user_pool_id;
   double jwks_refetch_seconds = 10;
-  std::vector<std::string> iam_credentials;
+  std::vector<std::string> iam_credentials_files;
+  bool iam_credentials_env = false;
+  std::string local_auth_dir;  ///< the local issuer, generated keys and credentials
   std::shared_ptr<const local::auth::IamPolicies> iam_policies;
 };
+
+/// An env list as a lookup of the last value of each name.
+cppstack::http::VariableLookup lookup_in(const local::EnvironmentList& variables) {
+  return [&variables](std::string_view name) -> std::optional<std::string> {
+    std::optional<std::string> found;
+    for (const auto& [key, value] : variables) {
+      if (key == name) found = value;
+    }
+    return found;
+  };
+}
+
+bool any_route_uses(const local::RouteTable& routes, cppstack::http::AuthMode mode) {
+  for (const auto& route : routes.routes()) {
+    if (route.auth == mode) return true;
+  }
+  return false;
+}
+
+// The IAM credentials callers sign with: from files in the AWS CLI's format, the emulator's
+// own environment, and the local folder's generated ones when a route needs them; never from
+// the command line, where `ps` shows them to every user.
+std::vector<std::string> iam_credentials(const AuthorizerOptions& options, bool needed) {
+  std::vector<std::string> credentials;
+  for (const auto& file : options.iam_credentials_files) {
+    const auto read = local::read_iam_credentials_file(file);
+    credentials.insert(credentials.end(), read.begin(), read.end());
+  }
+  if (options.iam_credentials_env) {
+    const char* access_key = std::getenv("AWS_ACCESS_KEY_ID");
+    const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+    if (access_key != nullptr && secret != nullptr && *access_key != 0 && *secret != 0) {
+      credentials.push_back(std::string(access_key) + ":" + secret);
+    }
+  }
+  if (needed && !options.local_auth_dir.empty()) {
+    const local::LocalAuthFolder folder(options.local_auth_dir);
+    const auto generated = local::read_iam_credentials_file(folder.iam_credentials_file());
+    credentials.insert(credentials.end(), generated.begin(), generated.end());
+  }
+  return credentials;
+}
 
 // CORS, the source-IP allowlist and the quota come from the deployment's env file, as the CDK
 // app reads them; the authorizers' keys and credentials from the command line.
@@ -257,9 +306,11 @@ struct AuthorizerOptions {
 std::shared_ptr<const local::AccessControl> make_access_control(
     const local::FunctionConfig& function, const local::ApiGatewayConfig& gateway,
     const AuthorizerOptions& options, const local::AccessControl* previous = nullptr) {
-  const auto lookup = [&function](std::string_view name) -> std::optional<std::string> {
+  // The env file over .env.example's defaults, as the CDK app resolves them.
+  const auto resolved = local::with_documented_defaults(function.environment);
+  const auto lookup = [&resolved](std::string_view name) -> std::optional<std::string> {
     std::optional<std::string> found;
-    for (const auto& [key, value] : function.environment) {
+    for (const auto& [key, value] : resolved) {
       if (key == name) found = value;
     }
     return found;
@@ -267,9 +318,20 @@ std::shared_ptr<const local::AccessControl> make_access_control(
   local::AccessControlSettings settings = local::access_settings_from(lookup);
   settings.cognito_jwks = options.jwks;
   if (!options.user_pool_id.empty()) settings.cognito_user_pool_id = options.user_pool_id;
+  if (!options.local_auth_dir.empty()) {
+    // The local issuer stands in for the user pool unless a JWKS is given.
+    if (settings.cognito_user_pool_id.empty()) {
+      settings.cognito_user_pool_id = local::local_user_pool_id(function.region);
+    }
+    if (settings.cognito_jwks.empty() &&
+        any_route_uses(gateway.routes, cppstack::http::AuthMode::cognito)) {
+      settings.cognito_jwks = local::LocalAuthFolder(options.local_auth_dir).issuer_jwks().string();
+    }
+  }
   settings.cognito_jwks_refetch_interval =
       std::chrono::milliseconds(static_cast<long>(options.jwks_refetch_seconds * 1000));
-  settings.iam_credentials = options.iam_credentials;
+  settings.iam_credentials =
+      iam_credentials(options, any_route_uses(gateway.routes, cppstack::http::AuthMode::iam));
   settings.iam_policies = options.iam_policies;
   settings.region = function.region;
   settings.account_id = gateway.settings.account_id;
@@ -351,13 +413,29 @@ int main(int argc, char** argv) {
                    "reads the URL again, at most once per this many seconds")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 86400.0));
-  start_api->add_option(
-      "--iam-credentials", iam_credentials,
-      "Routes with auth iam: ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME] a caller "
-      "signs with (repeatable)");
+  start_api->add_option("--iam-credentials", iam_credentials,
+                        "Refused: a secret on the command line is visible to every user (ps); "
+                        "use --iam-credentials-file or --iam-credentials-env");
   start_api->add_option("--iam-policy", iam_policy_file,
                         "Routes with auth iam: a JSON file of the identity policies of the callers "
                         "(user/NAME, role/NAME); without it every credential may call every route");
+  std::vector<std::string> iam_credentials_files;
+  bool iam_credentials_env = false;
+  std::string local_auth_dir;
+  bool print_calls = false;
+  start_api
+      ->add_option("--iam-credentials-file", iam_credentials_files,
+                   "Routes with auth iam: a credentials file in the AWS CLI's format; every "
+                   "profile's key may sign, named by its profile (repeatable)")
+      ->check(CLI::ExistingFile);
+  start_api->add_flag("--iam-credentials-env", iam_credentials_env,
+                      "Routes with auth iam: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this "
+                      "process's environment may sign");
+  start_api->add_option("--local-auth-dir", local_auth_dir,
+                        "Folder of the local Cognito issuer, generated API key values and IAM "
+                        "credentials, created once (make run: .cppstack-local)");
+  start_api->add_flag("--print-calls", print_calls,
+                      "Print a ready curl line for each protected route");
   ServerLimits api_limits;
   api_limits.add_to(*start_api);
 
@@ -378,6 +456,34 @@ int main(int argc, char** argv) {
   invoke_function.add_to(*invoke);
   std::string event_file;
   invoke->add_option("-e,--event", event_file, "Event file ('-' or none: standard input)");
+
+  // token
+  auto* token = app.add_subcommand(
+      "token", "Print an ID or access token of the local issuer (start-api --local-auth-dir)");
+  std::string token_dir = ".cppstack-local";
+  std::string token_env_file;
+  std::string token_region;
+  local::TokenClaims token_claims;
+  std::vector<std::string> token_extra;
+  bool token_expired = false;
+  token->add_option("--local-auth-dir", token_dir, "The emulator's local auth folder")
+      ->capture_default_str();
+  token->add_option("--env-file", token_env_file,
+                    "Environment file of COGNITO_USER_POOL_ID, COGNITO_APP_CLIENT_IDS and "
+                    "AWS_REGION (default: ./.env when present)");
+  token->add_option("--region", token_region, "AWS_REGION, as given to start-api");
+  token->add_option("--username", token_claims.username, "cognito:username / username")
+      ->capture_default_str();
+  token->add_flag("--access", token_claims.access,
+                  "An access token (routes with scopes) instead of an ID token");
+  token->add_option("--group", token_claims.groups, "A cognito:groups entry (repeatable)");
+  token->add_option("--scope", token_claims.scopes, "A scope of the access token (repeatable)");
+  token->add_option("--claim", token_extra,
+                    "NAME=VALUE, another claim; VALUE is JSON when it parses (repeatable)");
+  token->add_option("--ttl", token_claims.lifetime_seconds, "Seconds until it expires")
+      ->capture_default_str()
+      ->check(CLI::Range(1L, 86400L * 365));
+  token->add_flag("--expired", token_expired, "A token that expired a minute ago");
 
   // generate-event
   auto* generate = app.add_subcommand("generate-event", "Print an API Gateway proxy event");
@@ -438,6 +544,38 @@ int main(int argc, char** argv) {
       return 0;
     }
 
+    if (token->parsed()) {
+      std::string file = token_env_file;
+      if (file.empty() && std::filesystem::exists(".env")) file = ".env";
+      const local::EnvironmentList variables = local::with_documented_defaults(
+          file.empty() ? local::EnvironmentList{} : local::read_env_file(file));
+      const auto lookup = lookup_in(variables);
+      std::string region = token_region;
+      if (region.empty()) region = lookup("AWS_REGION").value_or("");
+      for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+        const char* value = std::getenv(name);
+        if (region.empty() && value != nullptr) region = value;
+      }
+      if (region.empty()) region = "us-east-1";
+      std::string pool = lookup("COGNITO_USER_POOL_ID").value_or("");
+      const auto reference =
+          local::auth::parse_user_pool(pool.empty() ? local::local_user_pool_id(region) : pool);
+      token_claims.issuer = local::auth::cognito_issuer(reference.region, reference.id);
+      const std::string clients = lookup("COGNITO_APP_CLIENT_IDS").value_or("");
+      token_claims.client_id = clients.empty() ? std::string(local::local_app_client_id)
+                                               : clients.substr(0, clients.find(','));
+      for (const auto& claim : token_extra)
+        token_claims.extra.push_back(local::parse_assignment(claim));
+      if (token_expired) {
+        token_claims.issued_at = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count() -
+                                 token_claims.lifetime_seconds - 60;
+      }
+      std::cout << local::LocalAuthFolder(token_dir).mint_token(token_claims) << "\n";
+      return 0;
+    }
+
     auto log = std::make_shared<local::LambdaLog>(STDERR_FILENO);
 
     if (invoke->parsed()) {
@@ -493,7 +631,24 @@ int main(int argc, char** argv) {
         gateway.settings.stage_variables = std::move(variables);
       }
       if (!routes_file.empty()) gateway.routes = local::RouteTable::load(routes_file);
-      if (!api_key.empty()) gateway.api_key = api_key;
+      if (!iam_credentials.empty()) {
+        throw std::runtime_error(
+            "--iam-credentials is refused: a secret on the command line is visible to every "
+            "user of the machine (ps). Put the credentials in a file in the AWS CLI's format "
+            "(--iam-credentials-file) or in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "(--iam-credentials-env)");
+      }
+      // API keys and usage plans of the env file (over .env.example's defaults), the key of
+      // --api-key in the first plan, values that the env file leaves out from the local folder.
+      const auto resolved = local::with_documented_defaults(config.environment);
+      auto key_settings = local::api_key_settings_from(lookup_in(resolved));
+      if (!api_key.empty()) {
+        key_settings.keys.push_back(
+            {.name = "command-line", .plan = key_settings.plans.front().name, .value = api_key});
+      }
+      if (!local_auth_dir.empty())
+        local::LocalAuthFolder(local_auth_dir).fill_key_values(key_settings);
+      gateway.api_keys = std::make_shared<local::ApiKeyRegistry>(key_settings);
       if (throttle_rate > 0 || throttle_burst > 0) {
         gateway.stage_throttle = local::Throttle{
             throttle_rate, throttle_burst > 0 ? throttle_burst : std::max(1.0, throttle_rate)};
@@ -504,10 +659,21 @@ int main(int argc, char** argv) {
       const AuthorizerOptions authorizers{.jwks = cognito_jwks,
                                           .user_pool_id = cognito_user_pool_id,
                                           .jwks_refetch_seconds = cognito_jwks_refetch_seconds,
-                                          .iam_credentials = iam_credentials,
+                                          .iam_credentials_files = iam_credentials_files,
+                                          .iam_credentials_env = iam_credentials_env,
+                                          .local_auth_dir = local_auth_dir,
                                           .iam_policies = load_iam_policies(iam_policy_file)};
       gateway.access_control = make_access_control(config, gateway, authorizers);
       std::shared_ptr<const local::AccessControl> current_access = gateway.access_control;
+      // As the stack gives the function its own pool's app client, the local issuer's client
+      // is the function's COGNITO_APP_CLIENT_IDS when the env file names no pool.
+      const auto pool_setting = lookup_in(resolved);
+      if (!local_auth_dir.empty() &&
+          any_route_uses(gateway.routes, cppstack::http::AuthMode::cognito) &&
+          pool_setting("COGNITO_USER_POOL_ID").value_or("").empty() &&
+          pool_setting("COGNITO_APP_CLIENT_IDS").value_or("").empty()) {
+        config.environment.emplace_back("COGNITO_APP_CLIENT_IDS", local::local_app_client_id);
+      }
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
@@ -515,6 +681,28 @@ int main(int argc, char** argv) {
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
       announce(server.local_endpoint());
+      if (print_calls) {
+        local::CallHints hints;
+        const auto endpoint = server.local_endpoint();
+        hints.base_url = "http://" + endpoint.address().to_string() + ":" +
+                         std::to_string(endpoint.port()) + "/" + stage;
+        hints.token_command = std::filesystem::read_symlink("/proc/self/exe").string() + " token";
+        if (!local_auth_dir.empty()) hints.token_command += " --local-auth-dir " + local_auth_dir;
+        if (!api_function.env_file.empty()) {
+          hints.token_command += " --env-file " + api_function.env_file;
+        }
+        hints.token_command += " --region " + config.region;
+        for (const auto& key : key_settings.keys) {
+          if (!key.value.empty() && !hints.api_key) hints.api_key = key.value;
+        }
+        if (!local_auth_dir.empty() &&
+            any_route_uses(served.routes, cppstack::http::AuthMode::iam)) {
+          hints.iam_environment =
+              local::LocalAuthFolder(local_auth_dir).iam_environment_file().string();
+        }
+        hints.region = config.region;
+        local::print_calls(std::cout, served.routes, hints);
+      }
       // A rebuilt routes.json is served from the next request on (make run); a table the
       // access settings cannot serve (a cognito route without the pool's keys) is refused.
       std::optional<local::RouteTableWatcher> route_watcher;

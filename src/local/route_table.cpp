@@ -88,6 +88,22 @@ bool ends_greedy(const http::PathTemplate& path_template) {
   return !segments.empty() && segments.back().kind == http::PathTemplate::SegmentKind::greedy;
 }
 
+// "apiKeyRequired": a key as well as the token or signature of a cognito or iam route (API
+// Gateway's apiKeyRequired beside an authorizer); absent: false.
+bool api_key_required_field(const boost::json::object& entry, http::AuthMode auth,
+                            std::size_t position) {
+  const auto* required = entry.if_contains("apiKeyRequired");
+  if (required == nullptr || required->is_null()) return false;
+  if (!required->is_bool()) {
+    throw RouteTableError(entry_name(position) + ".apiKeyRequired must be true or false");
+  }
+  if (required->get_bool() && auth == http::AuthMode::none) {
+    throw RouteTableError(entry_name(position) +
+                          ".apiKeyRequired without a token or signature is auth \"apiKey\"");
+  }
+  return required->get_bool();
+}
+
 }  // namespace
 
 RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
@@ -123,7 +139,8 @@ RouteTable RouteTable::parse(std::string_view json) {
       route.handler = std::string(handler->get_string());
     }
     route.auth = auth_field(entry, position);
-    route.requires_api_key = route.auth == http::AuthMode::api_key;
+    route.requires_api_key = route.auth == http::AuthMode::api_key ||
+                             api_key_required_field(entry, route.auth, position);
     route.scopes = scopes_field(entry, route.auth, position);
     if (const auto* throttle = entry.if_contains("throttle"); throttle && throttle->is_object()) {
       route.throttle = Throttle{number_field(throttle->get_object(), "rateLimit"),

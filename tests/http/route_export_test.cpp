@@ -151,3 +151,43 @@ TEST(RouteTableJson, RefusesScopesAsStringsThatAreNotScopesOrOnOtherModes) {
 
 }  // namespace
 }  // namespace cppstack::http
+
+namespace cppstack::http {
+namespace {
+
+// A key as well as a token: API Gateway's apiKeyRequired beside an authorizer
+// (AWS::ApiGateway::Method ApiKeyRequired with AuthorizationType COGNITO_USER_POOLS). In
+// OpenAPI, schemes in one security requirement object are all required at once.
+TEST(RouteTableJson, WritesApiKeyRequiredBesideATokenOnly) {
+  Routes routes;
+  const auto handler = [](const Request&) { return events::ProxyResponse{}; };
+  routes.get("/v1/both", {.name = "both", .auth = AuthMode::cognito, .api_key_required = true},
+             handler);
+  routes.get("/v1/keyed", handler).name("keyed").auth(AuthMode::api_key).api_key_required();
+  routes.post("/v1/signed", handler).name("signed").auth(AuthMode::iam);
+  const auto table = std::move(routes).release();
+  const auto json = route_table_json(table).as_object();
+  const auto& entries = json.at("routes").as_array();
+  EXPECT_EQ(entries[0].at("apiKeyRequired"), true);
+  EXPECT_FALSE(entries[1].as_object().contains("apiKeyRequired")) << "auth apiKey says it already";
+  EXPECT_FALSE(entries[2].as_object().contains("apiKeyRequired"));
+
+  const auto document =
+      openapi_document(table, {.title = "t", .version = "1", .description = "d"}).as_object();
+  EXPECT_EQ(document.at("paths").at("/v1/both").at("get").at("security"),
+            (boost::json::array{boost::json::object{{"cognito", boost::json::array{}},
+                                                    {"apiKey", boost::json::array{}}}}));
+  EXPECT_EQ(document.at("paths").at("/v1/signed").at("post").at("security"),
+            (boost::json::array{boost::json::object{{"sigv4", boost::json::array{}}}}));
+}
+
+TEST(RouteTableJson, RefusesApiKeyRequiredWithoutATokenOrSignature) {
+  Routes routes;
+  routes.get("/v1/x", [](const Request&) { return events::ProxyResponse{}; })
+      .name("x")
+      .api_key_required();
+  EXPECT_THROW((void)route_table_json(std::move(routes).release()), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace cppstack::http

@@ -55,6 +55,7 @@ CLIENT_ID = "client-a"
 ACCESS_KEY = "AKIDLOCALGATEWAY1"
 SECRET_KEY = "local-gateway-secret-key"
 ORIGINS = ["https://app.example", "https://admin.example"]
+QUOTA_KEYS = ["quotakey1x0123456789ab", "quotakey2x0123456789ab"]
 
 ROUTES = {"formatVersion": 1, "routes": [
     {"method": "GET", "path": "/echo/open", "handler": "echo", "auth": "none"},
@@ -167,11 +168,16 @@ class Emulator:
         env_file = os.path.join(directory, f"env-{id(self)}")
         with open(env_file, "w") as file:
             file.write("\n".join(env_lines) + "\n")
+        # The secret reaches the emulator in a file, never on its command line (ps shows it).
+        credentials = os.path.join(directory, "credentials")
+        with open(credentials, "w") as file:
+            file.write(f"[ci-deployer]\naws_access_key_id = {ACCESS_KEY}\n"
+                       f"aws_secret_access_key = {SECRET_KEY}\n")
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [EMULATOR, "start-api", "--bootstrap", FUNCTION, "--routes", routes, "--port", "0",
              "--env-file", env_file, "--region", REGION, "--cognito-jwks", jwks,
-             "--iam-credentials", f"{ACCESS_KEY}:{SECRET_KEY}:ci-deployer", *extra_args],
+             "--iam-credentials-file", credentials, *extra_args],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
@@ -249,7 +255,8 @@ class GatewayChecks(unittest.TestCase):
             json.dump(jwks, file)
         common = [f"COGNITO_USER_POOL_ID={POOL_ID}", f"COGNITO_APP_CLIENT_IDS={CLIENT_ID}",
                   "CORS_ALLOW_ORIGINS=" + ",".join(ORIGINS), "CORS_ALLOW_CREDENTIALS=true",
-                  "API_QUOTA_LIMIT=3", "API_QUOTA_PERIOD=DAY"]
+                  "API_QUOTA_LIMIT=3", "API_QUOTA_PERIOD=DAY",
+                  f"API_KEYS=one:default:{QUOTA_KEYS[0]},two:default:{QUOTA_KEYS[1]}"]
         cls.api = Emulator(cls.directory.name,
                            common + ["API_ALLOWED_SOURCE_IPS=127.0.0.1/32, ::1"],
                            cls.jwks_server.url)
@@ -510,12 +517,23 @@ class GatewayChecks(unittest.TestCase):
 
     def test_usage_plan_quota_per_api_key(self):
         for _ in range(3):
-            code, _, body = self.api.curl("GET", "/prod/echo/keyed", ["x-api-key: quota-key-1"])
+            code, _, body = self.api.curl("GET", "/prod/echo/keyed",
+                                          [f"x-api-key: {QUOTA_KEYS[0]}"])
             self.assertEqual(code, 200, body)
-        self.assert_gateway_error(self.api.curl("GET", "/prod/echo/keyed", ["x-api-key: quota-key-1"]),
-                                  429, "Limit Exceeded", "LimitExceededException")
-        code, _, _ = self.api.curl("GET", "/prod/echo/keyed", ["x-api-key: quota-key-2"])
+        self.assert_gateway_error(
+            self.api.curl("GET", "/prod/echo/keyed", [f"x-api-key: {QUOTA_KEYS[0]}"]),
+            429, "Limit Exceeded", "LimitExceededException")
+        code, _, _ = self.api.curl("GET", "/prod/echo/keyed", [f"x-api-key: {QUOTA_KEYS[1]}"])
         self.assertEqual(code, 200)
+
+    def test_a_key_that_is_no_key_of_a_usage_plan_is_403_forbidden(self):
+        # The API_KEY gateway response: 403 {"message":"Forbidden"} when the key is missing or
+        # is not a key of the API's usage plans (supported-gateway-response-types.html;
+        # "API key required but missing or wrong", contracts.md).
+        for headers in ([], ["x-api-key: anynonemptyvalue0000abcd"]):
+            with self.subTest(headers):
+                self.assert_gateway_error(self.api.curl("GET", "/prod/echo/keyed", headers), 403,
+                                          "Forbidden", "ForbiddenException")
 
     def test_cors_preflight_on_every_resource_as_the_cdk_mock_method_answers(self):
         for path in ["/prod/echo/user", "/prod/echo/signed", "/prod/echo/open"]:
@@ -527,11 +545,12 @@ class GatewayChecks(unittest.TestCase):
                 self.assertEqual(body, "")
                 self.assertEqual(headers["access-control-allow-origin"], "https://admin.example")
                 self.assertEqual(headers["vary"], "Origin")
+                # .env.example's defaults, which the CDK app deploys too.
                 self.assertEqual(headers["access-control-allow-methods"],
-                                 "OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD")
+                                 "GET,HEAD,OPTIONS,POST,PUT,PATCH,DELETE")
                 self.assertEqual(headers["access-control-allow-headers"],
-                                 "Content-Type,X-Amz-Date,Authorization,X-Api-Key,"
-                                 "X-Amz-Security-Token,X-Amz-User-Agent")
+                                 "Content-Type,Authorization,X-Api-Key,X-Amz-Date,"
+                                 "X-Amz-Security-Token")
                 self.assertEqual(headers["access-control-allow-credentials"], "true")
                 self.assertEqual(headers["access-control-max-age"], "600")
         _, headers, _ = self.api.curl("OPTIONS", "/prod/echo/open", ["Origin: https://evil.example"])
@@ -566,10 +585,14 @@ class IamIdentityPolicies(unittest.TestCase):
         jwks = os.path.join(cls.directory.name, "jwks.json")
         with open(jwks, "w") as file:
             json.dump({"keys": [RsaKey(cls.directory.name, "pool", "k").jwk()]}, file)
+        others = os.path.join(cls.directory.name, "other-credentials")
+        with open(others, "w") as file:
+            file.write("[other]\naws_access_key_id = AKIDOTHERUSER\n"
+                       "aws_secret_access_key = other-secret\n"
+                       "[blocked]\naws_access_key_id = AKIDBLOCKED\n"
+                       "aws_secret_access_key = blocked-secret\n")
         cls.api = Emulator(cls.directory.name, [f"COGNITO_USER_POOL_ID={POOL_ID}"], jwks,
-                           ["--iam-policy", policy,
-                            "--iam-credentials", "AKIDOTHERUSER:other-secret:other",
-                            "--iam-credentials", "AKIDBLOCKED:blocked-secret:blocked"])
+                           ["--iam-policy", policy, "--iam-credentials-file", others])
 
     @classmethod
     def tearDownClass(cls):

@@ -71,10 +71,10 @@ TEST(LiveRoutes, TheCorsPreflightFollowsAReloadedTable) {
     EXPECT_EQ(response.result_int(), 204) << response.body();
     EXPECT_EQ(response.body(), "");
     EXPECT_EQ(response["Access-Control-Allow-Origin"], "https://app.example");
-    EXPECT_EQ(response["Access-Control-Allow-Methods"], "OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD");
+    // .env.example's defaults, as the CDK app deploys them (tests/fixtures/env/defaults.json).
+    EXPECT_EQ(response["Access-Control-Allow-Methods"], "GET,HEAD,OPTIONS,POST,PUT,PATCH,DELETE");
     EXPECT_EQ(response["Access-Control-Allow-Headers"],
-              "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,"
-              "X-Amz-User-Agent");
+              "Content-Type,Authorization,X-Api-Key,X-Amz-Date,X-Amz-Security-Token");
     EXPECT_EQ(response["Access-Control-Max-Age"], "600");
   };
   const auto expect_missing_resource = [](const Response& response) {

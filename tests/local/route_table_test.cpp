@@ -210,5 +210,27 @@ TEST(RouteTable, LoadReportsMissingFile) {
   EXPECT_THROW((void)RouteTable::load("/nonexistent/routes.json"), RouteTableError);
 }
 
+// "apiKeyRequired": a key as well as the token or signature of the route (API Gateway's
+// apiKeyRequired beside an authorizer); refused where it would only be auth "apiKey" spelled
+// another way, or is not a boolean.
+TEST(RouteTable, ReadsApiKeyRequiredBesideATokenOrSignature) {
+  const auto table = RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/a","auth":"cognito","apiKeyRequired":true},
+    {"method":"GET","path":"/b","auth":"iam","apiKeyRequired":false},
+    {"method":"GET","path":"/c","auth":"iam"}]})");
+  EXPECT_TRUE(table.routes()[0].requires_api_key);
+  EXPECT_EQ(table.routes()[0].auth, http::AuthMode::cognito);
+  EXPECT_FALSE(table.routes()[1].requires_api_key);
+  EXPECT_FALSE(table.routes()[2].requires_api_key);
+  EXPECT_THROW(
+      (void)RouteTable::parse(
+          R"({"routes":[{"method":"GET","path":"/a","auth":"none","apiKeyRequired":true}]})"),
+      RouteTableError);
+  EXPECT_THROW(
+      (void)RouteTable::parse(
+          R"({"routes":[{"method":"GET","path":"/a","auth":"iam","apiKeyRequired":"yes"}]})"),
+      RouteTableError);
+}
+
 }  // namespace
 }  // namespace cppstack::local

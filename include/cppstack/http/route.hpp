@@ -38,6 +38,9 @@ struct RouteSettings {
   /// OAuth scopes of a cognito route (cppstack/http/auth_scope.hpp): with any, API Gateway
   /// wants an access token holding one of them; without, an ID token.
   std::vector<std::string> scopes{};
+  /// An API key of a usage plan as well as the credentials of `auth` (cognito or iam): API
+  /// Gateway's apiKeyRequired beside the method's authorizer. auth api_key needs no flag.
+  bool api_key_required = false;
   int cache_ttl_seconds = 0;  ///< API Gateway method cache; 0 = not cached
   std::optional<Throttle> throttle;
 };

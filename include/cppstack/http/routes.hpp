@@ -226,6 +226,9 @@ struct RouteOptions {
   /// OAuth scopes a cognito route requires (one of them in the access token); checked at
   /// compile time: {.auth = AuthMode::cognito, .scopes = {"notes/read", "notes/admin"}}
   std::vector<AuthScope> scopes{};
+  /// An API key too, besides the token or signature of `auth` (several mechanisms at once):
+  /// {.auth = AuthMode::cognito, .api_key_required = true}
+  bool api_key_required = false;
   std::vector<int> errors{};  ///< statuses the handler throws on purpose (see errors())
   int cache_ttl_seconds = 0;
   std::optional<Throttle> throttle{};
@@ -247,6 +250,8 @@ class Routes {
     Declaration& auth(AuthMode mode);
     /// The OAuth scopes a cognito route requires: an access token with one of them.
     Declaration& scopes(std::initializer_list<AuthScope> required);
+    /// Requires an API key of a usage plan as well as the credentials of auth().
+    Declaration& api_key_required(bool required = true);
     /// API Gateway's method cache time to live, in seconds.
     Declaration& cache(int ttl_seconds);
     Declaration& throttle(double rate_limit, int burst_limit);

@@ -12,6 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cppstack/local/access_control.hpp>
+#include <cppstack/local/api_keys.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/lambda_log.hpp>
@@ -34,7 +35,11 @@ struct ApiGatewayConfig {
   GatewaySettings settings;
   RouteTable routes = RouteTable::catch_all();
   /// The key routes with `auth: apiKey` require in `x-api-key`; unset: any non-empty key.
+  /// Only without api_keys.
   std::optional<std::string> api_key{};
+  /// The API keys and usage plans (api_keys.hpp): an unknown key is refused with 403, as on
+  /// AWS; each plan's quota and per-key throttle applies. Shared by every reloaded table.
+  std::shared_ptr<ApiKeyRegistry> api_keys{};
   std::optional<Throttle> stage_throttle{};
   std::chrono::milliseconds integration_timeout{29000};
   bool access_log = true;

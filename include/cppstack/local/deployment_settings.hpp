@@ -23,4 +23,17 @@ class DeploymentSettingError : public std::runtime_error {
 /// Checks the last value of each known key (keys it does not know are the function's own).
 void check_deployment_settings(const EnvironmentList& variables);
 
+/// The text of `.env.example`, compiled in: the documented default of every deployment setting.
+/// The CDK app reads the same file as its defaults (infra/lib/config.ts loadConfig).
+[[nodiscard]] std::string_view env_example_text();
+
+/// The settings as the CDK app resolves them: `.env.example`'s values, then `variables` (an
+/// env file and --env) over them, the last value of a key winning.
+[[nodiscard]] EnvironmentList with_documented_defaults(const EnvironmentList& variables);
+
+/// What the CDK app gives the function besides the env file's own variables: with CORS on
+/// (CORS_ALLOW_ORIGINS set), every CORS_* setting it does not set, at its documented default
+/// (infra/lib/cors.ts corsEnvironment). Appended to `environment`.
+void add_function_defaults(EnvironmentList& environment);
+
 }  // namespace cppstack::local
