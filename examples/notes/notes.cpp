@@ -33,6 +33,8 @@ std::vector<Route> cppstack::app::application_routes(const std::shared_ptr<Appli
     return found->second;
   };
   Routes routes;
+  routes.table("notes", {.partition_key = {"id", KeyType::string}});
+  routes.bucket("note-attachments");
   routes.post("/v1/notes", [store](const Request&, const Body<NewNote>& note) {
     const std::int64_t id = store->next_id++;
     return Created<Note>{"/v1/notes/" + std::to_string(id), store->notes[id] = {note, id}};
