@@ -21,9 +21,9 @@ PACKAGE_BUILD := build
 PACKAGE_BUILD_DIR := $(BUILD_DIR)
 endif
 
-.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run watch bench synth deploy format lint clean rehearse
+.PHONY: deps deps-system reset-local build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run watch bench synth deploy format lint clean rehearse
 
-deps: deps-system infra/node_modules/.package-lock.json
+deps: deps-system infra/node_modules/.package-lock.json services/node_modules/.package-lock.json
 
 deps-system:
 	bash scripts/install-deps.sh
@@ -31,6 +31,10 @@ deps-system:
 # npm ci only when the lock file changed since the last install.
 infra/node_modules/.package-lock.json: infra/package-lock.json
 	cd infra && npm ci --no-audit --no-fund --loglevel=error
+
+# The local DynamoDB (dynalite) and S3 (s3rver) that `make run` starts for declared resources.
+services/node_modules/.package-lock.json: services/package-lock.json
+	cd services && npm ci --no-audit --no-fund --loglevel=error
 
 build:
 	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake --preset $(PRESET); fi
@@ -86,6 +90,12 @@ fuzz-smoke:
 # make run [PORT=3000] [FUNCTION=api|notes] [METRICS=pretty|raw|off]
 run:
 	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION) $(METRICS)
+
+# Deletes the data of the local DynamoDB and S3 (LOCAL_DATA_DIR, default .local/); the next
+# `make run` creates the declared tables and buckets again, empty.
+LOCAL_DATA_DIR ?= $(CURDIR)/.local
+reset-local:
+	node services/local-services.js --reset --data $(LOCAL_DATA_DIR)
 
 watch:
 	WATCH_FUNCTION=$(FUNCTION) bash scripts/watch.sh $(PRESET)
