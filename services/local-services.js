@@ -212,6 +212,12 @@ function corsConfiguration(origins) {
   return `<CORSConfiguration><CORSRule>${allowed}${methods}${headers}<ExposeHeader>ETag</ExposeHeader></CORSRule></CORSConfiguration>`;
 }
 
+function s3Failure(error, portNumber, directory) {
+  return error.code === 'EADDRINUSE'
+    ? `port ${portNumber} of the local S3 (s3rver) is in use on ${HOST}: stop what uses it, or choose another port with LOCAL_S3_PORT=...`
+    : `the local S3 (s3rver) failed to start with its data in ${directory}: ${error.message}`;
+}
+
 async function start(options) {
   const { tables, buckets } = readDeclarations(options.routes);
   const dynamodbDirectory = path.join(options.data, 'dynamodb');
@@ -223,6 +229,13 @@ async function start(options) {
       throw new ServiceError(`cannot create the local data folder ${directory}: ${error.message}`);
     }
   }
+  // dynalite reports a store it cannot open as an unhandled stream error, not as an answer.
+  // s3rver reports a port in use the same way.
+  let failure = (error) => `the local DynamoDB (dynalite) failed to open its data in ${dynamodbDirectory}: ${error.message}`;
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`local-services: ${failure(error)}\n`);
+    process.exit(1);
+  });
   const closers = [];
   const stop = () => Promise.all(closers.map((close) => close().catch(() => undefined)));
   try {
@@ -234,6 +247,7 @@ async function start(options) {
     if (listed.error) throw new ServiceError(`the local DynamoDB (dynalite) failed to open its data in ${dynamodbDirectory}: ${listed.error}: ${listed.message}`);
     for (const table of tables) await ensureTable(dynamodbPort, table);
 
+    failure = (error) => s3Failure(error, options.s3Port, s3Directory);
     const S3rver = require('s3rver');
     const origins = options.corsOrigins.split(',').map((origin) => origin.trim()).filter(Boolean);
     const s3rver = new S3rver({
@@ -249,14 +263,11 @@ async function start(options) {
     try {
       s3Port = (await s3rver.run()).port;
     } catch (error) {
-      throw new ServiceError(
-        error.code === 'EADDRINUSE'
-          ? `port ${options.s3Port} of the local S3 (s3rver) is in use on ${HOST}: stop what uses it, or choose another port with LOCAL_S3_PORT=...`
-          : `the local S3 (s3rver) failed to start with its data in ${s3Directory}: ${error.message}`,
-      );
+      throw new ServiceError(s3Failure(error, options.s3Port, s3Directory));
     }
     closers.push(() => s3rver.close());
 
+    failure = (error) => `a local server failed: ${error.message}`;
     const environment = {
       AWS_ENDPOINT_URL_DYNAMODB: `http://${HOST}:${dynamodbPort}`,
       AWS_ENDPOINT_URL_S3: `http://${HOST}:${s3Port}`,

@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""`make run`'s serving path with declared resources: scripts/serve-local.sh starts dynalite and
+s3rver with the tables and buckets of routes.json, points the function at them, keeps their data
+across restarts, and `make reset-local` deletes it. Checked with boto3 against the started
+servers, and in the function's own environment (/proc/PID/environ).
+
+Usage: local_services_test.py CPPSTACK_LOCAL BOOTSTRAP ROUTES_JSON
+ROUTES_JSON is an exported route table without resources; the test adds a table and a bucket.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+import urllib.request
+
+import boto3
+from botocore.config import Config
+
+EMULATOR, BOOTSTRAP, ROUTES = (os.path.abspath(argument) for argument in (sys.argv[1:4] + ["", "", ""])[:3])
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SERVE = os.path.join(ROOT, "scripts", "serve-local.sh")
+# Generous bound for a loaded machine: a start that takes longer is a failure, not a measurement.
+START_TIMEOUT_SECONDS = 120
+
+RECORDS_TABLE = {
+    "name": "records",
+    "partitionKey": {"name": "owner", "type": "S"},
+    "sortKey": {"name": "at", "type": "N"},
+    "globalIndexes": [{"name": "by-kind", "partitionKey": {"name": "kind", "type": "S"},
+                       "sortKey": None, "projection": "KEYS_ONLY"}],
+    "localIndexes": [],
+    "timeToLiveAttribute": None,
+}
+UPLOADS_BUCKET = {"name": "uploads"}
+
+
+def descendants(pid):
+    """Every process below pid, from /proc (children first found through their parent id)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            parents.setdefault(int(fields[1]), []).append(int(entry))
+        except (OSError, IndexError):
+            continue
+    found, pending = [], [pid]
+    while pending:
+        for child in parents.get(pending.pop(), []):
+            found.append(child)
+            pending.append(child)
+    return found
+
+
+def environment_of(pid):
+    with open(f"/proc/{pid}/environ", "rb") as environ:
+        entries = environ.read().split(b"\0")
+    return dict(entry.decode().split("=", 1) for entry in entries if b"=" in entry)
+
+
+class Served:
+    """serve-local.sh running with the given routes and data folder, until stop()."""
+
+    def __init__(self, routes_file, data_dir, work_dir, **ports):
+        environment = dict(os.environ, LOCAL_DATA_DIR=data_dir,
+                           LOCAL_DYNAMODB_PORT=str(ports.get("dynamodb", 0)),
+                           LOCAL_S3_PORT=str(ports.get("s3", 0)))
+        self.stderr = tempfile.TemporaryFile()
+        # Its own session: a failure here never signals the test runner.
+        self.process = subprocess.Popen(
+            ["bash", SERVE, EMULATOR, BOOTSTRAP, routes_file, "0", "off"], cwd=work_dir,
+            env=environment, stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL,
+            text=True, start_new_session=True)
+        self.output = []
+        self.port = None
+        for line in self.process.stdout:
+            self.output.append(line)
+            if line.startswith("listening on "):
+                self.port = int(line.rsplit(":", 1)[1])
+                break
+
+    def errors(self):
+        self.stderr.seek(0)
+        return self.stderr.read().decode(errors="replace")
+
+    def get(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as answer:
+            return answer.status
+
+    def stop(self):
+        """SIGTERM, as Ctrl-C or a supervisor would; returns the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            status = self.process.wait(timeout=START_TIMEOUT_SECONDS)
+        finally:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.stdout.close()
+        return status
+
+    def close(self):
+        self.stderr.close()
+
+
+class LocalServicesTest(unittest.TestCase):
+    def setUp(self):
+        self.work = tempfile.mkdtemp(prefix="cppstack-services-")
+        self.data = os.path.join(self.work, ".local")
+        with open(ROUTES) as exported:
+            table = json.load(exported)
+        self.assertNotIn("tables", table, "the base route table must declare nothing")
+        self.plain_routes = os.path.join(self.work, "plain-routes.json")
+        with open(self.plain_routes, "w") as plain:
+            json.dump(table, plain)
+        table["tables"] = [RECORDS_TABLE]
+        table["buckets"] = [UPLOADS_BUCKET]
+        self.routes = os.path.join(self.work, "routes.json")
+        with open(self.routes, "w") as declared:
+            json.dump(table, declared)
+        self.served = []
+
+    def tearDown(self):
+        for served in self.served:
+            if served.process.poll() is None:
+                served.stop()
+            served.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def serve(self, routes=None, **ports):
+        served = Served(routes or self.routes, self.data, self.work, **ports)
+        self.served.append(served)
+        return served
+
+    def clients(self):
+        with open(os.path.join(self.data, "services.env")) as env_file:
+            environment = dict(line.rstrip("\n").split("=", 1) for line in env_file if "=" in line)
+        session = boto3.session.Session(aws_access_key_id=environment["AWS_ACCESS_KEY_ID"],
+                                        aws_secret_access_key=environment["AWS_SECRET_ACCESS_KEY"],
+                                        region_name="us-east-1")
+        # s3rver: path-style addresses, payloads sent whole (no streaming checksum trailers).
+        s3_config = Config(s3={"addressing_style": "path"},
+                           request_checksum_calculation="when_required",
+                           response_checksum_validation="when_required")
+        dynamodb = session.client("dynamodb", endpoint_url=environment["AWS_ENDPOINT_URL_DYNAMODB"])
+        s3 = session.client("s3", endpoint_url=environment["AWS_ENDPOINT_URL_S3"], config=s3_config)
+        return environment, dynamodb, s3
+
+    def assert_started(self, served):
+        self.assertIsNotNone(served.port, "".join(served.output) + served.errors())
+
+    def test_declared_resources_exist_survive_a_restart_and_reset_clears_them(self):
+        served = self.serve()
+        self.assert_started(served)
+        environment, dynamodb, s3 = self.clients()
+
+        table = dynamodb.describe_table(TableName="local-records")["Table"]
+        self.assertEqual(table["KeySchema"], [{"AttributeName": "owner", "KeyType": "HASH"},
+                                              {"AttributeName": "at", "KeyType": "RANGE"}])
+        self.assertEqual([index["IndexName"] for index in table["GlobalSecondaryIndexes"]],
+                         ["by-kind"])
+        self.assertEqual(table["BillingModeSummary"]["BillingMode"], "PAY_PER_REQUEST")
+        s3.head_bucket(Bucket="local-uploads")
+
+        # The function runs with the endpoints, credentials and physical names.
+        self.assertEqual(served.get("/prod/v1/health"), 200)
+        functions = [pid for pid in descendants(served.process.pid)
+                     if os.path.realpath(f"/proc/{pid}/exe") == os.path.realpath(BOOTSTRAP)]
+        self.assertTrue(functions, "no function process below the emulator")
+        function_environment = environment_of(functions[0])
+        for name in ("AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID",
+                     "AWS_SECRET_ACCESS_KEY"):
+            self.assertEqual(function_environment.get(name), environment[name], name)
+        self.assertEqual(function_environment.get("TABLE_RECORDS"), "local-records")
+        self.assertEqual(function_environment.get("BUCKET_UPLOADS"), "local-uploads")
+        self.assertTrue(function_environment.get("AWS_REGION"))
+
+        dynamodb.put_item(TableName="local-records",
+                          Item={"owner": {"S": "ada"}, "at": {"N": "1"}, "kind": {"S": "note"}})
+        s3.put_object(Bucket="local-uploads", Key="notes/1.txt", Body=b"kept")
+        self.assertEqual(served.stop(), 0, served.errors())
+        self.assertEqual(descendants(served.process.pid), [])
+
+        restarted = self.serve()
+        self.assert_started(restarted)
+        _, dynamodb, s3 = self.clients()
+        item = dynamodb.get_item(TableName="local-records",
+                                 Key={"owner": {"S": "ada"}, "at": {"N": "1"}})
+        self.assertEqual(item["Item"]["kind"], {"S": "note"})
+        self.assertEqual(s3.get_object(Bucket="local-uploads", Key="notes/1.txt")["Body"].read(),
+                         b"kept")
+        self.assertEqual(restarted.stop(), 0, restarted.errors())
+
+        reset = subprocess.run(["make", "-s", "-C", ROOT, "reset-local", f"LOCAL_DATA_DIR={self.data}"],
+                               capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS)
+        self.assertEqual(reset.returncode, 0, reset.stderr)
+        self.assertIn("deleted the local DynamoDB and S3 data", reset.stdout)
+
+        after_reset = self.serve()
+        self.assert_started(after_reset)
+        _, dynamodb, s3 = self.clients()
+        self.assertEqual(dynamodb.scan(TableName="local-records")["Count"], 0)
+        self.assertEqual(s3.list_objects_v2(Bucket="local-uploads")["KeyCount"], 0)
+        after_reset.stop()
+
+    def test_a_port_in_use_is_a_clear_error_and_nothing_is_served(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            for service, variable, ports in (("DynamoDB (dynalite)", "LOCAL_DYNAMODB_PORT", {"dynamodb": port}),
+                                             ("S3 (s3rver)", "LOCAL_S3_PORT", {"s3": port})):
+                served = self.serve(**ports)
+                self.assertIsNone(served.port)
+                self.assertEqual(served.stop(), 1)
+                errors = served.errors()
+                self.assertIn(f"port {port} of the local {service} is in use on 127.0.0.1", errors)
+                self.assertIn(f"{variable}=", errors)
+                self.assertIn("nothing is served", errors)
+                self.assertEqual(descendants(served.process.pid), [])
+
+    def test_a_server_that_fails_to_start_is_a_clear_error(self):
+        # A LevelDB store whose manifest is missing: dynalite cannot open it.
+        store = os.path.join(self.data, "dynamodb")
+        os.makedirs(store)
+        with open(os.path.join(store, "CURRENT"), "w") as current:
+            current.write("MANIFEST-000404\n")
+        served = self.serve()
+        self.assertIsNone(served.port)
+        self.assertEqual(served.stop(), 1)
+        errors = served.errors()
+        self.assertIn("the local DynamoDB (dynalite) failed to open its data in", errors)
+        self.assertIn("nothing is served", errors)
+
+    def test_a_table_declared_with_other_keys_than_the_local_one_names_the_reset(self):
+        served = self.serve()
+        self.assert_started(served)
+        self.assertEqual(served.stop(), 0, served.errors())
+        with open(self.routes) as declared:
+            table = json.load(declared)
+        table["tables"][0]["sortKey"] = {"name": "at", "type": "S"}
+        with open(self.routes, "w") as declared:
+            json.dump(table, declared)
+        changed = self.serve()
+        self.assertIsNone(changed.port)
+        self.assertEqual(changed.stop(), 1)
+        self.assertIn("the local table local-records exists with other keys or indexes", changed.errors())
+        self.assertIn("make reset-local", changed.errors())
+
+    def test_a_route_table_without_resources_starts_no_server(self):
+        served = self.serve(routes=self.plain_routes)
+        self.assert_started(served)
+        self.assertEqual(served.get("/prod/v1/health"), 200)
+        self.assertFalse(os.path.exists(self.data))
+        names = [os.path.basename(os.path.realpath(f"/proc/{pid}/exe"))
+                 for pid in descendants(served.process.pid)]
+        self.assertNotIn("node", names)
+        served.stop()
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
