@@ -27,7 +27,8 @@ import { BucketDeclaration, bucketVariable, KeyAttribute, Projection, TableDecla
 /**
  * The DynamoDB actions the function's client library calls on a declared table. Transactions
  * (TransactGetItems, TransactWriteItems) are authorized as the item actions they contain
- * (GetItem, PutItem, UpdateItem, DeleteItem, ConditionCheckItem), so they need no action of their own.
+ * (GetItem, PutItem, UpdateItem, DeleteItem, ConditionCheckItem), so they need no action of their own
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
  */
 export const TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',
