@@ -4,8 +4,9 @@ s3rver with the tables and buckets of routes.json, points the function at them, 
 across restarts, and `make reset-local` deletes it. Checked with boto3 against the started
 servers, and in the function's own environment (/proc/PID/environ).
 
-Usage: local_services_test.py CPPSTACK_LOCAL BOOTSTRAP ROUTES_JSON
+Usage: local_services_test.py CPPSTACK_LOCAL BOOTSTRAP ROUTES_JSON NOTES_BOOTSTRAP NOTES_ROUTES_JSON
 ROUTES_JSON is an exported route table without resources; the test adds a table and a bucket.
+NOTES_ROUTES_JSON is the notes example's export, whose resources are declared in C++.
 """
 import json
 import os
@@ -21,7 +22,8 @@ import urllib.request
 import boto3
 from botocore.config import Config
 
-EMULATOR, BOOTSTRAP, ROUTES = (os.path.abspath(argument) for argument in (sys.argv[1:4] + ["", "", ""])[:3])
+EMULATOR, BOOTSTRAP, ROUTES, NOTES_BOOTSTRAP, NOTES_ROUTES = (
+    os.path.abspath(argument) for argument in (sys.argv[1:6] + [""] * 5)[:5])
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SERVE = os.path.join(ROOT, "scripts", "serve-local.sh")
 # Generous bound for a loaded machine: a start that takes longer is a failure, not a measurement.
@@ -68,14 +70,14 @@ def environment_of(pid):
 class Served:
     """serve-local.sh running with the given routes and data folder, until stop()."""
 
-    def __init__(self, routes_file, data_dir, work_dir, **ports):
+    def __init__(self, routes_file, data_dir, work_dir, bootstrap, **ports):
         environment = dict(os.environ, LOCAL_DATA_DIR=data_dir,
                            LOCAL_DYNAMODB_PORT=str(ports.get("dynamodb", 0)),
                            LOCAL_S3_PORT=str(ports.get("s3", 0)))
         self.stderr = tempfile.TemporaryFile()
         # Its own session: a failure here never signals the test runner.
         self.process = subprocess.Popen(
-            ["bash", SERVE, EMULATOR, BOOTSTRAP, routes_file, "0", "off"], cwd=work_dir,
+            ["bash", SERVE, EMULATOR, bootstrap, routes_file, "0", "off"], cwd=work_dir,
             env=environment, stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL,
             text=True, start_new_session=True)
         self.output = []
@@ -134,8 +136,8 @@ class LocalServicesTest(unittest.TestCase):
             served.close()
         shutil.rmtree(self.work, ignore_errors=True)
 
-    def serve(self, routes=None, **ports):
-        served = Served(routes or self.routes, self.data, self.work, **ports)
+    def serve(self, routes=None, bootstrap=None, **ports):
+        served = Served(routes or self.routes, self.data, self.work, bootstrap or BOOTSTRAP, **ports)
         self.served.append(served)
         return served
 
@@ -209,6 +211,18 @@ class LocalServicesTest(unittest.TestCase):
         self.assertEqual(dynamodb.scan(TableName="local-records")["Count"], 0)
         self.assertEqual(s3.list_objects_v2(Bucket="local-uploads")["KeyCount"], 0)
         after_reset.stop()
+
+    def test_the_notes_example_gets_the_table_and_bucket_its_cpp_declares(self):
+        served = self.serve(routes=NOTES_ROUTES, bootstrap=NOTES_BOOTSTRAP)
+        self.assert_started(served)
+        environment, dynamodb, s3 = self.clients()
+        self.assertEqual(environment["TABLE_NOTES"], "local-notes")
+        self.assertEqual(environment["BUCKET_NOTE_ATTACHMENTS"], "local-note-attachments")
+        table = dynamodb.describe_table(TableName="local-notes")["Table"]
+        self.assertEqual(table["KeySchema"], [{"AttributeName": "id", "KeyType": "HASH"}])
+        self.assertEqual(table["AttributeDefinitions"], [{"AttributeName": "id", "AttributeType": "S"}])
+        s3.head_bucket(Bucket="local-note-attachments")
+        self.assertEqual(served.stop(), 0, served.errors())
 
     def test_a_port_in_use_is_a_clear_error_and_nothing_is_served(self):
         with socket.socket() as taken:
