@@ -61,6 +61,24 @@ def descendants(pid):
     return found
 
 
+def processes_naming(text):
+    """Live processes whose command line contains text (a test's own temporary folder)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                arguments = cmdline.read().decode(errors="replace")
+            with open(f"/proc/{entry}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if text in arguments and state != "Z":
+            found.append(int(entry))
+    return found
+
+
 def environment_of(pid):
     with open(f"/proc/{pid}/environ", "rb") as environ:
         entries = environ.read().split(b"\0")
@@ -187,8 +205,10 @@ class LocalServicesTest(unittest.TestCase):
         dynamodb.put_item(TableName="local-records",
                           Item={"owner": {"S": "ada"}, "at": {"N": "1"}, "kind": {"S": "note"}})
         s3.put_object(Bucket="local-uploads", Key="notes/1.txt", Body=b"kept")
+        self.assertTrue(processes_naming(self.data), "the local servers run with the data folder")
         self.assertEqual(served.stop(), 0, served.errors())
-        self.assertEqual(descendants(served.process.pid), [])
+        # The servers and the emulator end with the script.
+        self.assertEqual(processes_naming(self.work), [])
 
         restarted = self.serve()
         self.assert_started(restarted)
@@ -238,7 +258,7 @@ class LocalServicesTest(unittest.TestCase):
                 self.assertIn(f"port {port} of the local {service} is in use on 127.0.0.1", errors)
                 self.assertIn(f"{variable}=", errors)
                 self.assertIn("nothing is served", errors)
-                self.assertEqual(descendants(served.process.pid), [])
+                self.assertEqual(processes_naming(self.work), [])
 
     def test_a_server_that_fails_to_start_is_a_clear_error(self):
         # A LevelDB store whose manifest is missing: dynalite cannot open it.
