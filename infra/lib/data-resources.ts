@@ -158,7 +158,9 @@ function createTable(scope: Construct, declaration: TableDeclaration, production
 
 function createBucket(scope: Construct, declaration: BucketDeclaration, production: boolean, cors: CorsConfig | undefined): s3.Bucket {
   const lifecycleRules: s3.LifecycleRule[] = [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }];
-  if (production) lifecycleRules.push({ id: 'ExpirePreviousVersions', noncurrentVersionExpiration: Duration.days(30) });
+  // Previous versions undo an overwrite or a delete for 30 days; a delete marker left with no
+  // version behind it is removed, so deleted keys do not accumulate markers.
+  if (production) lifecycleRules.push({ id: 'ExpirePreviousVersions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true });
   return new s3.Bucket(scope, constructId('Bucket', declaration.name), {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

@@ -155,6 +155,7 @@ describe(`production (${PRODUCTION})`, () => {
       ['AbortIncompleteUploads', 7],
       ['ExpirePreviousVersions', 30],
     ]);
+    assert.equal(rules[1].ExpiredObjectDeleteMarker, true);
   });
 
   it('refuses requests to the bucket without TLS, or with TLS older than 1.2', () => {
