@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.error
 import urllib.request
 
 import boto3
@@ -243,6 +244,32 @@ class LocalServicesTest(unittest.TestCase):
         self.assertEqual(table["AttributeDefinitions"], [{"AttributeName": "id", "AttributeType": "S"}])
         s3.head_bucket(Bucket="local-note-attachments")
         self.assertEqual(served.stop(), 0, served.errors())
+
+    def test_cors_origins_of_the_env_file_may_upload_to_the_local_buckets(self):
+        with open(os.path.join(self.work, ".env"), "w") as env_file:
+            env_file.write("CORS_ALLOW_ORIGINS=https://app.example.com\n")
+        served = self.serve()
+        self.assert_started(served)
+        environment, _, _ = self.clients()
+
+        def preflight(origin):
+            request = urllib.request.Request(
+                f"{environment['AWS_ENDPOINT_URL_S3']}/local-uploads/photo.png", method="OPTIONS",
+                headers={"Origin": origin, "Access-Control-Request-Method": "PUT",
+                         "Access-Control-Request-Headers": "content-type"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    return answer.status, answer.headers.get("Access-Control-Allow-Origin")
+            except urllib.error.HTTPError as error:
+                return error.code, error.headers.get("Access-Control-Allow-Origin")
+
+        # s3rver answers an allowed preflight with "*" where S3 echoes the origin
+        # (docs/aws-services.md); which origins are allowed is the same.
+        status, allowed_origin = preflight("https://app.example.com")
+        self.assertEqual(status, 200)
+        self.assertIn(allowed_origin, ("*", "https://app.example.com"))
+        self.assertEqual(preflight("https://elsewhere.example.com")[0], 403)
+        served.stop()
 
     def test_a_port_in_use_is_a_clear_error_and_nothing_is_served(self):
         with socket.socket() as taken:
