@@ -33,7 +33,7 @@ PACKAGE_BUILD := build
 PACKAGE_BUILD_DIR := $(BUILD_DIR)
 endif
 
-.PHONY: deps deps-system build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run token watch bench synth deploy format lint clean rehearse
+.PHONY: deps deps-system reset-local build build-arm64 test-arm64 test test-sanitize test-tsan fuzz fuzz-smoke package run token watch bench synth deploy format lint clean rehearse
 
 deps: deps-system infra/node_modules/.package-lock.json services/node_modules/.package-lock.json
 
@@ -44,7 +44,7 @@ deps-system:
 infra/node_modules/.package-lock.json: infra/package-lock.json
 	cd infra && npm ci --no-audit --no-fund --loglevel=error
 
-# dynalite and s3rver, the local DynamoDB and S3 of make run and the tests.
+# The local DynamoDB (dynalite) and S3 (s3rver) that `make run` starts for declared resources.
 services/node_modules/.package-lock.json: services/package-lock.json
 	cd services && npm ci --no-audit --no-fund --loglevel=error
 
@@ -109,6 +109,11 @@ run:
 token:
 	@test -x $(BUILD_DIR)/src/local/cppstack-local || { echo "token: run make run (or make build) first" >&2; exit 2; }
 	@$(BUILD_DIR)/src/local/cppstack-local token --local-auth-dir .cppstack-local $(ARGS)
+# Deletes the data of the local DynamoDB and S3 (LOCAL_DATA_DIR, default .local/); the next
+# `make run` creates the declared tables and buckets again, empty.
+LOCAL_DATA_DIR ?= $(CURDIR)/.local
+reset-local:
+	node services/local-services.js --reset --data $(LOCAL_DATA_DIR)
 
 watch:
 	WATCH_FUNCTION=$(FUNCTION) bash scripts/watch.sh $(PRESET)

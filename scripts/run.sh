@@ -9,6 +9,8 @@
 # request and new routes as soon as they are written (make watch rebuilds on every save).
 # When no source is newer than the last build, it starts at once: no dependency check, no
 # no-op build.
+# When the route table declares DynamoDB tables or S3 buckets, the local dynalite and s3rver serve
+# them, with their data in .local/ (docs/aws-services.md, "Local servers").
 # The function's CloudWatch metric (EMF) lines are shown as one short line each (METRICS=pretty,
 # with a per-route summary at exit), as the JSON the function printed (raw) or not at all (off).
 set -euo pipefail
@@ -51,7 +53,8 @@ fi
 # Every auth mode of the route table works with nothing to set up (docs/auth.md): a local
 # Cognito issuer, generated API key values and IAM credentials in .cppstack-local/ (created
 # once, git-ignored), and the caller's own AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set.
-# A ready curl line is printed for each protected route.
-exec "$emulator" start-api --port "$port" --bootstrap "${run_dir}/bootstrap" \
-  --routes "${run_dir}/routes.json" --metrics "$metrics" \
+# A ready curl line is printed for each protected route. With the local DynamoDB and S3 when
+# the routes declare tables or buckets (scripts/serve-local.sh).
+exec bash scripts/serve-local.sh "$emulator" "${run_dir}/bootstrap" "${run_dir}/routes.json" \
+  "$port" "$metrics" \
   --local-auth-dir "${root}/.cppstack-local" --iam-credentials-env --print-calls

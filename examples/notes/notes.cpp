@@ -51,6 +51,8 @@ std::vector<Route> cppstack::app::application_routes(const std::shared_ptr<Appli
     return *note;
   };
   Routes routes;
+  routes.table("notes", {.partition_key = {"id", KeyType::string}});
+  routes.bucket("note-attachments");
   routes.post("/v1/notes", [notes](const Request&, const Body<NewNote>& body) {
     const Note note{body, new_id()};
     notes->put(note, Expression("attribute_not_exists(id)"));

@@ -22,6 +22,7 @@ import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluste
 import { addUsagePlans, RouteAuthorization } from './auth';
 import { AppConfig, ConfigError, DeploymentStrategy } from './config';
 import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
+import { DataResources } from './data-resources';
 import { FUNCTION_METRICS, stageMetricsNamespace } from './metrics';
 import { ApiMonitoring } from './monitoring';
 import type { ApiStackFindingScopes } from './nag-suppressions';
@@ -52,6 +53,8 @@ export class ApiStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly monitoring: ApiMonitoring;
   readonly authorization: RouteAuthorization;
+  /** The DynamoDB tables and S3 buckets routes.json declares (none: an empty construct). */
+  readonly data: DataResources;
   /** The web ACL of the stage, when WAF_ENABLED. */
   readonly waf?: ApiWebAcl;
   readonly apiUrlOutput: CfnOutput;
@@ -82,6 +85,13 @@ export class ApiStack extends Stack {
     });
     functionLogs.grantWrite(role);
     this.authorization = new RouteAuthorization(this, 'Auth', { routes, auth: config.auth, namePrefix: this.stackName });
+    this.data = new DataResources(this, 'Data', {
+      tables: routeTable.tables ?? [],
+      buckets: routeTable.buckets ?? [],
+      production: props.deploymentName === 'prod',
+      cors: config.cors,
+    });
+    this.data.grantTo(role);
 
     this.handler = new lambda.Function(this, 'Function', {
       description: `${config.application} C++ API (${props.deploymentName})`,
@@ -102,6 +112,8 @@ export class ApiStack extends Stack {
         LOG_LEVEL: config.logLevel,
         [FUNCTION_METRICS.namespaceVariable]: metricsNamespace,
         ...corsEnvironment(config.cors),
+        // TABLE_<NAME> and BUCKET_<NAME>: the physical names of the declared tables and buckets.
+        ...this.data.environment,
         // API Gateway's Cognito authorizer accepts ID tokens of every client of the pool; the
         // function can compare a token's aud claim with these.
         ...(this.authorization.appClientIds.length > 0 ? { COGNITO_APP_CLIENT_IDS: this.authorization.appClientIds.join(',') } : {}),
@@ -235,6 +247,7 @@ export class ApiStack extends Stack {
       smokeTestHook: this.node.findChild('SmokeTest') as lambda.Function,
       hasWaf: this.waf !== undefined,
       createdUserPool: this.authorization.createdUserPool,
+      data: this.data,
     };
   }
 

@@ -22,6 +22,8 @@ import { AwsSolutionsChecks, WriteNagSuppressionsToCloudFormationAspect } from '
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { IConstruct } from 'constructs';
 
+import type { DataResources } from './data-resources';
+
 /** The constructs of an API stack that carry acknowledged findings. */
 export interface ApiStackFindingScopes {
   readonly api: apigateway.RestApi;
@@ -35,6 +37,8 @@ export interface ApiStackFindingScopes {
   readonly hasWaf: boolean;
   /** The user pool the stack created for cognito routes, if any. */
   readonly createdUserPool?: IConstruct;
+  /** The declared tables and buckets, granted to the function's role. */
+  readonly data?: DataResources;
 }
 
 /** One acknowledged finding: its exact cdk-nag id and why it is accepted. */
@@ -142,6 +146,7 @@ export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
       reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
     },
   ]);
+  if (scopes.data) suppressDataResourceFindings(scopes.data, scopes.functionRole);
   acknowledge(scopes.deploymentGroup, [
     {
       id: managedPolicy('service-role/AWSCodeDeployRoleForLambdaLimited'),
@@ -155,6 +160,29 @@ export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
         'CodeDeploy invokes the post-traffic smoke test function; the grant covers that one function and its versions (ARN:*), nothing else.',
     },
   ]);
+}
+
+/** The declared buckets: no access-log bucket, and the function's grant on each bucket's objects. */
+function suppressDataResourceFindings(data: DataResources, functionRole: iam.IRole): void {
+  for (const bucket of data.buckets.values()) {
+    acknowledge(resourceOf(bucket), [
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'Only the function\'s role is granted access to this bucket, and public access is blocked; its requests are traced ' +
+          'in the function\'s logs. Object-level auditing, when required, is CloudTrail data events on this bucket rather than a ' +
+          'second bucket of server access logs per data bucket.',
+      },
+    ]);
+    acknowledge(functionRole, [
+      {
+        id: wildcardResource(functionRole, bucket.arnForObjects('*')),
+        reason:
+          'The objects of a bucket the function declares in its route table (bucket ARN/*): object keys are chosen at run time ' +
+          '(one per note, upload, ...); the actions are only GetObject, PutObject and DeleteObject, on this one bucket.',
+      },
+    ]);
+  }
 }
 
 /**

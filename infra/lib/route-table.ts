@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { REPOSITORY_ROOT } from './config';
+import { BucketDeclaration, parseBuckets, parseTables, TableDeclaration } from './resource-declarations';
 
 export const FUNCTION_ZIP_FILE = 'function.zip';
 export const ROUTES_FILE = 'routes.json';
@@ -59,6 +60,10 @@ export interface Route {
 export interface RouteTable {
   readonly formatVersion: 1;
   readonly routes: readonly Route[];
+  /** The DynamoDB tables the function declares (lib/resource-declarations.ts); absent or empty: none. */
+  readonly tables?: readonly TableDeclaration[];
+  /** The S3 buckets the function declares; absent or empty: none. */
+  readonly buckets?: readonly BucketDeclaration[];
 }
 
 export class RouteTableError extends Error {
@@ -115,7 +120,7 @@ export function parseRouteTable(document: unknown, source: string): RouteTable {
   }
   const routes = document.routes.map((entry: unknown, index: number) => parseRoute(entry, `${source}: routes[${index}]`));
   checkConsistency(routes, source);
-  return { formatVersion: 1, routes };
+  return { formatVersion: 1, routes, tables: parseTables(document.tables, source), buckets: parseBuckets(document.buckets, source) };
 }
 
 function parseRoute(entry: unknown, where: string): Route {

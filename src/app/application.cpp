@@ -28,7 +28,9 @@ std::vector<http::Middleware> make_middleware(const std::shared_ptr<ApplicationS
 
 http::Service make_service(const std::shared_ptr<ApplicationState>& state,
                            http::ExceptionHandler on_exception) {
+  (void)http::take_released_resources();  // none left over from routes released earlier
   std::vector<http::Route> routes = application_routes(state);
+  state->resources = http::take_released_resources();
   std::vector<http::Middleware> middleware = make_middleware(state, routes);
   return http::Service(http::Router(std::move(routes)), std::move(middleware),
                        std::move(on_exception));

@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
   try {
     const cppstack::app::Application application(cppstack::app::Config{});
     const auto& routes = application.routes();
-    table = boost::json::serialize(cppstack::http::route_table_json(routes)) + "\n";
+    table =
+        boost::json::serialize(cppstack::http::route_table_json(routes, application.resources())) +
+        "\n";
     openapi = boost::json::serialize(cppstack::http::openapi_document(
                   routes, {.title = CPPSTACK_API_TITLE,
                            .version = cppstack::app::build_info().version,

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <cctype>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -185,7 +186,85 @@ boost::json::object security_schemes(const std::vector<Route>& routes) {
   return schemes;
 }
 
+boost::json::value key_json(const KeyAttribute& key) {
+  if (key.name.empty()) return nullptr;
+  return boost::json::object{{"name", key.name.text()}, {"type", to_string(key.type)}};
+}
+
+boost::json::object table_json(const TableDeclaration& table) {
+  const TableOptions& options = table.options;
+  boost::json::array global_indexes;
+  for (const GlobalIndex& index : options.global_indexes) {
+    global_indexes.push_back(boost::json::object{{"name", index.name.text()},
+                                                 {"partitionKey", key_json(index.partition_key)},
+                                                 {"sortKey", key_json(index.sort_key)},
+                                                 {"projection", to_string(index.projection)}});
+  }
+  boost::json::array local_indexes;
+  for (const LocalIndex& index : options.local_indexes) {
+    local_indexes.push_back(boost::json::object{{"name", index.name.text()},
+                                                {"sortKey", key_json(index.sort_key)},
+                                                {"projection", to_string(index.projection)}});
+  }
+  boost::json::value time_to_live = nullptr;
+  if (!options.time_to_live.empty()) time_to_live = options.time_to_live.text();
+  return {{"name", table.name},
+          {"partitionKey", key_json(options.partition_key)},
+          {"sortKey", key_json(options.sort_key)},
+          {"globalIndexes", std::move(global_indexes)},
+          {"localIndexes", std::move(local_indexes)},
+          {"timeToLiveAttribute", std::move(time_to_live)}};
+}
+
+// Declarations filled by hand (not through Routes::table) are checked here too, so no export
+// carries a table DynamoDB would refuse or two resources of one name.
+void check_resources(const Resources& resources) {
+  std::set<std::string> tables;
+  for (const TableDeclaration& table : resources.tables) {
+    if (!is_resource_name(table.name)) {
+      throw std::invalid_argument("table name \"" + table.name +
+                                  "\" is not a logical resource name (3 to 48 lowercase "
+                                  "letters, digits and hyphens, starting with a letter)");
+    }
+    if (!tables.insert(table.name).second) {
+      throw std::invalid_argument("table " + table.name + " is declared twice");
+    }
+    check_table(table);
+  }
+  std::set<std::string> buckets;
+  for (const BucketDeclaration& bucket : resources.buckets) {
+    if (!is_resource_name(bucket.name)) {
+      throw std::invalid_argument("bucket name \"" + bucket.name +
+                                  "\" is not a logical resource name (3 to 48 lowercase "
+                                  "letters, digits and hyphens, starting with a letter)");
+    }
+    if (!buckets.insert(bucket.name).second) {
+      throw std::invalid_argument("bucket " + bucket.name + " is declared twice");
+    }
+  }
+}
+
 }  // namespace
+
+boost::json::value route_table_json(const std::vector<Route>& routes, const Resources& resources) {
+  check_resources(resources);
+  boost::json::object table = route_table_json(routes).as_object();
+  if (!resources.tables.empty()) {
+    boost::json::array tables;
+    for (const TableDeclaration& declaration : resources.tables) {
+      tables.push_back(table_json(declaration));
+    }
+    table["tables"] = std::move(tables);
+  }
+  if (!resources.buckets.empty()) {
+    boost::json::array buckets;
+    for (const BucketDeclaration& bucket : resources.buckets) {
+      buckets.push_back(boost::json::object{{"name", bucket.name}});
+    }
+    table["buckets"] = std::move(buckets);
+  }
+  return table;
+}
 
 boost::json::value route_table_json(const std::vector<Route>& routes) {
   boost::json::array entries;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <stdexcept>
+#include <string>
 
 namespace cppstack::http {
 namespace {
@@ -109,7 +111,30 @@ Routes::Declaration Routes::add(Route route) {
   return Declaration(routes_.back());
 }
 
+void Routes::table(ResourceName name, TableOptions options) {
+  const std::string logical_name(name.text());
+  for (const TableDeclaration& table : resources_.tables) {
+    if (table.name == logical_name) {
+      throw std::invalid_argument("table " + logical_name + " is declared twice");
+    }
+  }
+  TableDeclaration table{logical_name, std::move(options)};
+  check_table(table);
+  resources_.tables.push_back(std::move(table));
+}
+
+void Routes::bucket(ResourceName name) {
+  const std::string logical_name(name.text());
+  for (const BucketDeclaration& bucket : resources_.buckets) {
+    if (bucket.name == logical_name) {
+      throw std::invalid_argument("bucket " + logical_name + " is declared twice");
+    }
+  }
+  resources_.buckets.push_back({logical_name});
+}
+
 std::vector<Route> Routes::release() && {
+  hand_over_resources(std::move(resources_));
   return {std::make_move_iterator(routes_.begin()), std::make_move_iterator(routes_.end())};
 }
 

@@ -23,7 +23,8 @@ boost::json::value read_json(const char* path) {
 
 TEST(RouteTable, ExportedRoutesJsonMatchesTheCode) {
   const Application application(Config{});
-  EXPECT_EQ(read_json(CPPSTACK_EXPORTED_ROUTES), http::route_table_json(application.routes()));
+  EXPECT_EQ(read_json(CPPSTACK_EXPORTED_ROUTES),
+            http::route_table_json(application.routes(), application.resources()));
 }
 
 TEST(RouteTable, HasTheThreeEndpointsOfTheApi) {

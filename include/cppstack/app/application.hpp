@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cppstack/app/config.hpp>
+#include <cppstack/http/resources.hpp>
 #include <cppstack/http/service.hpp>
 #include <cppstack/observability/logger.hpp>
 #include <memory>
@@ -25,6 +26,7 @@ struct ApplicationState {
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
   std::vector<std::string> link_paths;   ///< GET routes without variables, for the index
   std::string metadata_constant_fields;  ///< see metadata_constant_fields()
+  http::Resources resources;             ///< the tables and buckets declared beside the routes
 };
 
 /// The function's routes, defined by its sources (src/app/routes.cpp for this project's
@@ -53,6 +55,8 @@ class Application {
     return service_.router().routes();
   }
   [[nodiscard]] const observability::Logger& logger() const noexcept { return state_->logger; }
+  /// The DynamoDB tables and S3 buckets the routes declared (http::Routes::table, bucket).
+  [[nodiscard]] const http::Resources& resources() const noexcept { return state_->resources; }
 
  private:
   std::shared_ptr<ApplicationState> state_;

@@ -6,6 +6,7 @@
 //   std::string json = boost::json::serialize(cppstack::http::route_table_json(routes));
 
 #include <boost/json/value.hpp>
+#include <cppstack/http/resources.hpp>
 #include <cppstack/http/route.hpp>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,10 @@
 namespace cppstack::http {
 
 [[nodiscard]] boost::json::value route_table_json(const std::vector<Route>& routes);
+/// routes.json with the function's declared tables and buckets (keys `tables` and `buckets`,
+/// each left out when there is none, so a function without resources exports what it did).
+[[nodiscard]] boost::json::value route_table_json(const std::vector<Route>& routes,
+                                                  const Resources& resources);
 
 struct ApiDescription {
   std::string_view title;

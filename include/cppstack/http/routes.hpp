@@ -32,6 +32,7 @@
 #include <boost/mp11/list.hpp>
 #include <cppstack/http/auth_scope.hpp>
 #include <cppstack/http/path_template.hpp>
+#include <cppstack/http/resources.hpp>
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/route.hpp>
 #include <deque>
@@ -326,7 +327,17 @@ class Routes {
   /// A route built by hand (its path is checked when the Router is built).
   Declaration add(Route route);
 
-  /// The routes in declaration order.
+  /// Declares a DynamoDB table the function uses (resources.hpp): created by the CDK app and
+  /// by `make run`, its physical name in TABLE_<NAME>. Throws std::invalid_argument naming the
+  /// table when DynamoDB would refuse it or the name is taken.
+  void table(ResourceName name, TableOptions options);
+  /// Declares an S3 bucket the function uses: its physical name in BUCKET_<NAME>.
+  void bucket(ResourceName name);
+  /// The tables and buckets declared so far.
+  [[nodiscard]] const Resources& resources() const noexcept { return resources_; }
+
+  /// The routes in declaration order. The declared tables and buckets go to the Application
+  /// that called application_routes() (take_released_resources(), resources.hpp).
   [[nodiscard]] std::vector<Route> release() &&;
 
  private:
@@ -339,6 +350,7 @@ class Routes {
   }
 
   std::deque<Route> routes_;  // a deque: a Declaration's reference survives later additions
+  Resources resources_;
 };
 
 /// The default handler name of a route: GET /v1/notes/{id} gives get_v1_notes_id.

@@ -78,6 +78,9 @@ export interface DistCopyOptions {
   readonly functionZip?: Buffer;
   /** Operations merged into openapi.json's paths (path, then method key). */
   readonly openApiPaths?: Record<string, Record<string, object>>;
+  /** Set as routes.json's `tables` and `buckets` (the declared data resources). */
+  readonly tables?: object[];
+  readonly buckets?: object[];
 }
 
 /** A temporary copy of the real dist directory, edited only as the options say. */
@@ -90,6 +93,12 @@ export function copyOfDist(options: DistCopyOptions = {}): string {
   if (options.extraRoutes) {
     const table = JSON.parse(fs.readFileSync(path.join(dir, ROUTES_FILE), 'utf8'));
     table.routes.push(...options.extraRoutes);
+    fs.writeFileSync(path.join(dir, ROUTES_FILE), JSON.stringify(table, null, 2));
+  }
+  if (options.tables || options.buckets) {
+    const table = JSON.parse(fs.readFileSync(path.join(dir, ROUTES_FILE), 'utf8'));
+    if (options.tables) table.tables = options.tables;
+    if (options.buckets) table.buckets = options.buckets;
     fs.writeFileSync(path.join(dir, ROUTES_FILE), JSON.stringify(table, null, 2));
   }
   if (options.functionZip) fs.writeFileSync(path.join(dir, FUNCTION_ZIP_FILE), options.functionZip);
