@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -172,8 +173,14 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
     std::optional<std::string> api_key;
     if (match->route->requires_api_key) {
-      const std::string presented(request["x-api-key"]);
-      const bool accepted = config.api_key ? presented == *config.api_key : !presented.empty();
+      // The key checked is the one the event carries. Lines that disagree are refused: a
+      // function reading another of them would see a key nobody checked.
+      const auto keys = header_values(headers, "x-api-key");
+      const bool consistent = std::all_of(keys.begin(), keys.end(),
+                                          [&keys](std::string_view key) { return key == keys.back(); });
+      const std::string presented = keys.empty() ? std::string() : std::string(keys.back());
+      const bool accepted =
+          consistent && (config.api_key ? presented == *config.api_key : !presented.empty());
       if (!accepted) {
         return answer(*pending, gateway_error(ids, http::status::forbidden, "Forbidden",
                                               "ForbiddenException"));
@@ -194,8 +201,8 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
-    if (const std::string_view trace = request["X-Amzn-Trace-Id"]; trace_root(trace)) {
-      pending->identifiers.trace_id = std::string(trace);
+    if (const auto trace = last_header_value(headers, "X-Amzn-Trace-Id"); trace && trace_root(*trace)) {
+      pending->identifiers.trace_id = std::string(*trace);
     }
 
     HttpRequestParts parts;
@@ -206,7 +213,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     parts.source_ip = pending->exchange->remote.address().to_string();
     parts.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
     parts.local_port = pending->exchange->local_port;
-    const std::string_view accept = request[http::field::accept];
+    const std::string_view accept = last_header_value(parts.headers, "Accept").value_or("");
     pending->accept = std::string(accept.substr(0, accept.find(',')));
 
     events::ProxyEvent event =

@@ -18,6 +18,7 @@
 #include <cppstack/local/gateway_event.hpp>
 #include <cppstack/local/invoke_api.hpp>
 #include <cppstack/local/listen_error.hpp>
+#include <cppstack/local/log_text.hpp>
 #include <cppstack/local/route_table.hpp>
 #include <cppstack/local/route_table_watcher.hpp>
 #include <cstdio>
@@ -196,6 +197,7 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
 struct ServerLimits {
   std::size_t max_connections = local::default_max_connections;
   std::size_t request_memory_mb = local::default_request_memory_limit / (std::size_t{1024} * 1024);
+  std::size_t answer_memory_mb = local::default_answer_memory_limit / (std::size_t{1024} * 1024);
   double client_timeout_seconds =
       std::chrono::duration<double>(local::default_client_timeout).count();
 
@@ -213,6 +215,12 @@ struct ServerLimits {
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
     command
+        .add_option("--max-answer-memory", answer_memory_mb,
+                    "MB of answers held in memory for clients that have not taken them yet, "
+                    "over all connections, at most; beyond it 503")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
+    command
         .add_option("--client-timeout", client_timeout_seconds,
                     "Seconds a client may take to send a request, stay idle between requests "
                     "or take in an answer; beyond it the connection is closed")
@@ -222,6 +230,7 @@ struct ServerLimits {
 
   void apply() const {
     local::set_process_http_limits(max_connections, request_memory_mb * 1024 * 1024);
+    local::set_process_answer_memory(answer_memory_mb * 1024 * 1024);
     local::set_process_client_timeout(
         std::chrono::milliseconds(static_cast<long>(client_timeout_seconds * 1000)));
   }
@@ -253,7 +262,7 @@ struct AuthorizerOptions {
 // app reads them; the authorizers' keys and credentials from the command line.
 std::shared_ptr<const local::AccessControl> make_access_control(
     const local::FunctionConfig& function, const local::ApiGatewayConfig& gateway,
-    const AuthorizerOptions& options) {
+    const AuthorizerOptions& options, const local::AccessControl* replaced = nullptr) {
   const auto lookup = [&function](std::string_view name) -> std::optional<std::string> {
     std::optional<std::string> found;
     for (const auto& [key, value] : function.environment) {
@@ -271,7 +280,7 @@ std::shared_ptr<const local::AccessControl> make_access_control(
   settings.account_id = gateway.settings.account_id;
   settings.api_id = gateway.settings.api_id;
   settings.stage = gateway.settings.stage;
-  return std::make_shared<const local::AccessControl>(settings, gateway.routes);
+  return std::make_shared<const local::AccessControl>(settings, gateway.routes, replaced);
 }
 
 std::string read_all(std::istream& input) {
@@ -408,7 +417,8 @@ int main(int argc, char** argv) {
       request.body = event_body;
       const auto match = table.match(request.method, path);
       if (!match) {
-        std::cerr << "no route matches " << request.method << " " << path
+        std::cerr << "no route matches " << local::escape_log_text(request.method) << " "
+                  << local::escape_log_text(path)
                   << " (API Gateway would answer 403 Missing Authentication Token)\n";
         return 2;
       }
@@ -500,12 +510,16 @@ int main(int argc, char** argv) {
       // access settings cannot serve (a cognito route without the pool's keys) is refused.
       std::optional<local::RouteTableWatcher> route_watcher;
       if (!routes_file.empty()) {
+        // The usage plan's counts go on from one table to the next (API Gateway keeps them
+        // across deployments).
+        auto access = served.access_control;
         route_watcher.emplace(
-            io, routes_file, served.routes, log, [&, served](local::RouteTable table) {
+            io, routes_file, served.routes, log, [&, served, access](local::RouteTable table) mutable {
               auto next = served;
               next.routes = table;
-              server.replace_routes(std::move(table),
-                                    make_access_control(config, next, authorizers));
+              auto replacement = make_access_control(config, next, authorizers, access.get());
+              server.replace_routes(std::move(table), replacement);
+              access = std::move(replacement);
             });
       }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
@@ -542,7 +556,7 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   } catch (const std::exception& error) {
-    std::cerr << "cppstack-local: " << error.what() << "\n";
+    std::cerr << "cppstack-local: " << local::escape_log_text(error.what()) << "\n";
     return 1;
   }
   return 0;

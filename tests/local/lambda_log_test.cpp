@@ -98,6 +98,21 @@ TEST(LambdaLog, LinesKeepTheirOrderAndMultiLineTextsStayWhole) {
             "[cppstack-local] emulator\n");
 }
 
+// A refusal reason holding a JWT's `kid`, an /error body, a function's line: what they carry
+// stays on one line and cannot drive the terminal (log_text.hpp).
+TEST(LambdaLog, NoticesAndFunctionLinesAreEscaped) {
+  const Pipe terminal;
+  {
+    LambdaLog log(terminal.write_end(), true);
+    log.notice("no key of the user pool has kid x\n[cppstack-local] GET /prod/v1/ 200\x1B[2J");
+    log.function_line("id-1", "a\tb\rc\xC2\x85" "d\xE2\x80\xA8" "e\x9B" "f");
+  }
+  EXPECT_EQ(read_available(terminal.read_end(), std::chrono::milliseconds(200)),
+            "[cppstack-local] no key of the user pool has kid x\\x0A[cppstack-local] GET /prod/v1/ "
+            "200\\x1B[2J\n"
+            "id-1\ta\tb\\x0Dc\\xC2\\x85d\\xE2\\x80\\xA8e\\x9Bf\n");
+}
+
 // EMF lines as the function writes them (src/http/telemetry.cpp), made by the same code.
 std::string request_metrics_line(std::string_view route, std::string_view status_class,
                                  double latency_ms) {

@@ -84,7 +84,10 @@ class AccessControl {
  public:
   /// Throws std::invalid_argument for a bad setting, or when a route needs an authorizer that
   /// is not configured (a cognito route without JWKS, an iam route without credentials).
-  AccessControl(const AccessControlSettings& settings, const RouteTable& routes);
+  /// `replaced`: the access control this one replaces (a reload of the routes), whose
+  /// usage-plan counts it continues, as API Gateway keeps them across deployments.
+  AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
+                const AccessControl* replaced = nullptr);
   ~AccessControl();
   AccessControl(const AccessControl&) = delete;
   AccessControl& operator=(const AccessControl&) = delete;
@@ -112,7 +115,7 @@ class AccessControl {
   std::unique_ptr<auth::SourceIpAllowlist> allowlist_;
   std::unique_ptr<auth::CognitoAuthorizer> cognito_;
   std::unique_ptr<auth::SigV4Verifier> iam_;
-  std::unique_ptr<auth::UsageQuota> quota_;
+  std::shared_ptr<auth::UsageQuota> quota_;  ///< shared with the access controls it replaces
 };
 
 }  // namespace cppstack::local

@@ -65,14 +65,18 @@ void AccessDecision::apply(events::ProxyEvent& event) const {
   }
 }
 
-AccessControl::AccessControl(const AccessControlSettings& settings, const RouteTable& routes)
+AccessControl::AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
+                             const AccessControl* replaced)
     : settings_(settings),
       routes_(routes),
       allowlist_(std::make_unique<auth::SourceIpAllowlist>(
           auth::SourceIpAllowlist::parse(settings.allowed_source_ips))),
       quota_(nullptr) {
   if (auto quota = auth::parse_quota(settings.quota_limit, settings.quota_period)) {
-    quota_ = std::make_unique<auth::UsageQuota>(*quota);
+    const bool same_plan = replaced != nullptr && replaced->quota_ &&
+                           replaced->quota_->settings().limit == quota->limit &&
+                           replaced->quota_->settings().period == quota->period;
+    quota_ = same_plan ? replaced->quota_ : std::make_shared<auth::UsageQuota>(*quota);
   }
   if (any_route_uses(routes, http::AuthMode::cognito)) {
     if (settings.cognito_jwks.empty() || settings.cognito_user_pool_id.empty()) {
