@@ -149,7 +149,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t byte = data[at];
     std::string path;
     for (int segment = 0; segment < 1 + ((byte >> 2U) % 3); ++segment) {
-      const std::uint8_t pick = static_cast<std::uint8_t>((byte * (segment + 7U)) >> (segment + 1U));
+      const std::uint8_t pick =
+          static_cast<std::uint8_t>((byte * (segment + 7U)) >> (segment + 1U));
       path += "/";
       path += template_segments[(pick + at + static_cast<std::size_t>(segment)) % 8];
     }
@@ -207,15 +208,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto local_index = local_match ? std::optional<std::size_t>(static_cast<std::size_t>(
                                              local_match->route - local_table->routes().data()))
                                        : std::nullopt;
-  const auto http_index =
-      http_match.outcome == cppstack::http::RouteMatch::Outcome::matched
-          ? std::optional<std::size_t>(
-                static_cast<std::size_t>(http_match.route - router->routes().data()))
-          : std::nullopt;
+  const auto http_index = http_match.outcome == cppstack::http::RouteMatch::Outcome::matched
+                              ? std::optional<std::size_t>(static_cast<std::size_t>(
+                                    http_match.route - router->routes().data()))
+                              : std::nullopt;
   if (local_index != expected.operation || http_index != expected.operation) disagree();
-  if (expected.operation &&
-      (local_match->path_parameters != expected.parameters ||
-       http_match.parameters != expected.parameters)) {
+  if (expected.operation && (local_match->path_parameters != expected.parameters ||
+                             http_match.parameters != expected.parameters)) {
     disagree();
   }
   return 0;

@@ -176,8 +176,8 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       // The key checked is the one the event carries. Lines that disagree are refused: a
       // function reading another of them would see a key nobody checked.
       const auto keys = header_values(headers, "x-api-key");
-      const bool consistent = std::all_of(keys.begin(), keys.end(),
-                                          [&keys](std::string_view key) { return key == keys.back(); });
+      const bool consistent = std::all_of(
+          keys.begin(), keys.end(), [&keys](std::string_view key) { return key == keys.back(); });
       const std::string presented = keys.empty() ? std::string() : std::string(keys.back());
       const bool accepted =
           consistent && (config.api_key ? presented == *config.api_key : !presented.empty());
@@ -201,7 +201,8 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
 
     // A caller's own trace continues (X-Ray keeps the Root it was given); else a new one.
-    if (const auto trace = last_header_value(headers, "X-Amzn-Trace-Id"); trace && trace_root(*trace)) {
+    if (const auto trace = last_header_value(headers, "X-Amzn-Trace-Id");
+        trace && trace_root(*trace)) {
       pending->identifiers.trace_id = std::string(*trace);
     }
 

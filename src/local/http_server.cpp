@@ -125,7 +125,8 @@ http::status bad_version_status(std::string_view received) {
   }
   const std::string_view version = line.substr(last_space + 1);
   const std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
-  if (target.empty() || target.find(' ') != std::string_view::npos) return http::status::bad_request;
+  if (target.empty() || target.find(' ') != std::string_view::npos)
+    return http::status::bad_request;
   if (!version.starts_with("HTTP/")) return http::status::bad_request;
   const std::string_view number = version.substr(5);
   const auto dot = number.find('.');
@@ -163,7 +164,8 @@ std::optional<std::variant<OriginForm, http::status>> origin_form(std::string_vi
   }
   rest.remove_prefix(path_start == std::string_view::npos ? rest.size() : path_start);
   if (!rest.empty() && rest.front() == '#') return http::status::bad_request;
-  OriginForm form{.target = rest.empty() || rest.front() != '/' ? "/" : "", .host = std::string(authority)};
+  OriginForm form{.target = rest.empty() || rest.front() != '/' ? "/" : "",
+                  .host = std::string(authority)};
   form.target.append(rest);
   return form;
 }
@@ -427,7 +429,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (auto problem = framing_problem(header.base())) {
       return reject(plain_error(problem->first, problem->second));
     }
-    if (!to_origin_form(header.base())) return reject(plain_error(http::status::bad_request, "Bad Request"));
+    if (!to_origin_form(header.base()))
+      return reject(plain_error(http::status::bad_request, "Bad Request"));
     // Trailer fields are never merged into the header section (RFC 9110 section 6.5.1): the
     // parser adds them to the fields, so the fields sent before the body are counted here and
     // any later ones are removed once the body is read.

@@ -513,14 +513,15 @@ int main(int argc, char** argv) {
         // The usage plan's counts go on from one table to the next (API Gateway keeps them
         // across deployments).
         auto access = served.access_control;
-        route_watcher.emplace(
-            io, routes_file, served.routes, log, [&, served, access](local::RouteTable table) mutable {
-              auto next = served;
-              next.routes = table;
-              auto replacement = make_access_control(config, next, authorizers, access.get());
-              server.replace_routes(std::move(table), replacement);
-              access = std::move(replacement);
-            });
+        route_watcher.emplace(io, routes_file, served.routes, log,
+                              [&, served, access](local::RouteTable table) mutable {
+                                auto next = served;
+                                next.routes = table;
+                                auto replacement =
+                                    make_access_control(config, next, authorizers, access.get());
+                                server.replace_routes(std::move(table), replacement);
+                                access = std::move(replacement);
+                              });
       }
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +

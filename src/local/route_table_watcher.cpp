@@ -4,8 +4,8 @@
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <cppstack/local/route_table_watcher.hpp>
 #include <condition_variable>
+#include <cppstack/local/route_table_watcher.hpp>
 #include <cstring>
 #include <mutex>
 #include <set>

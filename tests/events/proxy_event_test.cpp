@@ -560,9 +560,9 @@ TEST(ProxyEventParse, BothReadersAgreeOnDuplicateMembers) {
     EXPECT_EQ(pushed, proxy_event_from_json(json::parse(text))) << text;
   }
   EXPECT_EQ(parse_proxy_event(R"({"httpMethod":"GET","path":"/","body":1,"body":"x"})").body, "x");
-  EXPECT_EQ(parse_proxy_event(R"({"httpMethod":"GET","path":"/","headers":{"A":1,"A":"2"}})")
-                .header("A"),
-            "2");
+  EXPECT_EQ(
+      parse_proxy_event(R"({"httpMethod":"GET","path":"/","headers":{"A":1,"A":"2"}})").header("A"),
+      "2");
   for (const char* text : {R"({"httpMethod":"GET","path":"/","body":"x","body":1})",
                            R"({"httpMethod":"GET","path":"/","headers":{"A":"2","A":1}})"}) {
     EXPECT_THROW((void)parse_proxy_event(text), EventParseError) << text;

@@ -139,8 +139,7 @@ TEST(ConditionalGet, SeveralIfNoneMatchLinesAreOneList) {
   event.multi_value_headers = events::MultiValueMap{{"if-none-match", {first.headers.at("ETag")}},
                                                     {"If-None-Match", {"\"0-0\""}}};
   EXPECT_EQ(service_under_test.handle(event, {}).status_code, 304);
-  event.multi_value_headers =
-      events::MultiValueMap{{"If-None-Match", {"\"1-1\"", "\"0-0\""}}};
+  event.multi_value_headers = events::MultiValueMap{{"If-None-Match", {"\"1-1\"", "\"0-0\""}}};
   EXPECT_EQ(service_under_test.handle(event, {}).status_code, 200);
 }
 

@@ -77,8 +77,8 @@ TEST(Router, MissingMethodFallsToAGreedyResourceAsOnApiGateway) {
   ASSERT_EQ(get.outcome, Outcome::matched);
   EXPECT_EQ(get.route->handler_name, "rest");  // the most specific greedy resource first
   EXPECT_EQ(get.parameters, (events::StringMap{{"rest", "items/42"}}));
-  const Router only_root({route("POST", "/v1/items/{id}", "post_item"),
-                          route("GET", "/{proxy+}", "proxy")});
+  const Router only_root(
+      {route("POST", "/v1/items/{id}", "post_item"), route("GET", "/{proxy+}", "proxy")});
   const auto root = only_root.match("GET", "/v1/items/42");
   ASSERT_EQ(root.outcome, Outcome::matched);
   EXPECT_EQ(root.route->handler_name, "proxy");

@@ -49,19 +49,32 @@ TEST(LogText, C0ControlsAndDelAreEscaped) {
 TEST(LogText, C1ControlsAndLineSeparatorsAreEscaped) {
   // Raw C1 bytes are not UTF-8; U+0085 (NEL), U+009B (CSI), U+2028, U+2029 are, and still end
   // lines or start escape sequences on some terminals and viewers.
-  EXPECT_EQ(escape_log_text("a\x85" "b\x9B" "c"), "a\\x85b\\x9Bc");
-  EXPECT_EQ(escape_log_text("a\xC2\x85" "b\xC2\x9B" "c"), "a\\xC2\\x85b\\xC2\\x9Bc");
-  EXPECT_EQ(escape_log_text("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c"), "a\\xE2\\x80\\xA8b\\xE2\\x80\\xA9c");
+  EXPECT_EQ(escape_log_text("a\x85"
+                            "b\x9B"
+                            "c"),
+            "a\\x85b\\x9Bc");
+  EXPECT_EQ(escape_log_text("a\xC2\x85"
+                            "b\xC2\x9B"
+                            "c"),
+            "a\\xC2\\x85b\\xC2\\x9Bc");
+  EXPECT_EQ(escape_log_text("a\xE2\x80\xA8"
+                            "b\xE2\x80\xA9"
+                            "c"),
+            "a\\xE2\\x80\\xA8b\\xE2\\x80\\xA9c");
   // Bidirectional overrides reorder what the terminal shows.
-  EXPECT_EQ(escape_log_text("a\xE2\x80\xAE" "b"), "a\\xE2\\x80\\xAEb");
+  EXPECT_EQ(escape_log_text("a\xE2\x80\xAE"
+                            "b"),
+            "a\\xE2\\x80\\xAEb");
 }
 
 TEST(LogText, InvalidUtf8IsEscapedByteByByte) {
-  EXPECT_EQ(escape_log_text("\xC0\xAF"), "\\xC0\\xAF");              // overlong '/'
-  EXPECT_EQ(escape_log_text("\xED\xA0\x80"), "\\xED\\xA0\\x80");      // a surrogate
+  EXPECT_EQ(escape_log_text("\xC0\xAF"), "\\xC0\\xAF");                    // overlong '/'
+  EXPECT_EQ(escape_log_text("\xED\xA0\x80"), "\\xED\\xA0\\x80");           // a surrogate
   EXPECT_EQ(escape_log_text("\xF4\x90\x80\x80"), "\\xF4\\x90\\x80\\x80");  // over U+10FFFF
-  EXPECT_EQ(escape_log_text("\xE2\x82"), "\\xE2\\x82");              // cut short
-  EXPECT_EQ(escape_log_text("\xFF" "a"), "\\xFFa");
+  EXPECT_EQ(escape_log_text("\xE2\x82"), "\\xE2\\x82");                    // cut short
+  EXPECT_EQ(escape_log_text("\xFF"
+                            "a"),
+            "\\xFFa");
 }
 
 TEST(LogText, ALiteralBackslashXCannotPassForAnEscape) {

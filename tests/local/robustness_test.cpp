@@ -629,9 +629,8 @@ std::vector<std::string> start_echo_api(const TempDir& directory,
   const auto routes = directory.write("routes.json", R"({"routes":[
     {"method":"POST","path":"/keyed","auth":"apiKey"},
     {"method":"ANY","path":"/{proxy+}","auth":"none"}]})");
-  std::vector<std::string> arguments{"start-api",  "--bootstrap", FIXTURE_FUNCTION,
-                                     "--env-file", "/dev/null",   "--routes",
-                                     routes.string()};
+  std::vector<std::string> arguments{"start-api", "--bootstrap", FIXTURE_FUNCTION, "--env-file",
+                                     "/dev/null", "--routes",    routes.string()};
   arguments.insert(arguments.end(), extra.begin(), extra.end());
   return arguments;
 }
@@ -642,12 +641,14 @@ TEST(Robustness, TrailersAreNeverMergedIntoTheHeaders) {
   TempDir directory;
   Emulator emulator(start_echo_api(directory, {"--api-key", "k"}));
   RawClient keyed(emulator.port());
-  keyed.send("POST /prod/keyed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-             "2\r\n{}\r\n0\r\nx-api-key: k\r\nHost: evil.example\r\n\r\n");
+  keyed.send(
+      "POST /prod/keyed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2\r\n{}\r\n0\r\nx-api-key: k\r\nHost: evil.example\r\n\r\n");
   EXPECT_EQ(keyed.status(), 403) << keyed.last().body();
   RawClient echo(emulator.port());
-  echo.send("POST /prod/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-            "2\r\n{}\r\n0\r\nX-Trailer-Only: t\r\nHost: evil.example\r\n\r\n");
+  echo.send(
+      "POST /prod/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2\r\n{}\r\n0\r\nX-Trailer-Only: t\r\nHost: evil.example\r\n\r\n");
   ASSERT_EQ(echo.status(), 200);
   const auto event = parse_json(echo.last().body()).as_object();
   EXPECT_FALSE(event.at("headers").as_object().contains("X-Trailer-Only")) << echo.last().body();
@@ -694,7 +695,7 @@ TEST(Robustness, RequestLinesAreReadAsRfc9112AndNginxReadThem) {
       {"GET /prod/echo http/1.1\r\nHost: x\r\n\r\n", 400},
       {"GET /prod/echo HTTP/1.1 \r\nHost: x\r\n\r\n", 400},
       {"GET /prod/e cho HTTP/1.1\r\nHost: x\r\n\r\n", 400},
-      {"GET /prod/echo HTTP/1.1\nHost: x\n\n", 400},
+      {"GET /prod/echo HTTP/1.1\nHost: x\r\n\r\n", 400},  // a bare LF ends the line
       {"GET /prod/echo HTTP/1.x\r\nHost: x\r\n\r\n", 400},
       {"GET ftp://x/prod/echo HTTP/1.1\r\nHost: x\r\n\r\n", 400},
       {"GET http://user@x/prod/echo HTTP/1.1\r\nHost: x\r\n\r\n", 400},
@@ -714,7 +715,11 @@ TEST(Robustness, AccessLinesEscapeWhatTheClientSent) {
   TempDir directory;
   Emulator emulator(start_echo_api(directory));
   RawClient client(emulator.port());
-  client.send("GET /prod/echo/a\x9b" "b\xc2\x85" "c\xe2\x80\xa8" "d HTTP/1.1\r\nHost: x\r\n\r\n");
+  client.send(
+      "GET /prod/echo/a\x9b"
+      "b\xc2\x85"
+      "c\xe2\x80\xa8"
+      "d HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(client.status(), 200);
   ASSERT_TRUE(emulator.wait_for_log("GET /prod/echo/a\\x9Bb\\xC2\\x85c\\xE2\\x80\\xA8d 200"))
       << emulator.logs();
@@ -736,8 +741,7 @@ TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
   // 6 MB cannot all go into the sockets' buffers (at most 4 MB on Linux): the rest waits in
   // the emulator until this client reads, which it never does.
   const int hog = connect_non_reading(emulator.port());
-  ASSERT_EQ(::send(hog, post.data(), post.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(post.size()));
+  ASSERT_EQ(::send(hog, post.data(), post.size(), MSG_NOSIGNAL), static_cast<ssize_t>(post.size()));
   int status = 0;
   for (int attempt = 0; attempt < 50 && status != 503; ++attempt) {
     const auto response = request(emulator.port(), verb::post, invocations, body);

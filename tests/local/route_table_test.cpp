@@ -207,8 +207,8 @@ TEST(RouteTable, ReadsEveryAuthMode) {
 // A reload reads only a regular file, and no more than the limit: a FIFO in the file's place
 // used to block the reload in open() for good, a symlink to /dev/zero to read 2 GB.
 TEST(RouteTable, LoadReadsOnlyARegularFileOfBoundedSize) {
-  const auto directory = std::filesystem::temp_directory_path() /
-                         ("route-table-load-" + std::to_string(::getpid()));
+  const auto directory =
+      std::filesystem::temp_directory_path() / ("route-table-load-" + std::to_string(::getpid()));
   std::filesystem::create_directories(directory);
   const auto fifo = directory / "fifo.json";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);

@@ -93,9 +93,10 @@ TEST(RuntimeClient, ChunkedEventWhoseLastChunkArrivesByteByByteIsReadWhole) {
 
 TEST(RuntimeClient, ChunkedAnswerCutShortIsATransportFailure) {
   OneAnswerServer server;
-  server.answer("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: id-1\r\n"
-                "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n",
-                "0\r\n");
+  server.answer(
+      "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: id-1\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n",
+      "0\r\n");
   Endpoint endpoint;
   std::string error;
   ASSERT_TRUE(parse_endpoint(server.address(), endpoint, error)) << error;
