@@ -432,9 +432,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (!to_origin_form(header.base()))
       return reject(plain_error(http::status::bad_request, "Bad Request"));
     // Trailer fields are never merged into the header section (RFC 9110 section 6.5.1): the
-    // parser adds them to the fields, so the fields sent before the body are counted here and
-    // any later ones are removed once the body is read.
-    header_field_count_ = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
+    // parser adds them to the fields (next to a field of the same name), so the header section
+    // of a chunked request is kept here and put back once the body is read.
+    if (parser_->chunked()) {
+      header_section_ = header.base();
+    } else {
+      header_section_.reset();
+    }
     if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
       static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
       asio::async_write(stream_, asio::buffer(continue_line.data(), continue_line.size()),
@@ -537,18 +541,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     return true;
   }
 
-  /// Drops the fields the parser added after the header section: the trailers.
-  static void drop_trailers(HttpRequest& request, std::size_t header_fields) {
-    auto field = request.begin();
-    for (std::size_t kept = 0; kept < header_fields && field != request.end(); ++kept) ++field;
-    while (field != request.end()) field = request.erase(field);
-  }
-
   void on_body() {
     stream_.expires_never();
     HttpRequest request = parser_->release();
     parser_.reset();
-    drop_trailers(request, header_field_count_);
+    if (header_section_) {
+      request.base() = std::move(*header_section_);
+      header_section_.reset();
+    }
     request_keep_alive_ = request.keep_alive();
     head_request_ = request.method() == http::verb::head;
     awaiting_reply_ = true;
@@ -621,7 +621,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<HttpServer::State> server_;
   std::vector<char> drain_buffer_;
   std::size_t held_bytes_ = 0;
-  std::size_t header_field_count_ = 0;
+  std::optional<http::request_header<>> header_section_;  ///< of a chunked request
   std::size_t held_answer_bytes_ = 0;
   std::uint64_t exchange_number_ = 0;
   std::atomic<bool> idle_{false};

@@ -627,7 +627,7 @@ TEST(Robustness, OutOfDescriptorsTheEmulatorWaitsAndRecovers) {
 std::vector<std::string> start_echo_api(const TempDir& directory,
                                         std::vector<std::string> extra = {}) {
   const auto routes = directory.write("routes.json", R"({"routes":[
-    {"method":"POST","path":"/keyed","auth":"apiKey"},
+    {"method":"POST","path":"/echo/keyed","auth":"apiKey"},
     {"method":"ANY","path":"/{proxy+}","auth":"none"}]})");
   std::vector<std::string> arguments{"start-api", "--bootstrap", FIXTURE_FUNCTION, "--env-file",
                                      "/dev/null", "--routes",    routes.string()};
@@ -642,7 +642,7 @@ TEST(Robustness, TrailersAreNeverMergedIntoTheHeaders) {
   Emulator emulator(start_echo_api(directory, {"--api-key", "k"}));
   RawClient keyed(emulator.port());
   keyed.send(
-      "POST /prod/keyed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "POST /prod/echo/keyed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
       "2\r\n{}\r\n0\r\nx-api-key: k\r\nHost: evil.example\r\n\r\n");
   EXPECT_EQ(keyed.status(), 403) << keyed.last().body();
   RawClient echo(emulator.port());
@@ -666,7 +666,7 @@ TEST(Robustness, DuplicateApiKeysAreOneCheckedValueOrRefused) {
   Emulator emulator(start_echo_api(directory, {"--api-key", "k"}));
   const auto two_keys = [&](const std::string& first, const std::string& second) {
     RawClient client(emulator.port());
-    client.send("POST /prod/keyed HTTP/1.1\r\nHost: x\r\nx-api-key: " + first +
+    client.send("POST /prod/echo/keyed HTTP/1.1\r\nHost: x\r\nx-api-key: " + first +
                 "\r\nX-Api-Key: " + second + "\r\nContent-Length: 2\r\n\r\n{}");
     const int status = client.status();
     return std::pair{status, client.last().body()};
@@ -746,8 +746,11 @@ TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
   for (int attempt = 0; attempt < 50 && status != 503; ++attempt) {
     const auto response = request(emulator.port(), verb::post, invocations, body);
     status = response.result_int();
-    if (status == 503) EXPECT_EQ(response[http::field::retry_after], "1");
-    if (status != 503) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (status == 503) {
+      EXPECT_EQ(response[http::field::retry_after], "1");
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
   }
   EXPECT_EQ(status, 503) << emulator.logs();
   EXPECT_TRUE(emulator.wait_for_log("answer memory limit reached")) << emulator.logs();
