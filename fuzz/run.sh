@@ -24,10 +24,11 @@ seed fuzz_gateway_event "$root"/fuzz/seeds/requests/*
 seed fuzz_runtime_client "$root"/fuzz/seeds/runtime_answers/*
 seed fuzz_path_template "$root"/fuzz/seeds/path_templates/*
 seed fuzz_base64 "$root"/fuzz/seeds/base64/*
+seed fuzz_routers "$root"/fuzz/seeds/routers/*
 
 status=0
 for target in fuzz_proxy_event fuzz_proxy_response fuzz_base64 fuzz_path_template \
-  fuzz_gateway_event fuzz_runtime_client; do
+  fuzz_routers fuzz_gateway_event fuzz_runtime_client; do
   echo "== $target (${seconds} s)"
   started=$(date +%s)
   if ! "$build_dir/fuzz/$target" "$corpus_root/$target" -max_total_time="$seconds" \

@@ -93,6 +93,25 @@ std::optional<std::string_view> ProxyEvent::header(std::string_view name) const 
   return std::nullopt;
 }
 
+std::optional<std::string> ProxyEvent::header_list(std::string_view name) const {
+  if (multi_value_headers) {
+    std::optional<std::string> combined;
+    for (const auto& [candidate, values] : *multi_value_headers) {
+      if (!detail::ascii_iequals(candidate, name)) continue;
+      for (const auto& value : values) {
+        if (!combined) {
+          combined.emplace(value);
+        } else {
+          combined->append(", ").append(value);
+        }
+      }
+    }
+    if (combined) return combined;
+  }
+  const auto single = header(name);
+  return single ? std::optional<std::string>(*single) : std::nullopt;
+}
+
 std::optional<std::string_view> ProxyEvent::query(std::string_view name) const {
   if (query_string_parameters) {
     if (auto found = query_string_parameters->find(std::string(name));

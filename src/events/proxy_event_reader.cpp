@@ -7,6 +7,7 @@
 
 #include <array>
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
 #include <cmath>
@@ -163,6 +164,9 @@ class EventHandler {
   }
   bool on_comment_part(string_view, error_code&) { return true; }
   bool on_comment(string_view, error_code&) { return true; }
+
+  /// True when a member had the wrong shape (the document may still be valid JSON).
+  [[nodiscard]] bool has_shape_error() const { return failed(); }
 
   /// The event, once the whole document was read without a syntax error.
   ProxyEvent take_event() {
@@ -544,6 +548,12 @@ ProxyEvent parse_proxy_event(std::string_view json_text) {
   const std::size_t consumed = parser.write_some(false, json_text.data(), json_text.size(), error);
   if (!error && consumed < json_text.size()) error = json::error::extra_data;
   if (error) throw EventParseError("event is not valid JSON: " + error.message());
+  if (parser.handler().has_shape_error()) {
+    // A member the reader refused may be one a later duplicate replaces: JSON names an object's
+    // member twice, the last one counts (as Boost.JSON's DOM keeps it). The rare refusal is
+    // decided on the DOM, so both entry points accept and refuse the same texts.
+    return proxy_event_from_json(json::parse(json_text));
+  }
   return parser.handler().take_event();
 }
 

@@ -129,7 +129,8 @@ Middleware conditional_get_middleware(const std::vector<Route>& routes) {
     auto etag = response.headers.try_emplace("ETag").first;
     if (etag->second.empty()) etag->second = memoized_etag(response.body);
     response.headers.try_emplace("Cache-Control", route->cache_control);
-    const auto if_none_match = request.event.header("If-None-Match");
+    // Several If-None-Match lines are one list (RFC 9110 sections 5.3 and 13.1.2).
+    const auto if_none_match = request.event.header_list("If-None-Match");
     if (!if_none_match || !if_none_match_matches(*if_none_match, etag->second)) return response;
     events::ProxyResponse not_modified;
     not_modified.status_code = 304;

@@ -36,16 +36,11 @@ bool looks_like_emf(std::string_view line) {
          line.find("\"_aws\"") != std::string_view::npos;
 }
 
-// The line is not from the emulator: control characters (a terminal's escape sequences) are
-// replaced and long text is cut.
+// Shortened only: every line the view produces is escaped where the log writes it
+// (LambdaLog, log_text.hpp), once.
 std::string printable(std::string_view text) {
-  std::string shown;
-  for (const char c : text.substr(0, max_shown_text)) {
-    const auto byte = static_cast<unsigned char>(c);
-    shown.push_back(byte < 0x20 || byte == 0x7f ? '?' : c);
-  }
-  if (text.size() > max_shown_text) shown += "...";
-  return shown;
+  if (text.size() <= max_shown_text) return std::string(text);
+  return std::string(text.substr(0, max_shown_text)) + "...";
 }
 
 std::string format_number(double value) {

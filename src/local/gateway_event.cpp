@@ -47,11 +47,8 @@ void set_header(events::StringMap& headers, events::MultiValueMap& multi, std::s
 }
 
 std::optional<std::string> find_header(const HttpRequestParts& request, std::string_view name) {
-  std::optional<std::string> found;
-  for (const auto& [key, value] : request.headers) {
-    if (iequals(key, name)) found = value;
-  }
-  return found;
+  const auto found = last_header_value(request.headers, name);
+  return found ? std::optional<std::string>(*found) : std::nullopt;
 }
 
 void add_query(events::StringMap& single, events::MultiValueMap& multi, std::string key,
@@ -114,6 +111,24 @@ const std::string& process_deployment_id() {
 }
 
 }  // namespace
+
+std::optional<std::string_view> last_header_value(
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
+  std::optional<std::string_view> found;
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) found = value;
+  }
+  return found;
+}
+
+std::vector<std::string_view> header_values(
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
+  std::vector<std::string_view> values;
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) values.emplace_back(value);
+  }
+  return values;
+}
 
 std::string to_event_text(std::string_view bytes) { return observability::to_valid_utf8(bytes); }
 

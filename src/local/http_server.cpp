@@ -9,9 +9,11 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
+#include <cppstack/local/log_text.hpp>
 #include <list>
 #include <mutex>
 #include <stdexcept>
+#include <variant>
 
 #include "guarded.hpp"
 
@@ -31,9 +33,15 @@ std::shared_ptr<RequestMemoryBudget>& request_memory_setting() {
   return budget;
 }
 
+std::shared_ptr<RequestMemoryBudget>& answer_memory_setting() {
+  static auto budget = std::make_shared<RequestMemoryBudget>(default_answer_memory_limit);
+  return budget;
+}
+
 void default_notice(std::string_view text) {
   std::string line = "[cppstack-local] ";
-  line.append(text).push_back('\n');
+  append_escaped_log_text(line, text);
+  line.push_back('\n');
   (void)!::write(STDERR_FILENO, line.data(), line.size());
 }
 
@@ -103,6 +111,65 @@ std::optional<std::pair<http::status, std::string_view>> framing_problem(
   return std::nullopt;
 }
 
+/// The answer to a request line Beast refused as having a bad version: 505 only for a
+/// well-formed line naming a version this server does not speak (as nginx: `HTTP/1.1` in lower
+/// case, a bare LF, a trailing space or a space in the target are malformed, 400).
+http::status bad_version_status(std::string_view received) {
+  const auto end = received.find("\r\n");
+  if (end == std::string_view::npos) return http::status::bad_request;
+  const std::string_view line = received.substr(0, end);
+  const auto first_space = line.find(' ');
+  const auto last_space = line.rfind(' ');
+  if (first_space == std::string_view::npos || first_space == last_space) {
+    return http::status::bad_request;
+  }
+  const std::string_view version = line.substr(last_space + 1);
+  const std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
+  if (target.empty() || target.find(' ') != std::string_view::npos)
+    return http::status::bad_request;
+  if (!version.starts_with("HTTP/")) return http::status::bad_request;
+  const std::string_view number = version.substr(5);
+  const auto dot = number.find('.');
+  const auto all_digits = [](std::string_view text) {
+    return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (dot == std::string_view::npos || !all_digits(number.substr(0, dot)) ||
+      !all_digits(number.substr(dot + 1))) {
+    return http::status::bad_request;
+  }
+  return http::status::http_version_not_supported;
+}
+
+/// An absolute-form target (RFC 9112 section 3.2.2), which a server MUST accept, in origin
+/// form: `http://h:1/a?b` becomes `/a?b` and the Host it names (the Host header is ignored,
+/// as the section says). Nullopt when the target is not absolute-form; the status when it is
+/// but cannot be used (not http or https, no host, userinfo).
+struct OriginForm {
+  std::string target;
+  std::string host;
+};
+std::optional<std::variant<OriginForm, http::status>> origin_form(std::string_view target) {
+  if (target.empty() || target.front() == '/' || target == "*") return std::nullopt;
+  const auto scheme_end = target.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  const std::string_view scheme = target.substr(0, scheme_end);
+  if (!beast::iequals(scheme, "http") && !beast::iequals(scheme, "https")) {
+    return http::status::bad_request;
+  }
+  std::string_view rest = target.substr(scheme_end + 3);
+  const auto path_start = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, path_start);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) {
+    return http::status::bad_request;
+  }
+  rest.remove_prefix(path_start == std::string_view::npos ? rest.size() : path_start);
+  if (!rest.empty() && rest.front() == '#') return http::status::bad_request;
+  OriginForm form{.target = rest.empty() || rest.front() != '/' ? "/" : "",
+                  .host = std::string(authority)};
+  form.target.append(rest);
+  return form;
+}
+
 }  // namespace
 
 bool RequestMemoryBudget::try_reserve(std::size_t bytes) noexcept {
@@ -117,6 +184,14 @@ void RequestMemoryBudget::release(std::size_t bytes) noexcept { used_.fetch_sub(
 
 const std::shared_ptr<RequestMemoryBudget>& process_request_memory() {
   return request_memory_setting();
+}
+
+const std::shared_ptr<RequestMemoryBudget>& process_answer_memory() {
+  return answer_memory_setting();
+}
+
+void set_process_answer_memory(std::size_t answer_memory_bytes) {
+  answer_memory_setting() = std::make_shared<RequestMemoryBudget>(answer_memory_bytes);
 }
 
 std::size_t process_max_connections() { return max_connections_setting.load(); }
@@ -205,6 +280,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   ~HttpSession() {
     release_memory();
+    release_answer();
     server_->forget(this);
   }
   HttpSession(const HttpSession&) = delete;
@@ -248,6 +324,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       keep_alive = false;
       finalize(response, keep_alive);
     }
+    if (!hold_answer(response.body().size())) {
+      server_->options.notice("answer memory limit reached (" +
+                              std::to_string(server_->options.answer_memory->limit()) +
+                              " bytes held for clients that have not taken them); answering 503");
+      response = plain_error(http::status::service_unavailable, "Service Unavailable");
+      response.set(http::field::retry_after, "1");
+      finalize(response, keep_alive);
+    }
     // A client that stops reading must not hold its connection forever. Small answers are
     // no exception: pipelined requests whose answers are never read fill the socket's buffer
     // one small answer at a time.
@@ -255,6 +339,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     auto message = std::make_shared<HttpResponse>(std::move(response));
     http::async_write(stream_, *message,
                       guard([this, message, keep_alive](beast::error_code error, std::size_t) {
+                        release_answer();
                         if (error || !keep_alive) return close();
                         read_request();
                       }));
@@ -331,13 +416,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return close();
     }
     if (error == http::error::bad_version) {
-      return reject(
-          plain_error(http::status::http_version_not_supported, "HTTP Version Not Supported"));
+      const auto* received = static_cast<const char*>(buffer_.data().data());
+      if (bad_version_status({received, buffer_.size()}) ==
+          http::status::http_version_not_supported) {
+        return reject(
+            plain_error(http::status::http_version_not_supported, "HTTP Version Not Supported"));
+      }
+      return reject(plain_error(http::status::bad_request, "Bad Request"));
     }
     if (error) return reject(plain_error(http::status::bad_request, "Bad Request"));
-    const auto& header = parser_->get();
+    auto& header = parser_->get();
     if (auto problem = framing_problem(header.base())) {
       return reject(plain_error(problem->first, problem->second));
+    }
+    if (!to_origin_form(header.base()))
+      return reject(plain_error(http::status::bad_request, "Bad Request"));
+    // Trailer fields are never merged into the header section (RFC 9110 section 6.5.1): the
+    // parser adds them to the fields (next to a field of the same name), so the header section
+    // of a chunked request is kept here and put back once the body is read.
+    if (parser_->chunked()) {
+      header_section_ = header.base();
+    } else {
+      header_section_.reset();
     }
     if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
       static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -405,6 +505,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     return true;
   }
 
+  /// Counts an answer of `bytes` against the shared answer budget; false when it is spent.
+  bool hold_answer(std::size_t bytes) {
+    const auto& memory = server_->options.answer_memory;
+    if (!memory || bytes == 0) return true;
+    if (!memory->try_reserve(bytes)) return false;
+    held_answer_bytes_ = bytes;
+    return true;
+  }
+
+  void release_answer() {
+    if (held_answer_bytes_ > 0 && server_->options.answer_memory) {
+      server_->options.answer_memory->release(held_answer_bytes_);
+    }
+    held_answer_bytes_ = 0;
+  }
+
   void release_memory() {
     if (held_bytes_ > 0 && server_->options.memory) {
       server_->options.memory->release(held_bytes_);
@@ -412,10 +528,27 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     held_bytes_ = 0;
   }
 
+  /// Rewrites an absolute-form target to origin form (RFC 9112 section 3.2.2); false when the
+  /// target is absolute-form but unusable.
+  static bool to_origin_form(http::request_header<>& header) {
+    const std::string_view target(header.target().data(), header.target().size());
+    auto form = origin_form(target);
+    if (!form) return true;
+    auto* origin = std::get_if<OriginForm>(&*form);
+    if (origin == nullptr) return false;
+    header.target(origin->target);
+    header.set(http::field::host, origin->host);
+    return true;
+  }
+
   void on_body() {
     stream_.expires_never();
     HttpRequest request = parser_->release();
     parser_.reset();
+    if (header_section_) {
+      request.base() = std::move(*header_section_);
+      header_section_.reset();
+    }
     request_keep_alive_ = request.keep_alive();
     head_request_ = request.method() == http::verb::head;
     awaiting_reply_ = true;
@@ -488,6 +621,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<HttpServer::State> server_;
   std::vector<char> drain_buffer_;
   std::size_t held_bytes_ = 0;
+  std::optional<http::request_header<>> header_section_;  ///< of a chunked request
+  std::size_t held_answer_bytes_ = 0;
   std::uint64_t exchange_number_ = 0;
   std::atomic<bool> idle_{false};
   bool request_keep_alive_ = true;

@@ -4,8 +4,12 @@
 // production server keeps so that no client can take the process down or make it grow:
 //
 // - a body limit enforced while reading, a header limit that also covers chunk headers and
-//   trailers, a total bound on request bytes held in memory by all connections, a connection
-//   cap (the oldest idle keep-alive connection makes room; else 503 and close);
+//   trailers (which are never merged into the header fields, RFC 9110 section 6.5.1), a
+//   total bound on request bytes and one on answer bytes held in memory by all connections
+//   (one answer per connection at a time), a connection cap (the oldest idle keep-alive
+//   connection makes room; else 503 and close);
+// - an absolute-form target (`GET http://host/path`) is accepted and served as `/path` with
+//   that Host (RFC 9112 section 3.2.2);
 // - malformed requests get RFC 9112's answers (400, 431, 501, 505) and the connection closes
 //   after draining what the client still sends, so it sees the answer instead of a reset;
 // - an exception in a handler or while sending an answer ends that exchange only: the
@@ -92,9 +96,14 @@ class RequestMemoryBudget {
 inline constexpr std::size_t default_header_limit = std::size_t{64} * 1024;
 inline constexpr std::size_t default_max_connections = 1024;
 inline constexpr std::size_t default_request_memory_limit = std::size_t{256} * 1024 * 1024;
+inline constexpr std::size_t default_answer_memory_limit = std::size_t{256} * 1024 * 1024;
 
 /// The process-wide request memory budget, shared by every server whose options keep it.
 [[nodiscard]] const std::shared_ptr<RequestMemoryBudget>& process_request_memory();
+/// The process-wide budget of answer bytes waiting to be written (the same kind of counter).
+[[nodiscard]] const std::shared_ptr<RequestMemoryBudget>& process_answer_memory();
+/// Changes the answer budget; call before creating servers.
+void set_process_answer_memory(std::size_t answer_memory_bytes);
 /// The connection cap new server options start with.
 [[nodiscard]] std::size_t process_max_connections();
 /// Changes both process-wide defaults; call before creating servers.
@@ -115,6 +124,11 @@ struct HttpServerOptions {
   std::size_t max_connections = process_max_connections();
   /// Shared bound on request bytes in memory (null: not counted, e.g. a Runtime API).
   std::shared_ptr<RequestMemoryBudget> memory = process_request_memory();
+  /// Shared bound on answer bytes held until the client has taken them (null: not counted).
+  /// A connection holds one answer at a time; an answer that would go over the bound is
+  /// replaced by a short 503 with Retry-After, as a request would be, and its bytes freed:
+  /// clients that do not read cannot make the process grow without bound.
+  std::shared_ptr<RequestMemoryBudget> answer_memory = process_answer_memory();
   /// Keep-alive connections idle longer than this are closed (zero: never). Reading one
   /// request (header and body) must also finish within it.
   std::chrono::milliseconds idle_timeout = process_client_timeout();

@@ -131,6 +131,8 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
     // Its own budget: a runtime's bodies count against neither the clients' budget nor
     // another instance's.
     options.memory = std::make_shared<RequestMemoryBudget>(max_runtime_api_memory_bytes);
+    // Events go to the instance's own process, one at a time: not the clients' answers.
+    options.answer_memory = nullptr;
     options.session_executor = asio::any_io_executor(pool_.strand);
     options.notice = [log = pool_.log](std::string_view text) { log->notice(text); };
     options.too_large = [weak = weak_from_this()](const http::request_header<>& header) {

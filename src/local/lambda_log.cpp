@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cppstack/local/lambda_log.hpp>
+#include <cppstack/local/log_text.hpp>
 #include <cstring>
 
 namespace cppstack::local {
@@ -98,17 +99,20 @@ void LambdaLog::metrics_summary() {
   for (const std::string& summary : metrics_.summary()) notice(summary);
 }
 
+// The function's bytes are escaped (its tabs kept: they separate a log line's fields), so
+// what it prints cannot pass for the emulator's lines nor drive the terminal.
 void LambdaLog::prefixed_line(std::string_view request_id, std::string_view text) {
-  if (!prefix_request_ids_ || request_id.empty()) return line(text);
-  std::string prefixed;
-  prefixed.reserve(request_id.size() + 1 + text.size());
-  prefixed.append(request_id).append("\t").append(text);
-  line(prefixed);
+  std::string shown;
+  if (prefix_request_ids_ && !request_id.empty()) shown.append(request_id).append("\t");
+  append_escaped_log_text(shown, text, TabPolicy::keep);
+  line(shown);
 }
 
+// Notices carry what clients, tokens and functions sent (targets, refusal reasons, error
+// bodies): every byte of them is escaped.
 void LambdaLog::notice(std::string_view text) {
   std::string marked = "[cppstack-local] ";
-  marked.append(text);
+  append_escaped_log_text(marked, text);
   line(marked);
 }
 

@@ -20,6 +20,7 @@
 #include <cppstack/local/invoke_api.hpp>
 #include <cppstack/local/listen_error.hpp>
 #include <cppstack/local/local_auth.hpp>
+#include <cppstack/local/log_text.hpp>
 #include <cppstack/local/route_table.hpp>
 #include <cppstack/local/route_table_watcher.hpp>
 #include <cstdio>
@@ -202,6 +203,7 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
 struct ServerLimits {
   std::size_t max_connections = local::default_max_connections;
   std::size_t request_memory_mb = local::default_request_memory_limit / (std::size_t{1024} * 1024);
+  std::size_t answer_memory_mb = local::default_answer_memory_limit / (std::size_t{1024} * 1024);
   double client_timeout_seconds =
       std::chrono::duration<double>(local::default_client_timeout).count();
 
@@ -219,6 +221,12 @@ struct ServerLimits {
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
     command
+        .add_option("--max-answer-memory", answer_memory_mb,
+                    "MB of answers held in memory for clients that have not taken them yet, "
+                    "over all connections, at most; beyond it 503")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1048576}));
+    command
         .add_option("--client-timeout", client_timeout_seconds,
                     "Seconds a client may take to send a request, stay idle between requests "
                     "or take in an answer; beyond it the connection is closed")
@@ -228,6 +236,7 @@ struct ServerLimits {
 
   void apply() const {
     local::set_process_http_limits(max_connections, request_memory_mb * 1024 * 1024);
+    local::set_process_answer_memory(answer_memory_mb * 1024 * 1024);
     local::set_process_client_timeout(
         std::chrono::milliseconds(static_cast<long>(client_timeout_seconds * 1000)));
   }
@@ -531,7 +540,8 @@ int main(int argc, char** argv) {
       request.body = event_body;
       const auto match = table.match(request.method, path);
       if (!match) {
-        std::cerr << "no route matches " << request.method << " " << path
+        std::cerr << "no route matches " << local::escape_log_text(request.method) << " "
+                  << local::escape_log_text(path)
                   << " (API Gateway would answer 403 Missing Authentication Token)\n";
         return 2;
       }
@@ -750,7 +760,7 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   } catch (const std::exception& error) {
-    std::cerr << "cppstack-local: " << error.what() << "\n";
+    std::cerr << "cppstack-local: " << local::escape_log_text(error.what()) << "\n";
     return 1;
   }
   return 0;

@@ -1,19 +1,24 @@
-#include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cerrno>
 #include <cppstack/http/auth_scope.hpp>
 #include <cppstack/local/route_table.hpp>
-#include <fstream>
-#include <set>
-#include <sstream>
 
 namespace cppstack::local {
 namespace {
 
-// A template API Gateway would reject is an error of the table, named as such.
-http::PathTemplate parse_template(const std::string& path) {
+// A table API Gateway would refuse (a bad template, an operation twice, two variable children
+// of one resource) is an error of the table, named as such.
+http::ResourceMatcher make_matcher(const std::vector<Route>& routes) {
+  std::vector<http::Operation> operations;
+  operations.reserve(routes.size());
+  for (const Route& route : routes) operations.push_back({route.method, route.path});
   try {
-    return http::PathTemplate::parse(path);
-  } catch (const http::PathTemplateError& error) {
+    return http::ResourceMatcher(operations);
+  } catch (const std::invalid_argument& error) {
     throw RouteTableError(error.what());
   }
 }
@@ -72,22 +77,6 @@ std::vector<std::string> scopes_field(const boost::json::object& entry, http::Au
   return result;
 }
 
-// A greedy {name+} value as sent: from its first segment to the end of the path, an empty
-// segment inside it kept ("/prod/proxy/a//b" gives "a//b" in pathParameters, recorded from AWS:
-// LocalStack's test_lambda_aws_proxy_integration, "invocation-payload-with-double-slash"). The
-// trailing slash is not part of it ("/prod/proxy-value/" gives "proxy-value", same recording).
-std::string greedy_value_as_sent(std::string_view path, std::string_view first_segment) {
-  std::string_view value =
-      path.substr(static_cast<std::size_t>(first_segment.data() - path.data()));
-  while (!value.empty() && value.back() == '/') value.remove_suffix(1);
-  return std::string(value);
-}
-
-bool ends_greedy(const http::PathTemplate& path_template) {
-  const auto& segments = path_template.segments();
-  return !segments.empty() && segments.back().kind == http::PathTemplate::SegmentKind::greedy;
-}
-
 // "apiKeyRequired": a key as well as the token or signature of a cognito or iam route (API
 // Gateway's apiKeyRequired beside an authorizer); absent: false.
 bool api_key_required_field(const boost::json::object& entry, http::AuthMode auth,
@@ -106,15 +95,8 @@ bool api_key_required_field(const boost::json::object& entry, http::AuthMode aut
 
 }  // namespace
 
-RouteTable::RouteTable(std::vector<Route> routes) : routes_(std::move(routes)) {
-  std::set<std::pair<std::string, std::string>> seen;
-  for (const auto& route : routes_) {
-    templates_.push_back(parse_template(route.path));
-    if (!seen.emplace(route.method, route.path).second) {
-      throw RouteTableError("duplicate route " + route.method + " " + route.path);
-    }
-  }
-}
+RouteTable::RouteTable(std::vector<Route> routes)
+    : routes_(std::move(routes)), matcher_(make_matcher(routes_)) {}
 
 RouteTable RouteTable::parse(std::string_view json) {
   boost::system::error_code error;
@@ -153,11 +135,39 @@ RouteTable RouteTable::parse(std::string_view json) {
 }
 
 RouteTable RouteTable::load(const std::filesystem::path& file) {
-  std::ifstream input(file, std::ios::binary);
-  if (!input) throw RouteTableError("cannot read route table " + file.string());
-  std::ostringstream text;
-  text << input.rdbuf();
-  return parse(text.str());
+  // Non-blocking, so a FIFO put in the file's place cannot hold the reader in open() or
+  // read(); only a regular file is read, and no more than the limit (a symlink to /dev/zero
+  // is not a route table).
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw RouteTableError("cannot read route table " + file.string());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    throw RouteTableError("route table " + file.string() + " is not a regular file");
+  }
+  if (static_cast<std::uintmax_t>(info.st_size) > max_file_bytes) {
+    throw RouteTableError("route table " + file.string() + " is over " +
+                          std::to_string(max_file_bytes) + " bytes");
+  }
+  std::string text;
+  char buffer[65536];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got == 0) break;
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw RouteTableError("cannot read route table " + file.string());
+    }
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > max_file_bytes) {  // grew while being read
+      throw RouteTableError("route table " + file.string() + " is over " +
+                            std::to_string(max_file_bytes) + " bytes");
+    }
+  }
+  return parse(text);
 }
 
 RouteTable RouteTable::catch_all() {
@@ -168,57 +178,10 @@ RouteTable RouteTable::catch_all() {
 std::optional<RouteMatch> RouteTable::match(std::string_view method, std::string_view path) const {
   // Segments are compared and captured as sent, still percent-encoded: a greedy {proxy+}
   // receives "test%2Balias" (recorded from AWS, contracts.md section 1) and a {id} receives
-  // "a%2Fb" or "a%20b" (see docs/local.md). An empty segment ("/prod//items") is skipped, as
-  // if it were not there (recorded from AWS), except inside a greedy value, which keeps it.
-  std::vector<std::string_view> segments;
-  for (const auto segment : http::split_path(path)) {
-    if (!segment.empty()) segments.push_back(segment);
-  }
-
-  // Every resource the path reaches, most specific first.
-  struct Candidate {
-    const http::PathTemplate* path_template;
-    events::StringMap parameters;
-  };
-  std::vector<Candidate> candidates;
-  for (const auto& path_template : templates_) {
-    events::StringMap parameters;
-    if (!path_template.match_segments(segments, parameters)) continue;
-    if (ends_greedy(path_template)) {
-      const auto& template_segments = path_template.segments();
-      parameters.insert_or_assign(
-          template_segments.back().text,
-          greedy_value_as_sent(path, segments[template_segments.size() - 1]));
-    }
-    const auto position = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) {
-      return path_template.more_specific_than(*c.path_template);
-    });
-    candidates.insert(position, Candidate{&path_template, std::move(parameters)});
-  }
-  if (candidates.empty()) return std::nullopt;
-
-  const auto method_on = [&](const http::PathTemplate& path_template) -> const Route* {
-    const Route* any_route = nullptr;
-    for (const auto& route : routes_) {
-      if (route.path != path_template.text()) continue;
-      if (route.method == method) return &route;
-      if (route.method == "ANY") any_route = &route;
-    }
-    return any_route;
-  };
-  // The most specific resource answers when it has the method. When it lacks it, API Gateway
-  // goes on to a greedy {proxy+} resource that matches the path and has the method (recorded:
-  // OPTIONS /test reaches OPTIONS /{proxy+} next to GET /test); other resources do not.
-  if (const Route* route = method_on(*candidates.front().path_template)) {
-    return RouteMatch{route, std::move(candidates.front().parameters)};
-  }
-  for (auto& candidate : candidates) {
-    if (!ends_greedy(*candidate.path_template)) continue;
-    if (const Route* route = method_on(*candidate.path_template)) {
-      return RouteMatch{route, std::move(candidate.parameters)};
-    }
-  }
-  return std::nullopt;
+  // "a%2Fb" or "a%20b" (see docs/local.md).
+  http::Selection selection = matcher_.select(method, path);
+  if (selection.outcome != http::Selection::Outcome::matched) return std::nullopt;
+  return RouteMatch{&routes_[selection.operation], std::move(selection.parameters)};
 }
 
 }  // namespace cppstack::local

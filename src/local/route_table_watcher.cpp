@@ -4,9 +4,12 @@
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <condition_variable>
 #include <cppstack/local/route_table_watcher.hpp>
 #include <cstring>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace cppstack::local {
 
@@ -70,9 +73,16 @@ class RouteTableWatcher::Impl : public std::enable_shared_from_this<Impl> {
     read_events();
   }
 
+  /// Stops watching and waits for a reload under way (called from outside the reload).
   void stop() {
     boost::system::error_code ignored;
     descriptor.close(ignored);
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_one();
+    if (worker.joinable()) worker.join();
   }
 
  private:
@@ -81,7 +91,7 @@ class RouteTableWatcher::Impl : public std::enable_shared_from_this<Impl> {
         asio::buffer(buffer),
         [self = shared_from_this()](boost::system::error_code error, std::size_t length) {
           if (error) return;  // closed: the emulator is stopping
-          if (self->names_the_file(length)) self->reload();
+          if (self->names_the_file(length)) self->request_reload();
           self->read_events();
         });
   }
@@ -97,6 +107,31 @@ class RouteTableWatcher::Impl : public std::enable_shared_from_this<Impl> {
       offset += sizeof(inotify_event) + event.len;
     }
     return false;
+  }
+
+  // Reading the file and building what serves it (an authorizer may fetch its keys) never
+  // happen on the I/O thread: one reload thread does them, and changes that arrive meanwhile
+  // make one more reload, not one each.
+  void request_reload() {
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      reload_pending = true;
+      if (!worker.joinable()) worker = std::thread([this] { reload_loop(); });
+    }
+    wake.notify_one();
+  }
+
+  void reload_loop() {
+    std::unique_lock lock(mutex);
+    while (true) {
+      wake.wait(lock, [this] { return stopping || reload_pending; });
+      if (stopping) return;
+      reload_pending = false;
+      lock.unlock();
+      reload();
+      lock.lock();
+    }
   }
 
   void reload() {
@@ -118,6 +153,11 @@ class RouteTableWatcher::Impl : public std::enable_shared_from_this<Impl> {
   OnChange on_change;
   asio::posix::stream_descriptor descriptor;
   alignas(inotify_event) std::array<char, 4096> buffer{};
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool reload_pending = false;
+  bool stopping = false;
+  std::thread worker;  ///< the reload thread, started by the first change
 };
 
 RouteTableWatcher::RouteTableWatcher(asio::io_context& io, std::filesystem::path file,

@@ -51,6 +51,52 @@ std::int64_t parse_deadline(std::string_view text) {
   return error == std::errc() && end == text.data() + text.size() ? deadline : 0;
 }
 
+// Reads one answer as http::read does, except that a chunked body's last bytes are never
+// handed to the parser fewer than five at a time: Boost 1.81's parser asserts on that
+// (basic_parser.ipp:702, fixed upstream by Beast pull request 2861), so a build without NDEBUG
+// aborted when the final chunk arrived split. Bytes the parser leaves unconsumed (a chunk
+// header, trailers) are held to the header limit.
+template <class Parser>
+void read_answer(SocketStream& stream, boost::beast::flat_buffer& buffer, Parser& parser,
+                 boost::system::error_code& error) {
+  http::read_header(stream, buffer, parser, error);
+  while (!error && !parser.is_done()) {
+    const bool chunked = parser.chunked();
+    if (buffer.size() == 0 || (chunked && buffer.size() < 5)) {
+      const std::size_t got = stream.read_some(buffer.prepare(kReadBufferBytes), error);
+      buffer.commit(got);
+      if (error == boost::asio::error::eof) {
+        error = {};
+        if (buffer.size() == 0) {
+          parser.put_eof(error);
+          return;
+        }
+        if (chunked && buffer.size() < 5) {
+          error = http::error::partial_message;
+          return;
+        }
+      }
+      continue;
+    }
+    const std::size_t used = parser.put(buffer.data(), error);
+    buffer.consume(used);
+    if (error == http::error::need_more) {
+      error = {};
+      if (buffer.size() > kMaxHeaderBytes) {
+        error = http::error::header_limit;
+        return;
+      }
+      const std::size_t got = stream.read_some(buffer.prepare(kReadBufferBytes), error);
+      buffer.commit(got);
+      if (error == boost::asio::error::eof) {
+        error = {};
+        parser.put_eof(error);
+        return;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 RuntimeClient::RuntimeClient(Endpoint endpoint, int max_transport_retries,
@@ -172,7 +218,7 @@ Outcome RuntimeClient::exchange(Request& request, bool waits_for_event, std::str
       }
       http::write(stream_, request, error);
       if (!error) {
-        http::read(stream_, buffer_, *parser_, error);
+        read_answer(stream_, buffer_, *parser_, error);
         body_over_limit = error == http::error::body_limit && parser_->is_header_done();
       }
       if (waits_for_event) TerminationSignal::watch_socket(-1);

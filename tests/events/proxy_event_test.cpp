@@ -546,6 +546,30 @@ TEST(ProxyEventParse, LaterDuplicateMembersWin) {
   EXPECT_EQ(event.request_context.api_id, "b");
 }
 
+// A refused member that a later duplicate replaces does not count: the push reader and the DOM
+// reader accept and refuse the same texts, and read the same event.
+TEST(ProxyEventParse, BothReadersAgreeOnDuplicateMembers) {
+  for (const char* text :
+       {R"({"httpMethod":"GET","path":"/","body":1,"body":"x"})",
+        R"({"httpMethod":"GET","path":1,"path":"/"})",
+        R"({"httpMethod":"GET","path":"/","headers":{"A":1,"A":"2"}})",
+        R"({"httpMethod":"GET","path":"/","multiValueHeaders":{"A":"1","A":["2"]}})",
+        R"({"httpMethod":"GET","path":"/","requestContext":{"identity":1,"identity":{}}})",
+        R"({"httpMethod":"GET","path":"/","requestContext":7,"requestContext":{"stage":"s"}})"}) {
+    const ProxyEvent pushed = parse_proxy_event(text);
+    EXPECT_EQ(pushed, proxy_event_from_json(json::parse(text))) << text;
+  }
+  EXPECT_EQ(parse_proxy_event(R"({"httpMethod":"GET","path":"/","body":1,"body":"x"})").body, "x");
+  EXPECT_EQ(
+      parse_proxy_event(R"({"httpMethod":"GET","path":"/","headers":{"A":1,"A":"2"}})").header("A"),
+      "2");
+  for (const char* text : {R"({"httpMethod":"GET","path":"/","body":"x","body":1})",
+                           R"({"httpMethod":"GET","path":"/","headers":{"A":"2","A":1}})"}) {
+    EXPECT_THROW((void)parse_proxy_event(text), EventParseError) << text;
+    EXPECT_THROW((void)proxy_event_from_json(json::parse(text)), EventParseError) << text;
+  }
+}
+
 struct ParseErrorCase {
   const char* name;
   const char* json;

@@ -125,6 +125,24 @@ TEST(ConditionalGet, MatchingIfNoneMatchIsA304WithoutBody) {
   EXPECT_EQ(changed.body, first.body);
 }
 
+// Two If-None-Match lines are one list (RFC 9110 section 5.3): a match in the first line counts
+// although the event's `headers` holds only the last one (API Gateway keeps every line in
+// multiValueHeaders).
+TEST(ConditionalGet, SeveralIfNoneMatchLinesAreOneList) {
+  const auto service_under_test = service();
+  const auto first = service_under_test.handle(event_for("GET", "/v1/cached"), {});
+  auto event = event_for("GET", "/v1/cached", "\"0-0\"");
+  event.multi_value_headers =
+      events::MultiValueMap{{"If-None-Match", {first.headers.at("ETag"), "\"0-0\""}}};
+  EXPECT_EQ(service_under_test.handle(event, {}).status_code, 304);
+  // Lines spelled differently are the same field.
+  event.multi_value_headers = events::MultiValueMap{{"if-none-match", {first.headers.at("ETag")}},
+                                                    {"If-None-Match", {"\"0-0\""}}};
+  EXPECT_EQ(service_under_test.handle(event, {}).status_code, 304);
+  event.multi_value_headers = events::MultiValueMap{{"If-None-Match", {"\"1-1\"", "\"0-0\""}}};
+  EXPECT_EQ(service_under_test.handle(event, {}).status_code, 200);
+}
+
 TEST(ConditionalGet, LeavesOtherMethodsAndStatusesAlone) {
   const auto service_under_test = service();
   const auto post = service_under_test.handle(event_for("POST", "/v1", "*"), {});

@@ -67,6 +67,43 @@ TEST(Router, CapturesParameters) {
   EXPECT_EQ(match.parameters, (events::StringMap{{"path", "docs/readme.md"}}));
 }
 
+// The gateway's matcher and this router are one (resource_matcher.hpp). Recorded from AWS: a
+// more specific resource without the method falls to a greedy resource that has it, so
+// GET /v1/items/42 reaches GET /{proxy+} next to POST /v1/items/{id}.
+TEST(Router, MissingMethodFallsToAGreedyResourceAsOnApiGateway) {
+  const Router router({route("POST", "/v1/items/{id}", "post_item"),
+                       route("GET", "/{proxy+}", "proxy"), route("ANY", "/v1/{rest+}", "rest")});
+  const auto get = router.match("GET", "/v1/items/42");
+  ASSERT_EQ(get.outcome, Outcome::matched);
+  EXPECT_EQ(get.route->handler_name, "rest");  // the most specific greedy resource first
+  EXPECT_EQ(get.parameters, (events::StringMap{{"rest", "items/42"}}));
+  const Router only_root(
+      {route("POST", "/v1/items/{id}", "post_item"), route("GET", "/{proxy+}", "proxy")});
+  const auto root = only_root.match("GET", "/v1/items/42");
+  ASSERT_EQ(root.outcome, Outcome::matched);
+  EXPECT_EQ(root.route->handler_name, "proxy");
+  EXPECT_EQ(root.parameters, (events::StringMap{{"proxy", "v1/items/42"}}));
+  // No greedy resource has the method: the most specific resource's methods are allowed.
+  const auto del = only_root.match("DELETE", "/v1/items/42");
+  ASSERT_EQ(del.outcome, Outcome::method_not_allowed);
+  EXPECT_EQ(del.allowed_methods, "POST");
+  // Empty segments are skipped, as the gateway skips them (recorded, contracts.md section 1).
+  EXPECT_EQ(only_root.match("POST", "/v1//items/42").route->handler_name, "post_item");
+}
+
+// "A sibling ({id}) of this resource already has a variable path part -- only one is
+// allowed": API Gateway refuses a second variable child, a greedy one included
+// (amazon-archives/aws-apigateway-importer#202; serverless-nextjs/serverless-next.js#206 for
+// {proxy+} next to {uid}).
+TEST(Router, TwoVariableChildrenOfOneResourceAreRefused) {
+  EXPECT_THROW(Router({route("GET", "/v1/{id}", "a"), route("GET", "/v1/{name}/x", "b")}),
+               std::invalid_argument);
+  EXPECT_THROW(Router({route("GET", "/{id}", "a"), route("GET", "/{proxy+}", "b")}),
+               std::invalid_argument);
+  EXPECT_NO_THROW(Router({route("GET", "/v1/{id}", "a"), route("GET", "/v1/{id}/x", "b"),
+                          route("GET", "/v1/fixed", "c"), route("GET", "/{proxy+}", "d")}));
+}
+
 TEST(Router, LiteralRouteWinsWhateverTheOrderOfDefinition) {
   const Router router({route("GET", "/v1/{name}", "variable"), route("GET", "/v1/fixed", "fixed")});
   EXPECT_EQ(router.match("GET", "/v1/fixed").route->handler_name, "fixed");

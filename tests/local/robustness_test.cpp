@@ -624,5 +624,145 @@ TEST(Robustness, OutOfDescriptorsTheEmulatorWaitsAndRecovers) {
   EXPECT_LT(notices, 5U) << "one notice per episode, not one per retry";
 }
 
+// The echo fixture behind start-api, with one route that needs an API key.
+std::vector<std::string> start_echo_api(const TempDir& directory,
+                                        std::vector<std::string> extra = {}) {
+  const auto routes = directory.write("routes.json", R"({"routes":[
+    {"method":"POST","path":"/echo/keyed","auth":"apiKey"},
+    {"method":"ANY","path":"/{proxy+}","auth":"none"}]})");
+  std::vector<std::string> arguments{"start-api", "--bootstrap", FIXTURE_FUNCTION, "--env-file",
+                                     "/dev/null", "--routes",    routes.string()};
+  arguments.insert(arguments.end(), extra.begin(), extra.end());
+  return arguments;
+}
+
+// RFC 9110 section 6.5.1: trailer fields are not merged into the header section. A key, a
+// token or a Host sent only as a trailer used to authorize the request and change domainName.
+TEST(Robustness, TrailersAreNeverMergedIntoTheHeaders) {
+  TempDir directory;
+  Emulator emulator(start_echo_api(directory, {"--api-key", "k"}));
+  RawClient keyed(emulator.port());
+  keyed.send(
+      "POST /prod/echo/keyed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2\r\n{}\r\n0\r\nx-api-key: k\r\nHost: evil.example\r\n\r\n");
+  EXPECT_EQ(keyed.status(), 403) << keyed.last().body();
+  RawClient echo(emulator.port());
+  echo.send(
+      "POST /prod/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "2\r\n{}\r\n0\r\nX-Trailer-Only: t\r\nHost: evil.example\r\n\r\n");
+  ASSERT_EQ(echo.status(), 200);
+  const auto event = parse_json(echo.last().body()).as_object();
+  EXPECT_FALSE(event.at("headers").as_object().contains("X-Trailer-Only")) << echo.last().body();
+  EXPECT_EQ(event.at("headers").at("Host"), "x");
+  EXPECT_EQ(event.at("requestContext").at("domainName"), "x");
+  EXPECT_EQ(event.at("body"), "{}");
+}
+
+// The key the gateway checks is the one the event carries: `headers` holds the last line
+// ("Input format of a Lambda function for proxy integration": a header sent twice is its last
+// value in `headers`, every value in `multiValueHeaders`). Lines that disagree are refused, so
+// no reading of the event finds a key nobody checked.
+TEST(Robustness, DuplicateApiKeysAreOneCheckedValueOrRefused) {
+  TempDir directory;
+  Emulator emulator(start_echo_api(directory, {"--api-key", "k"}));
+  const auto two_keys = [&](const std::string& first, const std::string& second) {
+    RawClient client(emulator.port());
+    client.send("POST /prod/echo/keyed HTTP/1.1\r\nHost: x\r\nx-api-key: " + first +
+                "\r\nX-Api-Key: " + second + "\r\nContent-Length: 2\r\n\r\n{}");
+    const int status = client.status();
+    return std::pair{status, client.last().body()};
+  };
+  EXPECT_EQ(two_keys("k", "other").first, 403);
+  EXPECT_EQ(two_keys("other", "k").first, 403);
+  const auto [status, body] = two_keys("k", "k");
+  ASSERT_EQ(status, 200) << body;
+  EXPECT_EQ(parse_json(body).at("requestContext").at("identity").at("apiKey"), "k");
+}
+
+// RFC 9112 section 3.2.2: a server MUST accept an absolute-form target; the Host it names is
+// the one used. A malformed request line is 400, as nginx answers it, not 505: 505 is for a
+// well-formed line naming a version the server does not speak.
+TEST(Robustness, RequestLinesAreReadAsRfc9112AndNginxReadThem) {
+  TempDir directory;
+  Emulator emulator(start_echo_api(directory));
+  RawClient absolute(emulator.port());
+  absolute.send("GET http://api.example:8080/prod/echo?a=1 HTTP/1.1\r\nHost: other\r\n\r\n");
+  ASSERT_EQ(absolute.status(), 200) << absolute.last().body();
+  const auto event = parse_json(absolute.last().body()).as_object();
+  EXPECT_EQ(event.at("path"), "/echo");
+  EXPECT_EQ(event.at("queryStringParameters").at("a"), "1");
+  EXPECT_EQ(event.at("requestContext").at("domainName"), "api.example");
+  const std::vector<std::pair<std::string, int>> cases{
+      {"GET /prod/echo http/1.1\r\nHost: x\r\n\r\n", 400},
+      {"GET /prod/echo HTTP/1.1 \r\nHost: x\r\n\r\n", 400},
+      {"GET /prod/e cho HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      {"GET /prod/echo HTTP/1.1\nHost: x\r\n\r\n", 400},  // a bare LF ends the line
+      {"GET /prod/echo HTTP/1.x\r\nHost: x\r\n\r\n", 400},
+      {"GET ftp://x/prod/echo HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      {"GET http://user@x/prod/echo HTTP/1.1\r\nHost: x\r\n\r\n", 400},
+      {"GET /prod/echo HTTP/3.0\r\nHost: x\r\n\r\n", 505},
+  };
+  for (const auto& [bytes, status] : cases) {
+    RawClient client(emulator.port());
+    client.send(bytes);
+    EXPECT_EQ(client.status(), status) << bytes;
+  }
+  expect_still_serving(emulator, "/prod/echo");
+}
+
+// Every byte a client controls reaches the emulator's lines escaped (log_text.hpp): a target
+// holding a C1 control, U+2028 or U+0085 cannot start a line of its own or move the cursor.
+TEST(Robustness, AccessLinesEscapeWhatTheClientSent) {
+  TempDir directory;
+  Emulator emulator(start_echo_api(directory));
+  RawClient client(emulator.port());
+  client.send(
+      "GET /prod/echo/a\x9b"
+      "b\xc2\x85"
+      "c\xe2\x80\xa8"
+      "d HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(client.status(), 200);
+  ASSERT_TRUE(emulator.wait_for_log("GET /prod/echo/a\\x9Bb\\xC2\\x85c\\xE2\\x80\\xA8d 200"))
+      << emulator.logs();
+  const auto logs = emulator.logs();
+  EXPECT_EQ(logs.find("\x9b"), std::string::npos);
+  EXPECT_EQ(logs.find("\xc2\x85"), std::string::npos);
+  EXPECT_EQ(logs.find("\xe2\x80\xa8"), std::string::npos);
+}
+
+// Answers waiting for clients that do not read them are held to one budget over all
+// connections (--max-answer-memory): 120 clients not reading 5 MB answers used to take 306 MB.
+// The answer that would go over it is a short 503 instead, and the bytes of an answer are
+// free again once its client took it or left.
+TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
+  Emulator emulator(start_lambda({"--max-answer-memory", "8", "--concurrency", "2"}));
+  const std::string body = R"({"response_bytes":6000000})";
+  const std::string post = "POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body;
+  // 6 MB cannot all go into the sockets' buffers (at most 4 MB on Linux): the rest waits in
+  // the emulator until this client reads, which it never does.
+  const int hog = connect_non_reading(emulator.port());
+  ASSERT_EQ(::send(hog, post.data(), post.size(), MSG_NOSIGNAL), static_cast<ssize_t>(post.size()));
+  int status = 0;
+  for (int attempt = 0; attempt < 50 && status != 503; ++attempt) {
+    const auto response = request(emulator.port(), verb::post, invocations, body);
+    status = response.result_int();
+    if (status == 503) {
+      EXPECT_EQ(response[http::field::retry_after], "1");
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  EXPECT_EQ(status, 503) << emulator.logs();
+  EXPECT_TRUE(emulator.wait_for_log("answer memory limit reached")) << emulator.logs();
+  ::close(hog);
+  int after = 0;
+  for (int attempt = 0; attempt < 50 && after != 200; ++attempt) {
+    after = request(emulator.port(), verb::post, invocations, body).result_int();
+    if (after != 200) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(after, 200);
+}
+
 }  // namespace
 }  // namespace cppstack::local::testing

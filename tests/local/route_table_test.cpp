@@ -1,6 +1,11 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <cppstack/local/route_table.hpp>
+#include <filesystem>
+#include <fstream>
 
 namespace cppstack::local {
 namespace {
@@ -109,6 +114,41 @@ TEST(RouteTable, MissingMethodFallsBackToAMatchingGreedyResource) {
   EXPECT_FALSE(table.match("DELETE", "/test"));  // no resource has DELETE
 }
 
+// Recorded from AWS: GET /v1/items/42 reaches GET /{proxy+} next to POST /v1/items/{id}; the
+// function's own router agrees (tests/http/router_test.cpp, fuzz/fuzz_routers.cpp).
+TEST(RouteTable, MoreSpecificResourceWithoutTheMethodFallsToProxy) {
+  const auto table = RouteTable::parse(R"({"routes":[
+    {"method":"POST","path":"/v1/items/{id}","handler":"post","auth":"none"},
+    {"method":"GET","path":"/{proxy+}","handler":"proxy","auth":"none"}
+  ]})");
+  const auto get = table.match("GET", "/v1/items/42");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->route->path, "/{proxy+}");
+  EXPECT_EQ(get->path_parameters.at("proxy"), "v1/items/42");
+}
+
+// API Gateway refuses these shapes ("A sibling ({id}) of this resource already has a variable
+// path part -- only one is allowed", amazon-archives/aws-apigateway-importer#202 and
+// serverless-nextjs/serverless-next.js#206 for {proxy+} next to {uid}); 10,000 sibling
+// `/{v<i>}/{proxy+}` routes used to be accepted and cost every unmatched request 0.6 s.
+TEST(RouteTable, ShapesApiGatewayRefusesAreRefused) {
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/{v1}/{proxy+}"},{"method":"GET","path":"/{v2}/{proxy+}"}]})"),
+               RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/items/{id}"},{"method":"GET","path":"/items/{proxy+}"}]})"),
+               RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/a/{x}/b"},{"method":"PUT","path":"/a/{y}"}]})"),
+               RouteTableError);
+  EXPECT_THROW((void)RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/a"},{"method":"GET","path":"/a/"}]})"),
+               RouteTableError);  // one resource, the same method twice
+  EXPECT_NO_THROW((void)RouteTable::parse(R"({"routes":[
+    {"method":"GET","path":"/a/{x}/b"},{"method":"PUT","path":"/a/{x}"},
+    {"method":"GET","path":"/a/static"},{"method":"ANY","path":"/{proxy+}"}]})"));
+}
+
 TEST(RouteTable, CatchAllMatchesEveryPathAndMethod) {
   const auto table = RouteTable::catch_all();
   auto root = table.match("GET", "/");
@@ -167,6 +207,32 @@ TEST(RouteTable, ReadsEveryAuthMode) {
   EXPECT_EQ(routes[3].auth, http::AuthMode::iam);
   EXPECT_TRUE(routes[3].scopes.empty());
   EXPECT_EQ(routes[4].auth, http::AuthMode::none);
+}
+
+// A reload reads only a regular file, and no more than the limit: a FIFO in the file's place
+// used to block the reload in open() for good, a symlink to /dev/zero to read 2 GB.
+TEST(RouteTable, LoadReadsOnlyARegularFileOfBoundedSize) {
+  const auto directory =
+      std::filesystem::temp_directory_path() / ("route-table-load-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(directory);
+  const auto fifo = directory / "fifo.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THROW((void)RouteTable::load(fifo), RouteTableError);  // at once: nobody writes it
+  const auto zero = directory / "zero.json";
+  std::filesystem::create_symlink("/dev/zero", zero);
+  EXPECT_THROW((void)RouteTable::load(zero), RouteTableError);
+  const auto big = directory / "big.json";
+  {
+    std::ofstream out(big);
+    out << R"({"routes":[],"padding":")" << std::string(RouteTable::max_file_bytes, 'p') << "\"}";
+  }
+  EXPECT_THROW((void)RouteTable::load(big), RouteTableError);
+  const auto good = directory / "good.json";
+  { std::ofstream(good) << R"({"routes":[{"method":"GET","path":"/v1"}]})"; }
+  const auto link = directory / "link.json";
+  std::filesystem::create_symlink(good, link);  // a symlink to a regular file is fine
+  EXPECT_EQ(RouteTable::load(link).routes().size(), 1U);
+  std::filesystem::remove_all(directory);
 }
 
 // routes.json is camelCase throughout (formatVersion, cacheTtlSeconds, rateLimit), and the

@@ -87,6 +87,10 @@ struct ProxyEvent {
 
   /// Last value of a header, looked up case-insensitively (HTTP names are case-insensitive).
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const;
+  /// Every line of a list-valued header (If-None-Match, Accept, ...) combined in order with
+  /// ", ", as RFC 9110 section 5.3 combines field lines; from multiValueHeaders, else the
+  /// single value of `headers`. Case-insensitive name.
+  [[nodiscard]] std::optional<std::string> header_list(std::string_view name) const;
   /// Last value of a query string parameter (exact name).
   [[nodiscard]] std::optional<std::string_view> query(std::string_view name) const;
   /// A path parameter captured by the route template (exact name).

@@ -96,9 +96,10 @@ class AccessControl {
  public:
   /// Throws std::invalid_argument for a bad setting, or when a route needs an authorizer that
   /// is not configured (a cognito route without JWKS, an iam route without credentials).
-  /// `previous` is the access control a reloaded route table replaces: its user pool keys are
+  /// `previous` is the access control a reloaded route table replaces. Its user pool keys are
   /// kept when the JWKS source is the same, and otherwise read in the background, so a reload
-  /// does no I/O on the thread that serves requests. Without it the keys are read here.
+  /// does no I/O on the thread that serves requests (without it the keys are read here); its
+  /// usage-plan counts go on, as API Gateway keeps them across deployments.
   AccessControl(const AccessControlSettings& settings, const RouteTable& routes,
                 const AccessControl* previous = nullptr);
   ~AccessControl();
@@ -135,7 +136,7 @@ class AccessControl {
   std::unique_ptr<auth::SourceIpAllowlist> allowlist_;
   std::unique_ptr<auth::CognitoAuthorizer> cognito_;
   std::unique_ptr<auth::SigV4Verifier> iam_;
-  std::unique_ptr<auth::UsageQuota> quota_;
+  std::shared_ptr<auth::UsageQuota> quota_;  ///< shared with the access controls it replaces
 };
 
 }  // namespace cppstack::local

@@ -82,6 +82,17 @@ struct RequestIdentifiers {
 /// A random (version 4) UUID in its canonical text form.
 [[nodiscard]] std::string random_uuid();
 
+/// The one reading of a request header everything of the gateway uses (keys, tracing, the
+/// event): the last line of `name` (compared without case), as the event's `headers` holds
+/// it, while `multiValueHeaders` holds every line ("Input format of a Lambda function for
+/// proxy integration", API Gateway developer guide: header2 sent twice is "value2" in
+/// `headers` and ["value1", "value2"] in `multiValueHeaders`).
+[[nodiscard]] std::optional<std::string_view> last_header_value(
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name);
+/// Every line of header `name` (compared without case), in order.
+[[nodiscard]] std::vector<std::string_view> header_values(
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name);
+
 /// Builds the event; `api_key` is the key the caller presented when the route required one.
 [[nodiscard]] events::ProxyEvent build_proxy_event(
     HttpRequestParts request, const RouteMatch& match, const GatewaySettings& settings,

@@ -38,11 +38,14 @@ class LambdaLog {
   LambdaLog(const LambdaLog&) = delete;
   LambdaLog& operator=(const LambdaLog&) = delete;
 
-  /// Writes `text` plus a newline.
+  /// Writes `text` plus a newline, as it is: text the emulator composed of its own parts
+  /// (START, END, REPORT); a newline in it starts another line.
   void line(std::string_view text);
-  /// A line the function printed while serving `request_id` (empty when between invocations).
+  /// A line the function printed while serving `request_id` (empty when between invocations),
+  /// escaped (log_text.hpp; tabs kept).
   void function_line(std::string_view request_id, std::string_view text);
-  /// A line from the emulator itself, marked as such.
+  /// A line from the emulator itself, marked as such; every byte of `text` is escaped
+  /// (log_text.hpp), so what a client or a function put in it stays on this one line.
   void notice(std::string_view text);
   /// The metrics summary per dimension set (pretty view only), as notices: at shutdown.
   void metrics_summary();

@@ -2,10 +2,12 @@
 // The API's resources as API Gateway REST APIs match them, loaded from routes.json
 // (docs/route-table.md) or a catch-all `/{proxy+}` when no table is given.
 //
-// Matching follows API Gateway: static segments win over `{param}` captures, captures over a
-// greedy `{name+}`, a trailing slash and empty segments are ignored, and a path that reaches a
-// resource without the request's method (nor ANY) goes to a greedy `{name+}` resource that
-// matches and has it, else is no match at all (API Gateway answers 403).
+// Matching follows API Gateway, with the matcher the function's own router uses
+// (cppstack/http/resource_matcher.hpp): static segments win over `{param}` captures, captures
+// over a greedy `{name+}`, a trailing slash and empty segments are ignored, and a path that
+// reaches a resource without the request's method (nor ANY) goes to a greedy `{name+}`
+// resource that matches and has it, else is no match at all (API Gateway answers 403). A
+// table API Gateway refuses (e.g. two variable children of one resource) is refused here.
 //
 //   auto table = cppstack::local::RouteTable::load("build/release/api/routes.json");
 //   if (auto match = table.match("GET", "/v1/items/42")) {
@@ -14,6 +16,7 @@
 //   }
 
 #include <cppstack/http/path_template.hpp>
+#include <cppstack/http/resource_matcher.hpp>
 #include <cppstack/http/route.hpp>
 #include <filesystem>
 #include <optional>
@@ -56,7 +59,11 @@ class RouteTable {
 
   /// Parses routes.json text; throws RouteTableError naming the bad entry.
   [[nodiscard]] static RouteTable parse(std::string_view json);
-  /// Reads and parses a routes.json file; throws RouteTableError.
+  /// Largest routes.json read (a table of thousands of routes is a few hundred kB).
+  static constexpr std::size_t max_file_bytes = std::size_t{4} * 1024 * 1024;
+
+  /// Reads and parses a routes.json file; throws RouteTableError for anything but a regular
+  /// file of at most max_file_bytes (never blocks on a FIFO or reads a device).
   [[nodiscard]] static RouteTable load(const std::filesystem::path& file);
   /// `/` and `/{proxy+}` with method ANY: every path reaches the function.
   [[nodiscard]] static RouteTable catch_all();
@@ -69,7 +76,7 @@ class RouteTable {
 
  private:
   std::vector<Route> routes_{};
-  std::vector<http::PathTemplate> templates_{};  ///< parallel to routes_
+  http::ResourceMatcher matcher_;
 };
 
 }  // namespace cppstack::local

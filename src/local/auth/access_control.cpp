@@ -74,7 +74,10 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
           auth::SourceIpAllowlist::parse(settings.allowed_source_ips))),
       quota_(nullptr) {
   if (auto quota = auth::parse_quota(settings.quota_limit, settings.quota_period)) {
-    quota_ = std::make_unique<auth::UsageQuota>(*quota);
+    const bool same_plan = previous != nullptr && previous->quota_ &&
+                           previous->quota_->settings().limit == quota->limit &&
+                           previous->quota_->settings().period == quota->period;
+    quota_ = same_plan ? previous->quota_ : std::make_shared<auth::UsageQuota>(*quota);
   }
   if (any_route_uses(routes, http::AuthMode::cognito)) {
     if (settings.cognito_jwks.empty() || settings.cognito_user_pool_id.empty()) {

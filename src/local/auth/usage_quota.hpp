@@ -38,6 +38,7 @@ class UsageQuota {
   static constexpr std::size_t max_tracked_keys = 10000;
 
   explicit UsageQuota(QuotaSettings settings) : settings_(settings) {}
+  [[nodiscard]] const QuotaSettings& settings() const noexcept { return settings_; }
   /// Counts one request of `api_key`; false when it is over the period's limit.
   [[nodiscard]] bool try_consume(const std::string& api_key,
                                  std::chrono::system_clock::time_point now);
