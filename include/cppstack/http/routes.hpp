@@ -25,12 +25,14 @@
 // Handler parameters: `const Request&` first, then any of `Body<T>` (the JSON body read as
 // the described struct T: 400 naming the field when it does not fit) and `Query<T>` (the
 // query string read into T's members: 400 naming the parameter). Return types:
-// events::ProxyResponse (any answer), Created<T> (201), NoContent (204), or a described
-// struct / std::vector of them (200 with the JSON). Throw an HttpError (errors.hpp) for
+// events::ProxyResponse (any answer), Created<T> (201), NoContent (204), Page<T> (200, one
+// page of a list with a Link to the next: pagination.hpp), or a described struct / std::vector
+// of them (200 with the JSON). Throw an HttpError (errors.hpp) for
 // any other status.
 
 #include <boost/mp11/list.hpp>
 #include <cppstack/http/auth_scope.hpp>
+#include <cppstack/http/pagination.hpp>
 #include <cppstack/http/path_template.hpp>
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/route.hpp>
@@ -221,6 +223,10 @@ events::ProxyResponse to_response(const Request& request, R&& result) {
     return no_content();
   } else if constexpr (IsCreated<Result>::value) {
     return created(request.public_path(result.location), result.value);
+  } else if constexpr (IsPage<Result>::value) {
+    events::ProxyResponse response = json(200, result);
+    if (result.next) response.headers.emplace("Link", next_page_link(request, *result.next));
+    return response;
   } else {
     return json(200, result);
   }

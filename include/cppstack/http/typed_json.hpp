@@ -178,7 +178,15 @@ constexpr bool check_fields_described() {
 template <class Owner>
 const Rule* member_rule_of(std::string_view name) {
   const TypeRules* rules = rules_of<Owner>();
-  if (rules == nullptr) return nullptr;
+  if (rules == nullptr || find_rule(rules, name) == nullptr) {
+    // A member inherited from a described base keeps the base's rules.
+    const Rule* inherited = nullptr;
+    boost::mp11::mp_for_each<boost::describe::describe_bases<Owner, boost::describe::mod_public>>(
+        [&](auto base) {
+          if (inherited == nullptr) inherited = member_rule_of<typename decltype(base)::type>(name);
+        });
+    if (inherited != nullptr || rules == nullptr) return inherited;
+  }
   static const bool checked = [rules] {
     std::vector<std::string_view> described;
     boost::mp11::mp_for_each<public_members<Owner>>(
