@@ -11,6 +11,8 @@
 #                            the routes, when the table breaks API Gateway's rules
 #   <NAME>_route_table       runs it: API_DIR/routes.json and API_DIR/openapi.json
 #   <NAME>_function_zip      API_DIR/../function.zip
+#   ${CMAKE_BINARY_DIR}/functions/<NAME>   what `make run FUNCTION=<NAME>` and `make watch`
+#                            need to serve and rebuild it (shell variables)
 # After each link, API_DIR/../run/bootstrap is replaced by a complete copy in one rename, so
 # an emulator serving it never starts a half-written executable.
 function(cppstack_add_function)
@@ -60,4 +62,9 @@ function(cppstack_add_function)
     DEPENDS ${ARG_BOOTSTRAP} ${PROJECT_SOURCE_DIR}/scripts/make-zip.sh
     COMMENT "Packaging ${ARG_NAME} function.zip")
   add_custom_target(${ARG_NAME}_function_zip ALL DEPENDS ${output_dir}/function.zip)
+
+  file(RELATIVE_PATH sources_dir ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  file(WRITE ${CMAKE_BINARY_DIR}/functions/${ARG_NAME}
+       "run_dir='${run_dir}'\nbootstrap='${ARG_BOOTSTRAP}'\nexporter='${ARG_EXPORTER}'\n"
+       "sources='${sources_dir}'\n")
 endfunction()
