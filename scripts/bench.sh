@@ -35,3 +35,6 @@ echo
 
 echo "## Live development: edit a handler, answer with the new code"
 bash scripts/bench-reload.sh "$(basename "$build_dir")"
+echo
+echo "## Live development: edit a file of 10 typed routes, answer with the new code"
+bash scripts/bench-reload.sh "$(basename "$build_dir")" typed_routes bench/typed_routes/typed_routes.cpp

@@ -37,6 +37,8 @@ esac
 fast_targets=("${function}_routes/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
 full_targets=("$bootstrap" "${function}_route_table")
 watched=(src include examples cmake CMakeLists.txt)
+# A function whose sources are elsewhere (bench/) is watched there too.
+[[ " ${watched[*]} " == *" ${sources%%/*} "* ]] || watched+=("$sources")
 
 if ! command -v inotifywait >/dev/null 2>&1; then
   echo "watch: inotifywait is missing; run scripts/install-deps.sh (Debian package inotify-tools)" >&2

@@ -23,12 +23,14 @@
 //   std::vector<cppstack::http::Route> table = std::move(routes).release();
 //
 // Handler parameters: `const Request&` first, then any of `Body<T>` (the JSON body read as
-// the described struct T: 400 naming the field when it does not fit) and `Query<T>` (the
-// query string read into T's members: 400 naming the parameter). Return types:
+// the described struct T: 400 naming the field when it does not fit), `Query<T>` (the
+// query string read into T's members: 400 naming the parameter) and `Path<T>` (the path
+// variables read into T's members, typed). Rules declared on T with CPPSTACK_RULES (rules.hpp)
+// are checked in all three. Return types:
 // events::ProxyResponse (any answer), Created<T> (201), NoContent (204), Page<T> (200, one
 // page of a list with a Link to the next: pagination.hpp), or a described struct / std::vector
-// of them (200 with the JSON). Throw an HttpError (errors.hpp) for
-// any other status.
+// of them (200 with the JSON); anything else is one compile error naming these. Throw an
+// HttpError (errors.hpp) for any other status. Route groups, prefixes and middleware: Routes.
 
 #include <boost/mp11/list.hpp>
 #include <cppstack/http/auth_scope.hpp>
@@ -355,7 +357,7 @@ class Routes {
   Routes() = default;
   /// A group whose route paths are written below `prefix` ("/{id}" is prefix + "/{id}", "/" is
   /// the prefix itself).
-  explicit Routes(RoutePath prefix) : prefix_(prefix.text()) {}
+  explicit Routes(RoutePath prefix) : prefix_(prefix.text() == "/" ? "" : prefix.text()) {}
 
   /// Adds every route of `group`: its paths below this list's prefix, its middleware inside
   /// this list's.
