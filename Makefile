@@ -100,7 +100,7 @@ fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 # Starts at once when nothing changed since the last build (scripts/run.sh).
-# make run [PORT=3000] [FUNCTION=api|notes] [METRICS=pretty|raw|off]
+# make run [PORT=3000] [FUNCTION=api|notes|bookmarks|...] [METRICS=pretty|raw|off]
 run:
 	@bash scripts/run.sh $(PRESET) $(PORT) $(FUNCTION) $(METRICS)
 
@@ -132,8 +132,9 @@ deploy: deps package
 rehearse: deps package
 	bash scripts/rehearse.sh
 
+# New files too: every C++ file git tracks or would add (untracked, not ignored).
 format:
-	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
+	git ls-files --cached --others --exclude-standard '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
 
 lint:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format --dry-run --Werror

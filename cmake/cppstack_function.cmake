@@ -2,7 +2,9 @@
 #
 #   cppstack_add_function(NAME notes SOURCES notes.cpp TITLE "Notes API"
 #                         BOOTSTRAP notes-bootstrap EXPORTER notes-route-export
-#                         API_DIR ${CMAKE_CURRENT_BINARY_DIR}/api)
+#                         API_DIR ${CMAKE_CURRENT_BINARY_DIR}/api [EXCLUDE_FROM_ALL])
+#
+# EXCLUDE_FROM_ALL: built only when one of its targets is asked for (make run FUNCTION=...).
 #
 # The sources define cppstack::app::application_routes(). Targets made:
 #   <NAME>_routes            the sources as an object library (link it into unit tests)
@@ -11,12 +13,21 @@
 #                            the routes, when the table breaks API Gateway's rules
 #   <NAME>_route_table       runs it: API_DIR/routes.json and API_DIR/openapi.json
 #   <NAME>_function_zip      API_DIR/../function.zip
+#   ${CMAKE_BINARY_DIR}/functions/<NAME>   what `make run FUNCTION=<NAME>` and `make watch`
+#                            need to serve and rebuild it (shell variables)
 # After each link, API_DIR/../run/bootstrap is replaced by a complete copy in one rename, so
 # an emulator serving it never starts a half-written executable.
 function(cppstack_add_function)
-  cmake_parse_arguments(ARG "" "NAME;TITLE;BOOTSTRAP;EXPORTER;API_DIR" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "EXCLUDE_FROM_ALL" "NAME;TITLE;BOOTSTRAP;EXPORTER;API_DIR" "SOURCES"
+                        ${ARGN})
+  set(in_all ALL)
+  set(exclude "")
+  if(ARG_EXCLUDE_FROM_ALL)
+    set(in_all "")
+    set(exclude EXCLUDE_FROM_ALL)
+  endif()
   set(routes ${ARG_NAME}_routes)
-  add_library(${routes} OBJECT ${ARG_SOURCES})
+  add_library(${routes} OBJECT ${exclude} ${ARG_SOURCES})
   target_link_libraries(${routes} PUBLIC cppstack_app PRIVATE cppstack_warnings)
   # The function's own sources are what a developer edits in the inner loop: with the
   # framework's headers (Boost.JSON, Describe) precompiled, one edited file rebuilds in about
@@ -27,7 +38,7 @@ function(cppstack_add_function)
 
   get_filename_component(output_dir ${ARG_API_DIR} DIRECTORY)
   set(run_dir ${output_dir}/run)
-  add_executable(${ARG_BOOTSTRAP} ${PROJECT_SOURCE_DIR}/src/app/bootstrap_main.cpp)
+  add_executable(${ARG_BOOTSTRAP} ${exclude} ${PROJECT_SOURCE_DIR}/src/app/bootstrap_main.cpp)
   set_target_properties(${ARG_BOOTSTRAP} PROPERTIES OUTPUT_NAME bootstrap)
   target_link_libraries(${ARG_BOOTSTRAP} PRIVATE ${routes} cppstack_runtime cppstack_warnings)
   if(CPPSTACK_STATIC_BOOTSTRAP)
@@ -39,7 +50,7 @@ function(cppstack_add_function)
     COMMAND ${CMAKE_COMMAND} -E rename ${run_dir}/.bootstrap.tmp ${run_dir}/bootstrap
     VERBATIM)
 
-  add_executable(${ARG_EXPORTER} ${PROJECT_SOURCE_DIR}/src/app/route_export_main.cpp)
+  add_executable(${ARG_EXPORTER} ${exclude} ${PROJECT_SOURCE_DIR}/src/app/route_export_main.cpp)
   target_link_libraries(${ARG_EXPORTER} PRIVATE ${routes} cppstack_warnings)
   target_compile_definitions(${ARG_EXPORTER} PRIVATE CPPSTACK_API_TITLE="${ARG_TITLE}")
 
@@ -50,7 +61,7 @@ function(cppstack_add_function)
             ${run_dir}/routes.json
     DEPENDS ${ARG_EXPORTER}
     COMMENT "Exporting the route table and the OpenAPI document of ${ARG_NAME}")
-  add_custom_target(${ARG_NAME}_route_table ALL
+  add_custom_target(${ARG_NAME}_route_table ${in_all}
     DEPENDS ${ARG_API_DIR}/routes.json ${ARG_API_DIR}/openapi.json)
 
   add_custom_command(
@@ -59,5 +70,10 @@ function(cppstack_add_function)
             ${output_dir}/function.zip
     DEPENDS ${ARG_BOOTSTRAP} ${PROJECT_SOURCE_DIR}/scripts/make-zip.sh
     COMMENT "Packaging ${ARG_NAME} function.zip")
-  add_custom_target(${ARG_NAME}_function_zip ALL DEPENDS ${output_dir}/function.zip)
+  add_custom_target(${ARG_NAME}_function_zip ${in_all} DEPENDS ${output_dir}/function.zip)
+
+  file(RELATIVE_PATH sources_dir ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  file(WRITE ${CMAKE_BINARY_DIR}/functions/${ARG_NAME}
+       "run_dir='${run_dir}'\nbootstrap='${ARG_BOOTSTRAP}'\nexporter='${ARG_EXPORTER}'\n"
+       "sources='${sources_dir}'\n")
 endfunction()

@@ -36,5 +36,8 @@ echo
 echo "## Live development: edit a handler, answer with the new code"
 bash scripts/bench-reload.sh "$(basename "$build_dir")"
 echo
+echo "## Live development: edit a file of 10 typed routes, answer with the new code"
+bash scripts/bench-reload.sh "$(basename "$build_dir")" typed_routes bench/typed_routes/typed_routes.cpp
+echo
 
 bash scripts/bench-aws.sh "$build_dir"

@@ -2,7 +2,7 @@
 # `make run`: serves the function locally through cppstack-local, on 127.0.0.1:PORT.
 #
 #   scripts/run.sh [PRESET] [PORT] [FUNCTION] [METRICS]
-#   make run [PORT=3000] [FUNCTION=api|notes] [METRICS=pretty|raw|off]
+#   make run [PORT=3000] [FUNCTION=api|notes|bookmarks|...] [METRICS=pretty|raw|off]
 #
 # Serves build/<preset>/run/bootstrap and run/routes.json, which every build replaces by
 # renaming complete files over them: a running emulator picks up a new binary on its next
@@ -24,7 +24,17 @@ build_dir="${root}/build/${preset}"
 case "$function" in
   api) run_dir="${build_dir}/run" targets=(bootstrap route_table) ;;
   notes) run_dir="${build_dir}/examples/notes/run" targets=(notes-bootstrap notes_route_table) ;;
-  *) echo "run: FUNCTION must be api or notes, got '$function'" >&2; exit 2 ;;
+  *)
+    # Any other function the build defines: cppstack_add_function() records it in functions/.
+    [[ -f "${build_dir}/CMakeCache.txt" ]] || (cd "$root" && scripts/install-deps.sh && cmake --preset "$preset")
+    if [[ ! -f "${build_dir}/functions/${function}" ]]; then
+      echo "run: the build defines no function '$function'; it defines: $(ls "${build_dir}/functions" | tr '\n' ' ')" >&2
+      exit 2
+    fi
+    # shellcheck source=/dev/null
+    source "${build_dir}/functions/${function}"
+    targets=("$bootstrap" "${function}_route_table")
+    ;;
 esac
 case "$metrics" in
   pretty | raw | off) ;;

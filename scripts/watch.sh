@@ -5,6 +5,7 @@
 #
 #   scripts/watch.sh [PRESET]                  # make watch; PRESET defaults to release
 #   WATCH_FUNCTION=notes scripts/watch.sh      # the notes example (make watch FUNCTION=notes)
+#   WATCH_FUNCTION=bookmarks scripts/watch.sh  # any function the build defines
 #
 # Event-driven (inotifywait from inotify-tools, installed by scripts/install-deps.sh). An edit
 # to the function's own sources (src/app/*.cpp, examples/notes/*.cpp) rebuilds only that
@@ -22,11 +23,22 @@ case "$function" in
     sources=examples/notes exporter=notes-route-export bootstrap=notes-bootstrap
     run_dir="${build_dir}/examples/notes/run"
     ;;
-  *) echo "watch: WATCH_FUNCTION must be api or notes, got '$function'" >&2; exit 2 ;;
+  *)
+    # Any other function the build defines: cppstack_add_function() records it in functions/.
+    [[ -f "${build_dir}/CMakeCache.txt" ]] || (cd "$root" && cmake --preset "$preset")
+    if [[ ! -f "${build_dir}/functions/${function}" ]]; then
+      echo "watch: the build defines no function '$function'; it defines: $(ls "${build_dir}/functions" | tr '\n' ' ')" >&2
+      exit 2
+    fi
+    # shellcheck source=/dev/null
+    source "${build_dir}/functions/${function}"
+    ;;
 esac
 fast_targets=("${function}_routes/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
 full_targets=("$bootstrap" "${function}_route_table")
 watched=(src include examples cmake CMakeLists.txt)
+# A function whose sources are elsewhere (bench/) is watched there too.
+[[ " ${watched[*]} " == *" ${sources%%/*} "* ]] || watched+=("$sources")
 
 if ! command -v inotifywait >/dev/null 2>&1; then
   echo "watch: inotifywait is missing; run scripts/install-deps.sh (Debian package inotify-tools)" >&2

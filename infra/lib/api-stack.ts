@@ -21,12 +21,12 @@ import { Construct } from 'constructs';
 import { addRouteMethods, methodDeploymentOptions, needsApiKey, needsCacheCluster, routeLogicalId, StageMethodDefaults } from './api-routes';
 import { addUsagePlans, RouteAuthorization } from './auth';
 import { AppConfig, ConfigError, DeploymentStrategy } from './config';
-import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment } from './cors';
+import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment, gatewayResponseCorsHeaders } from './cors';
 import { DataResources } from './data-resources';
 import { FUNCTION_METRICS, stageMetricsNamespace } from './metrics';
 import { ApiMonitoring } from './monitoring';
 import type { ApiStackFindingScopes } from './nag-suppressions';
-import { addRequestValidation, loadOpenApiDocument, methodValidation, OPENAPI_FILE, OpenApiDocument } from './request-validation';
+import { addRequestValidation, addValidationErrorResponses, loadOpenApiDocument, methodValidation, OPENAPI_FILE, OpenApiDocument } from './request-validation';
 import { restrictSourceIps } from './resource-policy';
 import { Route, RouteTable } from './route-table';
 import { ApiWebAcl } from './waf';
@@ -172,6 +172,8 @@ export class ApiStack extends Stack {
     const methods = addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
     // Bodies and required query parameters as the C++ handlers' types declare them (openapi.json beside the zip).
     addRequestValidation(this.api, methods, openApi);
+    // One 400 shape whoever refuses: the gateway's own 400s in the function's error shape.
+    addValidationErrorResponses(this.api, config.cors ? gatewayResponseCorsHeaders(config.cors) : {});
     this.alias.node.addDependency(this.api.deploymentStage);
     // API Gateway's permissions to invoke the alias need the alias.
     for (const child of this.node.findAll()) {

@@ -14,7 +14,7 @@ import { after, describe, it } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
 
 import { REPOSITORY_ROOT } from '../lib/config';
-import { methodValidation, OPENAPI_FILE } from '../lib/request-validation';
+import { draft4Schema, methodValidation, OPENAPI_FILE, VALIDATION_ERROR_TEMPLATE } from '../lib/request-validation';
 import { FUNCTION_ZIP_FILE, Route, ROUTES_FILE } from '../lib/route-table';
 import { resourcesOfType } from './support/api-template';
 import { synthesize } from './support/synth';
@@ -59,6 +59,46 @@ describe('request validation from openapi.json', () => {
     assert.deepEqual(methodValidation(document, route('GET', '/v1/things')), { bodySchema: undefined, requiredQueryParameters: [] });
   });
 
+  it('writes component references out and turns nullable into a null type, for a draft-4 model', () => {
+    const document = {
+      components: {
+        schemas: {
+          Tag: { type: 'object', properties: { name: { type: 'string', maxLength: 30 } }, required: ['name'] },
+          Page: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Tag' } } } },
+        },
+      },
+      paths: {
+        '/v1/things': {
+          post: {
+            requestBody: {
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: { page: { $ref: '#/components/schemas/Page' }, note: { type: 'string', nullable: true }, $ref: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    assert.deepEqual(methodValidation(document, route('POST', '/v1/things')).bodySchema, {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      properties: {
+        page: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', maxLength: 30 } }, required: ['name'] } } } },
+        note: { type: ['string', 'null'] },
+        // A property that happens to be called $ref is a property, not a reference.
+        $ref: { type: 'string' },
+      },
+    });
+    assert.throws(() => draft4Schema({ $ref: '#/components/schemas/Missing' }, document), /does not define/);
+    const recursive = { components: { schemas: { Node: { type: 'object', properties: { child: { $ref: '#/components/schemas/Node' } } } } } };
+    assert.throws(() => draft4Schema({ $ref: '#/components/schemas/Node' }, recursive), /contains itself/);
+  });
+
   describe('the notes example synthesized', () => {
     const distDir = notesDist();
     const app = synthesize({ distDir, overrides: { SMOKE_TEST_PATH: '/v1/notes' } });
@@ -95,6 +135,25 @@ describe('request validation from openapi.json', () => {
       assert.equal(post.HttpMethod, 'POST');
       assert.deepEqual(post.RequestModels, { 'application/json': { Ref: modelId } });
       assert.ok(post.RequestValidatorId, 'the body is validated by the API request validator');
+    });
+
+    it("answers the gateway's own 400s in the function's error shape", () => {
+      const responses = resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').filter(([, response]) =>
+        ['BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS'].includes(response.ResponseType),
+      );
+      assert.equal(responses.length, 2);
+      for (const [, response] of responses) {
+        assert.equal(response.StatusCode, '400');
+        assert.deepEqual(response.ResponseTemplates, { 'application/json': VALIDATION_ERROR_TEMPLATE });
+      }
+      // Substituted as API Gateway does (messageString arrives quoted), it is the Error schema of openapi.json.
+      const body = JSON.parse(
+        VALIDATION_ERROR_TEMPLATE.replace('$context.error.messageString', '"Invalid request body"').replace('$context.requestId', 'c0ffee'),
+      );
+      const document = JSON.parse(fs.readFileSync(path.join(distDir, OPENAPI_FILE), 'utf8'));
+      const errorSchema = document.components.schemas.Error;
+      for (const key of errorSchema.required) assert.ok(key in body, key);
+      for (const key of Object.keys(body)) assert.ok(key in errorSchema.properties, key);
     });
 
     it('keeps path parameters required on the item methods', () => {

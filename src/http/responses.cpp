@@ -115,6 +115,7 @@ events::ProxyResponse error_response(int status_code, std::string_view message,
 events::ProxyResponse error_response(const HttpError& error, std::string_view request_id) {
   boost::json::object body{{"message", error.what()}, {"requestId", request_id}};
   if (!error.field().empty()) body["field"] = error.field();
+  if (!error.rule().empty()) body["rule"] = error.rule();
   return json_response(error.status_code(), body);
 }
 

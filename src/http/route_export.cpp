@@ -2,6 +2,7 @@
 #include <cppstack/http/path_template.hpp>
 #include <cppstack/http/route_export.hpp>
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cctype>
@@ -29,6 +30,17 @@ std::string lower_case(std::string_view text) {
 
 boost::json::object json_content(boost::json::object schema) {
   return {{"application/json", boost::json::object{{"schema", std::move(schema)}}}};
+}
+
+// The one error shape of the API: the function's HttpError answers and API Gateway's own
+// BAD_REQUEST_BODY answer (customised by the CDK app) both have it.
+boost::json::object error_schema() {
+  const boost::json::object text{{"type", "string"}};
+  return {
+      {"type", "object"},
+      {"required", boost::json::array{"message"}},
+      {"properties", boost::json::object{
+                         {"message", text}, {"requestId", text}, {"field", text}, {"rule", text}}}};
 }
 
 boost::json::object error_schema_reference() { return {{"$ref", "#/components/schemas/Error"}}; }
@@ -96,11 +108,11 @@ bool requires_api_key(const Route& route) {
   return route.settings.auth == AuthMode::api_key || route.settings.api_key_required;
 }
 
-boost::json::object response_json(const ResponseDoc& response) {
+boost::json::object response_json(const ResponseDoc& response, SchemaComponents& components) {
   const bool is_error = response.status >= 400;
   if (is_error && response.schema == nullptr) return error_answer(response.description);
   boost::json::object answer{{"description", response.description}};
-  if (response.schema != nullptr) answer["content"] = json_content(response.schema());
+  if (response.schema != nullptr) answer["content"] = json_content(response.schema(components));
   if (response.location) {
     answer["headers"] = boost::json::object{
         {"Location", boost::json::object{{"description", "Address of the created resource"},
@@ -109,19 +121,44 @@ boost::json::object response_json(const ResponseDoc& response) {
   return answer;
 }
 
-boost::json::object operation_for(const Route& route) {
+// A path variable's schema: as the handler's Path<T> types it, else a string.
+boost::json::object path_parameter_schema(const Route& route, std::string_view name,
+                                          SchemaComponents& components) {
+  for (const QueryParameterDoc& typed : route.doc.path) {
+    if (typed.name == name && typed.schema != nullptr) return typed.schema(components);
+  }
+  return {{"type", "string"}};
+}
+
+// Path<T> members that name no variable of the template would never be read: refused.
+void check_typed_path_parameters(const Route& route, const PathTemplate& path_template) {
+  for (const QueryParameterDoc& typed : route.doc.path) {
+    const auto& segments = path_template.segments();
+    const bool found = std::any_of(segments.begin(), segments.end(), [&](const auto& segment) {
+      return segment.kind != PathTemplate::SegmentKind::literal && segment.text == typed.name;
+    });
+    if (!found) {
+      throw std::invalid_argument(route.method + " " + route.path + ": Path<T> member " +
+                                  typed.name + " is not a variable of the route's path");
+    }
+  }
+}
+
+boost::json::object operation_for(const Route& route, SchemaComponents& components) {
   boost::json::object operation{{"operationId", route.handler_name}};
   if (!route.summary.empty()) operation["summary"] = route.summary;
   boost::json::array parameters;
   const PathTemplate path_template = PathTemplate::parse(route.path);
+  check_typed_path_parameters(route, path_template);
   for (const auto& segment : path_template.segments()) {
     if (segment.kind == PathTemplate::SegmentKind::literal) continue;
     const std::string name =
         segment.kind == PathTemplate::SegmentKind::greedy ? segment.text + "+" : segment.text;
-    parameters.push_back(boost::json::object{{"name", name},
-                                             {"in", "path"},
-                                             {"required", true},
-                                             {"schema", boost::json::object{{"type", "string"}}}});
+    parameters.push_back(
+        boost::json::object{{"name", name},
+                            {"in", "path"},
+                            {"required", true},
+                            {"schema", path_parameter_schema(route, segment.text, components)}});
   }
   const bool has_path_variables = !parameters.empty();
   for (const QueryParameterDoc& query : route.doc.query) {
@@ -129,17 +166,17 @@ boost::json::object operation_for(const Route& route) {
         {"name", query.name},
         {"in", "query"},
         {"required", query.required},
-        {"schema", query.schema != nullptr ? query.schema() : boost::json::object{}}});
+        {"schema", query.schema != nullptr ? query.schema(components) : boost::json::object{}}});
   }
   if (!parameters.empty()) operation["parameters"] = std::move(parameters);
   if (route.doc.request_body != nullptr) {
     operation["requestBody"] = boost::json::object{
-        {"required", true}, {"content", json_content(route.doc.request_body())}};
+        {"required", true}, {"content", json_content(route.doc.request_body(components))}};
   }
 
   boost::json::object responses;
   for (const ResponseDoc& response : route.doc.responses) {
-    responses[std::to_string(response.status)] = response_json(response);
+    responses[std::to_string(response.status)] = response_json(response, components);
   }
   if (route.doc.responses.empty()) {
     responses["200"] = boost::json::object{{"description", "Success"},
@@ -291,6 +328,8 @@ boost::json::value route_table_json(const std::vector<Route>& routes) {
 
 boost::json::value openapi_document(const std::vector<Route>& routes,
                                     const ApiDescription& description) {
+  SchemaComponents components;
+  components.add("Error", error_schema());
   boost::json::object paths;
   for (const Route& route : routes) {
     check_scopes(route);
@@ -300,16 +339,10 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
     // API Gateway's own OpenAPI extension for a method that accepts every verb.
     const std::string key =
         route.method == "ANY" ? "x-amazon-apigateway-any-method" : lower_case(route.method);
-    path_item.as_object()[key] = operation_for(route);
+    path_item.as_object()[key] = operation_for(route, components);
   }
   boost::json::object server_variables{{"restApiId", boost::json::object{{"default", "example"}}},
                                        {"region", boost::json::object{{"default", "us-east-1"}}}};
-  boost::json::object error_schema{
-      {"type", "object"},
-      {"required", boost::json::array{"message"}},
-      {"properties", boost::json::object{{"message", boost::json::object{{"type", "string"}}},
-                                         {"requestId", boost::json::object{{"type", "string"}}},
-                                         {"field", boost::json::object{{"type", "string"}}}}}};
   return boost::json::object{
       {"openapi", "3.0.3"},
       {"info", boost::json::object{{"title", description.title},
@@ -320,9 +353,8 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
                                   std::string(description.stage)},
                       {"variables", std::move(server_variables)}}}},
       {"paths", std::move(paths)},
-      {"components",
-       boost::json::object{{"schemas", boost::json::object{{"Error", std::move(error_schema)}}},
-                           {"securitySchemes", security_schemes(routes)}}}};
+      {"components", boost::json::object{{"schemas", components.schemas()},
+                                         {"securitySchemes", security_schemes(routes)}}}};
 }
 
 }  // namespace cppstack::http

@@ -1,3 +1,4 @@
+#include <cppstack/http/responses.hpp>
 #include <cppstack/http/routes.hpp>
 
 #include <algorithm>
@@ -105,8 +106,6 @@ void Routes::Declaration::add_response(ResponseDoc response) {
 }
 
 Routes::Declaration Routes::add(Route route) {
-  if (route.handler_name.empty())
-    route.handler_name = default_handler_name(route.method, route.path);
   routes_.push_back(std::move(route));
   return Declaration(routes_.back());
 }
@@ -133,9 +132,73 @@ void Routes::bucket(ResourceName name) {
   resources_.buckets.push_back({logical_name});
 }
 
+Routes& Routes::include(Routes group) {
+  // A group's tables and buckets are the application's too; a name declared in two groups
+  // is refused as if both were declared here.
+  for (TableDeclaration& table : group.resources_.tables) {
+    for (const TableDeclaration& known : resources_.tables) {
+      if (known.name == table.name) {
+        throw std::invalid_argument("table " + table.name + " is declared twice");
+      }
+    }
+    resources_.tables.push_back(std::move(table));
+  }
+  for (BucketDeclaration& bucket : group.resources_.buckets) {
+    for (const BucketDeclaration& known : resources_.buckets) {
+      if (known.name == bucket.name) {
+        throw std::invalid_argument("bucket " + bucket.name + " is declared twice");
+      }
+    }
+    resources_.buckets.push_back(std::move(bucket));
+  }
+  std::deque<Route> routes = std::move(group).take();
+  for (Route& route : routes) routes_.push_back(std::move(route));
+  return *this;
+}
+
+Routes& Routes::use(Middleware middleware) {
+  middleware_.push_back(std::move(middleware));
+  return *this;
+}
+
+Routes& Routes::before(BeforeHook hook) {
+  return use([hook = std::move(hook)](Request& request, const Next& next) {
+    hook(request);
+    return next(request);
+  });
+}
+
+Routes& Routes::after(AfterHook hook) {
+  return use([hook = std::move(hook)](Request& request, const Next& next) {
+    events::ProxyResponse response;
+    try {
+      response = next(request);
+    } catch (const HttpError& error) {
+      // The hook sees error answers as the client will.
+      response = error_response(error, request.correlation_id());
+    }
+    hook(request, response);
+    return response;
+  });
+}
+
+std::deque<Route> Routes::take() && {
+  for (Route& route : routes_) {
+    if (!prefix_.empty()) route.path = route.path == "/" ? prefix_ : prefix_ + route.path;
+    route.middleware.insert(route.middleware.begin(), middleware_.begin(), middleware_.end());
+  }
+  return std::move(routes_);
+}
+
 std::vector<Route> Routes::release() && {
   hand_over_resources(std::move(resources_));
-  return {std::make_move_iterator(routes_.begin()), std::make_move_iterator(routes_.end())};
+  std::deque<Route> routes = std::move(*this).take();
+  for (Route& route : routes) {
+    if (route.handler_name.empty()) {
+      route.handler_name = default_handler_name(route.method, route.path);
+    }
+  }
+  return {std::make_move_iterator(routes.begin()), std::make_move_iterator(routes.end())};
 }
 
 std::string default_handler_name(std::string_view method, std::string_view path) {

@@ -33,6 +33,15 @@ events::ProxyResponse Service::call(std::size_t index, Request& request) const {
   return middleware_[index](request, next);
 }
 
+events::ProxyResponse Service::call_route(const Route& route, std::size_t index,
+                                          Request& request) const {
+  if (index == route.middleware.size()) return route.handler(request);
+  const Next next = [this, &route, index](Request& inner) {
+    return call_route(route, index + 1, inner);
+  };
+  return route.middleware[index](request, next);
+}
+
 events::ProxyResponse Service::route(Request& request) const {
   RouteMatch match = router_.match(request.event.http_method, request.event.path);
   switch (match.outcome) {
@@ -40,7 +49,7 @@ events::ProxyResponse Service::route(Request& request) const {
       request.path_parameters = std::move(match.parameters);
       request.route_template = &match.route->path;
       try {
-        return match.route->handler(request);
+        return call_route(*match.route, 0, request);
       } catch (const HttpError& error) {
         // Inside the middleware, so a 400 or 404 gets the same headers (CORS) as a 200.
         return error_response(error, request.correlation_id());

@@ -185,10 +185,18 @@ TEST_F(TypedRoutes, OpenApiSaysWhatTheTypesSay) {
   const auto& paths = document.at("paths");
   const auto& create = paths.at("/v1/items").at("post");
   EXPECT_EQ(create.at("operationId"), "post_v1_items");
+  // Each described struct once, under its name, referenced wherever it is used.
+  const auto item_reference = boost::json::parse(R"({"$ref":"#/components/schemas/Item"})");
   EXPECT_EQ(create.at("requestBody").at("content").at("application/json").at("schema"),
-            json_schema<Item>());
+            item_reference);
   EXPECT_EQ(create.at("responses").at("201").at("content").at("application/json").at("schema"),
-            json_schema<Item>());
+            item_reference);
+  const auto& schemas = document.at("components").at("schemas");
+  EXPECT_EQ(schemas.at("Item").at("properties").at("tags").at("items"),
+            boost::json::parse(R"({"$ref":"#/components/schemas/Tag"})"));
+  EXPECT_EQ(schemas.at("Tag"), json_schema<Tag>());
+  EXPECT_EQ(schemas.at("Item").at("properties").at("note"),
+            boost::json::parse(R"({"type":"string","nullable":true})"));
   EXPECT_TRUE(create.at("responses").at("201").at("headers").as_object().contains("Location"));
   EXPECT_TRUE(create.at("responses").as_object().contains("400"));
 

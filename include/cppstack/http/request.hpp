@@ -15,6 +15,8 @@
 #include <cppstack/http/errors.hpp>
 #include <cppstack/http/typed_json.hpp>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +36,9 @@ struct Request {
   InvocationInfo invocation;
   events::StringMap path_parameters;            ///< captured by the router from the route template
   const std::string* route_template = nullptr;  ///< the matched template, once routed
+  /// What middleware hands the handler (an authenticated subject, a tenant, a timing start):
+  ///   routes.before([](Request& request) { request.context["user"] = ...; });
+  std::map<std::string, std::string, std::less<>> context{};
 
   [[nodiscard]] std::optional<std::string_view> path_parameter(std::string_view name) const;
   /// API Gateway's request id, falling back to Lambda's when the event has none.

@@ -47,8 +47,14 @@ struct RouteSettings {
 
 using Handler = std::function<events::ProxyResponse(const Request&)>;
 
-/// A JSON Schema, built only when the OpenAPI document is written (never per request).
-using SchemaFunction = boost::json::object (*)();
+using Next = std::function<events::ProxyResponse(Request&)>;
+/// Shaped `(request, next) -> response`: may change the request, answer without calling
+/// `next`, or change the answer `next` gives.
+using Middleware = std::function<events::ProxyResponse(Request&, const Next&)>;
+
+/// A JSON Schema, built only when the OpenAPI document is written (never per request); the
+/// described structs it uses go to the document's components.
+using SchemaFunction = boost::json::object (*)(SchemaComponents&);
 
 /// One documented answer of an operation.
 struct ResponseDoc {
@@ -58,7 +64,7 @@ struct ResponseDoc {
   bool location = false;            ///< sets the Location header (201)
 };
 
-/// A documented query string parameter.
+/// A documented query string or path parameter.
 struct QueryParameterDoc {
   std::string name{};
   bool required = false;
@@ -70,7 +76,8 @@ struct QueryParameterDoc {
 struct OperationDoc {
   SchemaFunction request_body = nullptr;  ///< required JSON body; nullptr: no body read
   std::vector<QueryParameterDoc> query{};
-  std::vector<ResponseDoc> responses{};  ///< success and declared error answers
+  std::vector<QueryParameterDoc> path{};  ///< typed path parameters (Path<T>); others are strings
+  std::vector<ResponseDoc> responses{};   ///< success and declared error answers
 };
 
 struct Route {
@@ -81,6 +88,8 @@ struct Route {
   RouteSettings settings{};
   Handler handler{};
   OperationDoc doc{};
+  /// Run around the handler, outermost first (the app's, then its route groups'; routes.hpp).
+  std::vector<Middleware> middleware{};
 };
 
 /// The names used in routes.json: "none", "apiKey", "cognito", "iam".

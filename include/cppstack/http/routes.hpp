@@ -23,19 +23,24 @@
 //   std::vector<cppstack::http::Route> table = std::move(routes).release();
 //
 // Handler parameters: `const Request&` first, then any of `Body<T>` (the JSON body read as
-// the described struct T: 400 naming the field when it does not fit) and `Query<T>` (the
-// query string read into T's members: 400 naming the parameter). Return types:
-// events::ProxyResponse (any answer), Created<T> (201), NoContent (204), or a described
-// struct / std::vector of them (200 with the JSON). Throw an HttpError (errors.hpp) for
-// any other status.
+// the described struct T: 400 naming the field when it does not fit), `Query<T>` (the
+// query string read into T's members: 400 naming the parameter) and `Path<T>` (the path
+// variables read into T's members, typed). Rules declared on T with CPPSTACK_RULES (rules.hpp)
+// are checked in all three. Return types:
+// events::ProxyResponse (any answer), Created<T> (201), NoContent (204), Page<T> (200, one
+// page of a list with a Link to the next: pagination.hpp), or a described struct / std::vector
+// of them (200 with the JSON); anything else is one compile error naming these. Throw an
+// HttpError (errors.hpp) for any other status. Route groups, prefixes and middleware: Routes.
 
 #include <boost/mp11/list.hpp>
 #include <cppstack/http/auth_scope.hpp>
+#include <cppstack/http/pagination.hpp>
 #include <cppstack/http/path_template.hpp>
 #include <cppstack/http/resources.hpp>
 #include <cppstack/http/responses.hpp>
 #include <cppstack/http/route.hpp>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -57,6 +62,15 @@ template <class T>
 struct Query : T {
   using value_type = T;
 };
+/// Handler parameter: the path parameters, read into the described struct T (one member per
+/// template variable, typed as the handler wants them: 400 naming the one that does not fit).
+/// The OpenAPI document types them the same way.
+///   struct ById { std::int64_t id; };  BOOST_DESCRIBE_STRUCT(ById, (), (id))
+///   routes.get("/v1/notes/{id}", [](const Request&, const Path<ById>& path) { ... path.id ... });
+template <class T>
+struct Path : T {
+  using value_type = T;
+};
 /// Handler result: 201 Created with `location` in the Location header and `value` as JSON.
 /// A location starting with '/' is taken below the API's base (Request::public_path), so
 /// "/v1/notes/7" becomes "/prod/v1/notes/7" on a stage URL.
@@ -70,15 +84,26 @@ struct NoContent {};
 
 namespace detail {
 
-/// A query member's schema, with its default value when T's default constructor sets one.
+/// A query member's schema with its rules, and its default value when T's default constructor
+/// sets one.
 template <class T, class Descriptor>
-boost::json::object member_schema_with_default() {
+boost::json::object member_schema_with_default(SchemaComponents& components) {
   using Member = std::remove_cvref_t<decltype(std::declval<T&>().*Descriptor::pointer)>;
-  boost::json::object schema = json_schema<Member>();
+  boost::json::object schema = member_schema<T, Member>(Descriptor::name, &components);
   if constexpr (!IsOptional<Member>::value && !IsVector<Member>::value) {
     schema["default"] = to_json(T{}.*Descriptor::pointer);
   }
   return schema;
+}
+/// A path member's schema with its rules (a path parameter is always present: no default).
+template <class T, class Descriptor>
+boost::json::object path_member_schema(SchemaComponents& components) {
+  using Member = std::remove_cvref_t<decltype(std::declval<T&>().*Descriptor::pointer)>;
+  return member_schema<T, Member>(Descriptor::name, &components);
+}
+template <class T>
+boost::json::object schema_in(SchemaComponents& components) {
+  return json_schema<T>(components);
 }
 
 template <class T>
@@ -89,6 +114,10 @@ template <class T>
 struct IsQuery : std::false_type {};
 template <class T>
 struct IsQuery<Query<T>> : std::true_type {};
+template <class T>
+struct IsPath : std::false_type {};
+template <class T>
+struct IsPath<Path<T>> : std::true_type {};
 template <class T>
 struct IsCreated : std::false_type {};
 template <class T>
@@ -136,8 +165,34 @@ T read_query(const Request& request) {
     } else if (auto value = request.query<Member>(member.name)) {
       result.*member.pointer = std::move(*value);
     }
+    if (const Rule* rule = member_rule_of<T>(member.name)) {
+      check_member(*rule, result.*member.pointer, FieldPath{nullptr, member.name});
+    }
   });
   return result;
+}
+
+/// Reads T's members from the path parameters (each member one template variable).
+template <class T>
+T read_path(const Request& request) {
+  T result{};
+  boost::mp11::mp_for_each<public_members<T>>([&](auto member) {
+    using Member = std::remove_cvref_t<decltype(result.*member.pointer)>;
+    result.*member.pointer = request.path<Member>(member.name);
+    if (const Rule* rule = member_rule_of<T>(member.name)) {
+      check_member(*rule, result.*member.pointer, FieldPath{nullptr, member.name});
+    }
+  });
+  return result;
+}
+
+template <class T>
+std::vector<QueryParameterDoc> path_docs() {
+  std::vector<QueryParameterDoc> docs;
+  boost::mp11::mp_for_each<public_members<T>>([&](auto member) {
+    docs.push_back({member.name, true, &path_member_schema<T, decltype(member)>});
+  });
+  return docs;
 }
 
 template <class T>
@@ -155,9 +210,9 @@ std::remove_cvref_t<A> argument(const Request& request) {
   using Argument = std::remove_cvref_t<A>;
   if constexpr (IsBody<Argument>::value) {
     return Argument{request.body<typename Argument::value_type>()};
+  } else if constexpr (IsPath<Argument>::value) {
+    return Argument{read_path<typename Argument::value_type>(request)};
   } else {
-    static_assert(IsQuery<Argument>::value,
-                  "a handler takes const Request& and then Body<T> or Query<T> parameters");
     return Argument{read_query<typename Argument::value_type>(request)};
   }
 }
@@ -171,13 +226,19 @@ events::ProxyResponse to_response(const Request& request, R&& result) {
     return no_content();
   } else if constexpr (IsCreated<Result>::value) {
     return created(request.public_path(result.location), result.value);
+  } else if constexpr (IsPage<Result>::value) {
+    events::ProxyResponse response = json(200, result);
+    if (result.next) response.headers.emplace("Link", next_page_link(request, *result.next));
+    return response;
   } else {
     return json(200, result);
   }
 }
 
 /// What a handler that builds its own response is documented to answer: some JSON object.
-inline boost::json::object any_object_schema() { return {{"type", "object"}}; }
+inline boost::json::object any_object_schema(SchemaComponents& /*components*/) {
+  return {{"type", "object"}};
+}
 
 template <class R>
 ResponseDoc success_doc() {
@@ -186,34 +247,68 @@ ResponseDoc success_doc() {
   } else if constexpr (std::is_same_v<R, NoContent>) {
     return {204, "No Content", nullptr, false};
   } else if constexpr (IsCreated<R>::value) {
-    return {201, "Created", &json_schema<decltype(R::value)>, true};
+    return {201, "Created", &schema_in<decltype(R::value)>, true};
   } else {
-    return {200, "Success", &json_schema<R>, false};
+    return {200, "Success", &schema_in<R>, false};
   }
 }
+
+template <class R>
+inline constexpr bool is_handler_result_v = std::is_same_v<R, events::ProxyResponse> ||
+                                            std::is_same_v<R, NoContent> ||
+                                            (is_json_type_v<R> && !std::is_same_v<R, char>);
+template <class T>
+inline constexpr bool is_handler_result_v<Created<T>> = is_json_type_v<T>;
+
+template <class A>
+inline constexpr bool is_handler_input_v =
+    IsBody<std::remove_cvref_t<A>>::value || IsQuery<std::remove_cvref_t<A>>::value ||
+    IsPath<std::remove_cvref_t<A>>::value;
+
+template <class>
+inline constexpr bool always_false_type = false;
 
 /// Wraps a typed handler into the router's `ProxyResponse(const Request&)` and records what
 /// its types say in `doc`.
 template <class F, class First, class... Rest>
 Handler adapt(F function, OperationDoc& doc, std::tuple<First, Rest...>* /*arguments*/) {
-  static_assert(std::is_same_v<std::remove_cvref_t<First>, Request>,
-                "a handler's first parameter is const cppstack::http::Request&");
   using Result = std::remove_cvref_t<typename CallableTraits<F>::result>;
-  doc.responses.push_back(success_doc<Result>());
-  (
-      [&doc] {
-        using Argument = std::remove_cvref_t<Rest>;
-        if constexpr (IsBody<Argument>::value) {
-          doc.request_body = &json_schema<typename Argument::value_type>;
-        } else if constexpr (IsQuery<Argument>::value) {
-          auto docs = query_docs<typename Argument::value_type>();
-          doc.query.insert(doc.query.end(), docs.begin(), docs.end());
-        }
-      }(),
-      ...);
-  return [function = std::move(function)](const Request& request) {
-    return to_response(request, function(request, argument<Rest>(request)...));
-  };
+  // One short error each, and nothing instantiated past it (no cascade from deep inside).
+  if constexpr (!std::is_same_v<std::remove_cvref_t<First>, Request>) {
+    static_assert(always_false_type<F>,
+                  "a handler's first parameter is const cppstack::http::Request&");
+    return {};
+  } else if constexpr (!(is_handler_input_v<Rest> && ...)) {
+    static_assert(always_false_type<F>,
+                  "after const Request&, a handler takes only Body<T>, Query<T> and Path<T> "
+                  "parameters");
+    return {};
+  } else if constexpr (!is_handler_result_v<Result>) {
+    static_assert(always_false_type<Result>,
+                  "a handler returns events::ProxyResponse, NoContent, Created<T>, Page<T>, or a "
+                  "value written as JSON: a struct with BOOST_DESCRIBE_STRUCT, std::vector<T>, "
+                  "std::optional<T>, std::string, a number, bool, DateTime or boost::json::value");
+    return {};
+  } else {
+    doc.responses.push_back(success_doc<Result>());
+    (
+        [&doc] {
+          using Argument = std::remove_cvref_t<Rest>;
+          if constexpr (IsBody<Argument>::value) {
+            doc.request_body = &schema_in<typename Argument::value_type>;
+          } else if constexpr (IsQuery<Argument>::value) {
+            auto docs = query_docs<typename Argument::value_type>();
+            doc.query.insert(doc.query.end(), docs.begin(), docs.end());
+          } else {
+            auto docs = path_docs<typename Argument::value_type>();
+            doc.path.insert(doc.path.end(), docs.begin(), docs.end());
+          }
+        }(),
+        ...);
+    return [function = std::move(function)](const Request& request) {
+      return to_response(request, function(request, argument<Rest>(request)...));
+    };
+  }
 }
 
 }  // namespace detail
@@ -235,10 +330,50 @@ struct RouteOptions {
   std::optional<Throttle> throttle{};
 };
 
-/// A list of routes being declared. Each get/post/... adds one route and returns a
-/// Declaration to set its other properties.
+/// A list of routes being declared: the whole API, or a group of routes below a prefix that
+/// any source file defines and the API includes. Each get/post/... adds one route and returns
+/// a Declaration to set its other properties.
+///
+///   // bookmarks.cpp
+///   Routes bookmark_routes(std::shared_ptr<Store> store) {
+///     Routes routes("/v1/bookmarks");             // every path below the prefix
+///     routes.before([](Request& request) { ... });  // around each handler of the group
+///     routes.get("/{id}", ...);                    // GET /v1/bookmarks/{id}
+///     return routes;
+///   }
+///   // routes.cpp: the one place the API is put together
+///   Routes bookmark_routes(std::shared_ptr<Store> store);
+///   std::vector<Route> cppstack::app::application_routes(const std::shared_ptr<ApplicationState>&)
+///   {
+///     Routes api;
+///     api.use(timing);                             // around every handler of the API
+///     api.include(bookmark_routes(store));
+///     return std::move(api).release();
+///   }
 class Routes {
  public:
+  /// What a before-hook may do: read or change the request (Request::context), or throw an
+  /// HttpError to answer instead of the handler.
+  using BeforeHook = std::function<void(Request&)>;
+  /// What an after-hook may do: read the request and change the answer (headers, status).
+  using AfterHook = std::function<void(const Request&, events::ProxyResponse&)>;
+
+  Routes() = default;
+  /// A group whose route paths are written below `prefix` ("/{id}" is prefix + "/{id}", "/" is
+  /// the prefix itself).
+  explicit Routes(RoutePath prefix) : prefix_(prefix.text() == "/" ? "" : prefix.text()) {}
+
+  /// Adds every route of `group`: its paths below this list's prefix, its middleware inside
+  /// this list's.
+  Routes& include(Routes group);
+  /// Middleware around every handler of this list, routes added before and after it and
+  /// included groups too; the first added is the outermost.
+  Routes& use(Middleware middleware);
+  /// Runs `hook` before every handler of this list (as use() orders it).
+  Routes& before(BeforeHook hook);
+  /// Runs `hook` on every answer of this list's handlers, error answers included.
+  Routes& after(AfterHook hook);
+
   /// The route just added; each setter returns it again for chaining.
   class Declaration {
    public:
@@ -263,7 +398,7 @@ class Routes {
     /// events::ProxyResponse).
     template <class T>
     Declaration& returns(int status, std::string description = "Success") {
-      add_response({status, std::move(description), &json_schema<T>, false});
+      add_response({status, std::move(description), &detail::schema_in<T>, false});
       return *this;
     }
 
@@ -333,14 +468,18 @@ class Routes {
   void table(ResourceName name, TableOptions options);
   /// Declares an S3 bucket the function uses: its physical name in BUCKET_<NAME>.
   void bucket(ResourceName name);
-  /// The tables and buckets declared so far.
+  /// The tables and buckets declared so far (with those of the included groups).
   [[nodiscard]] const Resources& resources() const noexcept { return resources_; }
 
-  /// The routes in declaration order. The declared tables and buckets go to the Application
-  /// that called application_routes() (take_released_resources(), resources.hpp).
+  /// The routes in declaration order, with their full paths and middleware. The declared
+  /// tables and buckets go to the Application that called application_routes()
+  /// (take_released_resources(), resources.hpp).
   [[nodiscard]] std::vector<Route> release() &&;
 
  private:
+  /// The routes with this list's prefix and middleware applied; names left for release().
+  std::deque<Route> take() &&;
+
   template <class F>
   Declaration add(std::string method, RoutePath path, F handler) {
     Route route{.method = std::move(method), .path = std::string(path.text())};
@@ -351,6 +490,8 @@ class Routes {
 
   std::deque<Route> routes_;  // a deque: a Declaration's reference survives later additions
   Resources resources_;
+  std::string prefix_;
+  std::vector<Middleware> middleware_;
 };
 
 /// The default handler name of a route: GET /v1/notes/{id} gives get_v1_notes_id.

@@ -16,9 +16,6 @@
 
 namespace cppstack::http {
 
-using Next = std::function<events::ProxyResponse(Request&)>;
-using Middleware = std::function<events::ProxyResponse(Request&, const Next&)>;
-
 /// Called with the exception when a handler or middleware throws; returns the response.
 using ExceptionHandler = std::function<events::ProxyResponse(const Request&, std::exception_ptr)>;
 
@@ -34,6 +31,7 @@ class Service {
  private:
   events::ProxyResponse call(std::size_t index, Request& request) const;
   events::ProxyResponse route(Request& request) const;
+  events::ProxyResponse call_route(const Route& route, std::size_t index, Request& request) const;
 
   Router router_;
   std::vector<Middleware> middleware_;
