@@ -78,9 +78,14 @@ stop_services() {
   exec {services_in}>&- {services_out}<&-
   wait "$services_pid" 2>/dev/null || true
 }
+# Ctrl-C or a SIGTERM stops the emulator, whose exit ends the loop below; set before it starts,
+# so no signal finds this script without its handler.
+emulator_pid=""
+stopping=false
+trap 'stopping=true; if [[ -n "$emulator_pid" ]]; then kill -TERM "$emulator_pid" 2>/dev/null || true; fi' INT TERM
 "${serve[@]}" "${environment[@]}" {services_in}>&- {services_out}<&- &
 emulator_pid=$!
-trap 'kill -TERM "$emulator_pid" 2>/dev/null || true' INT TERM
+if [[ "$stopping" == true ]]; then kill -TERM "$emulator_pid" 2>/dev/null || true; fi
 status=0
 # `wait` returns early when a trapped signal arrives: wait again for the emulator to finish.
 while kill -0 "$emulator_pid" 2>/dev/null; do

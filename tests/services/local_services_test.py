@@ -106,14 +106,24 @@ class Served:
             if line.startswith("listening on "):
                 self.port = int(line.rsplit(":", 1)[1])
                 break
+        if self.port is not None:
+            # The emulator prints its port before it handles signals; once it has answered a
+            # request (any answer: the gateway's 403 for an unknown path will do) it handles
+            # them, so stop() always finds it shutting down cleanly.
+            self.get("/prod/no-such-route")
 
     def errors(self):
         self.stderr.seek(0)
         return self.stderr.read().decode(errors="replace")
 
     def get(self, path):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as answer:
-            return answer.status
+        """The status of a GET through the emulator, errors included."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as answer:
+                return answer.status
+        except urllib.error.HTTPError as error:
+            error.close()
+            return error.code
 
     def stop(self):
         """SIGTERM, as Ctrl-C or a supervisor would; returns the exit status."""
