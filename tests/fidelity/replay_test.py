@@ -155,12 +155,15 @@ class Emulator:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         self.process.stdout.close()
         self.log.close()
+        # SIGTERM ends the emulator with status 0; anything else (a sanitizer's report, a crash)
+        # fails the run.
+        return self.process.returncode
 
 
 def http_exchange(port, request):
@@ -383,7 +386,12 @@ def main():
                             print(("DIFF " if listed else "PASS ") + case["id"] +
                                   ("".join("\n     " + p for p in problems) if listed else ""))
             finally:
-                emulator.stop()
+                status = emulator.stop()
+            if status != 0:
+                failures.append(f"server {name}")
+                with open(emulator.log_path) as log:
+                    print(f"FAIL server {name}: cppstack-local exited with status {status}\n" +
+                          "".join(log.readlines()[-40:]))
             if failures and verbose:
                 with open(emulator.log_path) as log:
                     print(f"--- {name} log (last lines) ---\n" + "".join(log.readlines()[-30:]))
