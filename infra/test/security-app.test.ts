@@ -176,13 +176,15 @@ for (const stackName of API_STACKS) {
 
     it('gives the function the CORS settings, the metrics namespace and the app client ids', () => {
       const fn = apiFunction(json);
+      const namespace = `Shop/Api/${fn.Environment.Variables.DEPLOYMENT}`;
+      assert.ok(['Shop/Api/prod', 'Shop/Api/staging', 'Shop/Api/dev'].includes(namespace), 'METRICS_NAMESPACE, then the stage');
       assert.deepEqual(
         { ...fn.Environment.Variables, DEPLOYMENT: undefined },
         {
           APPLICATION: 'shop',
           DEPLOYMENT: undefined,
           LOG_LEVEL: 'INFO',
-          METRICS_NAMESPACE: 'Shop/Api',
+          METRICS_NAMESPACE: namespace,
           CORS_ALLOW_ORIGINS: ORIGINS.join(','),
           CORS_ALLOW_METHODS: 'GET,POST,DELETE',
           CORS_ALLOW_HEADERS: 'Content-Type,Authorization',
@@ -229,7 +231,8 @@ for (const stackName of API_STACKS) {
     });
 
     it('alarms on 5XX answers of each route from the function\'s metrics and charts them by route', () => {
-      const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a).filter((a) => a.Namespace === 'Shop/Api');
+      const namespace = `Shop/Api/${apiFunction(json).Environment.Variables.DEPLOYMENT}`;
+      const alarms = resourcesOfType(json, 'AWS::CloudWatch::Alarm').map(([, a]) => a).filter((a) => a.Namespace === namespace);
       assert.deepEqual(
         alarms.map((a) => a.Dimensions.find((d: any) => d.Name === 'route').Value).sort(),
         routes.map(routeKey).sort(),
@@ -245,10 +248,10 @@ for (const stackName of API_STACKS) {
       const body = JSON.stringify(onlyResource(json, 'AWS::CloudWatch::Dashboard').DashboardBody);
       const expressions = [...body.matchAll(/SEARCH\('\{[^']*'/g)].map((m) => m[0].replace(/\\+"/g, '"'));
       assert.deepEqual(expressions, [
-        `SEARCH('{"Shop/Api",service,route} MetricName="Errors" service="shop"'`,
-        `SEARCH('{"Shop/Api",service,route,status_class} MetricName="Latency" service="shop"'`,
-        `SEARCH('{"Shop/Api",service,route,status_class} MetricName="Requests" service="shop"'`,
-        `SEARCH('{"Shop/Api",service,function_name} MetricName="ColdStart" service="shop"'`,
+        `SEARCH('{"${namespace}",service,route} MetricName="Errors" service="shop"'`,
+        `SEARCH('{"${namespace}",service,route,status_class} MetricName="Latency" service="shop"'`,
+        `SEARCH('{"${namespace}",service,route,status_class} MetricName="Requests" service="shop"'`,
+        `SEARCH('{"${namespace}",service,function_name} MetricName="ColdStart" service="shop"'`,
       ]);
     });
   });
