@@ -19,11 +19,11 @@ struct Note : NewNote {
   std::string id;
 };
 BOOST_DESCRIBE_STRUCT(Note, (NewNote), (id))
-struct Page {
+struct ListQuery {
   int limit = 100;
   std::optional<std::string> cursor;
 };
-BOOST_DESCRIBE_STRUCT(Page, (), (limit, cursor))
+BOOST_DESCRIBE_STRUCT(ListQuery, (), (limit, cursor))
 struct Notes {
   std::vector<Note> notes;
   std::optional<std::string> cursor;  // pass it back for the next page
@@ -58,7 +58,7 @@ std::vector<Route> cppstack::app::application_routes(const std::shared_ptr<Appli
     notes->put(note, Expression("attribute_not_exists(id)"));
     return Created<Note>{"/v1/notes/" + note.id, note};
   });
-  routes.get("/v1/notes", [notes](const Request&, const Query<Page>& page) {
+  routes.get("/v1/notes", [notes](const Request&, const Query<ListQuery>& page) {
     if (page.limit < 1 || page.limit > 100) throw BadRequest("limit is 1 to 100", "limit");
     auto found = notes->scan({.limit = page.limit, .cursor = page.cursor});
     return Notes{std::move(found.items), std::move(found.cursor)};
