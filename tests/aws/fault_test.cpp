@@ -166,6 +166,22 @@ TEST_F(Faults, ACancelledTransactionCarriesItsReasons) {
   EXPECT_NE(server_.last_request().find(R"("ClientRequestToken")"), std::string::npos);
 }
 
+TEST_F(Faults, AFailureIsLoggedWithTheRequestsCorrelationId) {
+  server_.script({{.status = 400,
+                   .body = R"({"__type":"com.amazonaws.dynamodb.v20120810#ValidationException",)"
+                           R"("message":"bad key"})"}});
+  const DynamoDb client(fast_options());
+  const cppstack::observability::CurrentInvocation invocation{
+      .log = {.function_request_id = "lambda-1", .correlation_id = "corr-42", .xray_trace_id = {}}};
+  const cppstack::observability::InvocationScope scope(invocation);
+  ::testing::internal::CaptureStderr();
+  EXPECT_THROW((void)Table<Thing>("things", &client).get({{"id", "a"}}), ServiceError);
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(logged.find(R"("correlation_id":"corr-42")"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(R"("error_code":"ValidationException")"), std::string::npos) << logged;
+  EXPECT_NE(logged.find(R"("aws_request_id":"scripted-1")"), std::string::npos) << logged;
+}
+
 TEST_F(Faults, AMissingCredentialIsAConfigurationErrorNamingIt) {
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
   const DynamoDb client(fast_options());
