@@ -427,7 +427,7 @@ CognitoVerdict CognitoAuthorizer::verify_token(std::string_view authorization,
     return refuse("the token was issued by " + string_member(*payload, "iss") + ", not " +
                   settings_.issuer);
   }
-  return {std::move(*payload), {}};
+  return {*payload, {}};
 }
 
 }  // namespace cppstack::local::auth
