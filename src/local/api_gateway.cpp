@@ -186,8 +186,11 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                                      match ? match->route : nullptr);
       if (access.retry_when_ready) {
         // The keys are read on their own thread; this one goes on serving others meanwhile.
-        access.retry_when_ready([self = shared_from_this(), exchange = pending->exchange] {
-          exchange->post([self, exchange] { self->handle(exchange, true); });
+        // Weak: a read that ends after the gateway is gone has nobody to hand the request to.
+        access.retry_when_ready([weak = weak_from_this(), exchange = pending->exchange] {
+          if (auto self = weak.lock()) {
+            exchange->post([self, exchange] { self->handle(exchange, true); });
+          }
         });
         return;
       }

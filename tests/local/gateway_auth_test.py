@@ -22,6 +22,11 @@ The expected answers are API Gateway's:
   calculated does not match ..." with the canonical string (recorded in mhart/aws4#33 and
   aws/aws-sdk-js#2372); "Signature expired: ... (... - 5 min.)" (mhart/aws4#118); the
   IncompleteSignatureException text for a non-SigV4 Authorization header.
+- Cognito expiry: 401 {"message":"The incoming token has expired"} (aws-amplify/amplify-js#6060);
+  nbf (RFC 7519 section 4.1.5); NumericDates with fractions and huge values (RFC 7519 section 2).
+- Order of checks: "How API Gateway resource policies affect authorization workflow" (API
+  Gateway developer guide): Cognito and IAM authenticate before the resource policy; the
+  deny names an IAM caller by ARN. IAM identity policies: IAM's policy evaluation logic.
 - Resource policy: 403 {"Message":"User: anonymous is not authorized to perform:
   execute-api:Invoke on resource: arn:aws:execute-api:REGION:********NNNN:API/STAGE/GET/..."}
   (ASFHyP3/hyp3#2283, serverless/serverless#5071: the account masked but for 4 digits).

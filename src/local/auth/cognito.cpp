@@ -188,8 +188,10 @@ std::optional<JsonWebKey> JwksKeys::known(std::string_view key_id) const {
 KeyLookup JwksKeys::lookup(std::string_view key_id, bool may_read) {
   const std::lock_guard lock(mutex_);
   if (auto key = known(key_id)) return {std::move(key), false};
-  if (reading_) return {std::nullopt, true};
+  // The second look (after a read) never waits again, so a flood of reads cannot defer one
+  // request forever.
   if (!may_read || !refetchable_) return {};
+  if (reading_) return {std::nullopt, true};
   if (std::chrono::steady_clock::now() - last_read_ < policy_.min_interval) return {};
   start_read();
   return {std::nullopt, true};
@@ -425,7 +427,7 @@ CognitoVerdict CognitoAuthorizer::verify_token(std::string_view authorization,
     return refuse("the token was issued by " + string_member(*payload, "iss") + ", not " +
                   settings_.issuer);
   }
-  return {std::move(*payload), {}};
+  return {*payload, {}};
 }
 
 }  // namespace cppstack::local::auth

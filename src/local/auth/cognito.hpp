@@ -86,7 +86,8 @@ class JwksKeys : public std::enable_shared_from_this<JwksKeys> {
   JwksKeys& operator=(const JwksKeys&) = delete;
 
   /// The key with this kid. For an unknown kid of a URL source, with `may_read`, a read starts
-  /// when one is allowed; `reading` tells that one is under way. Never waits.
+  /// when one is allowed; `reading` tells that one is under way (never without `may_read`).
+  /// Never waits.
   [[nodiscard]] KeyLookup lookup(std::string_view key_id, bool may_read);
   /// Runs `done` once no read is under way: at once on this thread, or on the reading thread
   /// when its read ends (within the read's 5 s deadline).

@@ -486,8 +486,10 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
     return reject("Credential should be scoped to a valid region. ",
                   "IncompleteSignatureException");
   }
-  const auto& [access_key, date, region, service, terminator] =
-      std::tie(scope[0], scope[1], scope[2], scope[3], scope[4]);
+  const std::string& access_key = scope[0];
+  const std::string& date = scope[1];
+  const std::string& region = scope[2];
+  const std::string& service = scope[3];
   if (region != settings_.region) {
     return reject("Credential should be scoped to a valid region. ", "InvalidSignatureException");
   }
