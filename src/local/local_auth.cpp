@@ -203,12 +203,15 @@ std::vector<std::string> read_iam_credentials_file(const std::filesystem::path& 
   std::string profile;
   std::string access_key;
   std::string secret;
+  std::string session_token;
   const auto flush = [&] {
     if (!access_key.empty() && !secret.empty()) {
-      credentials.push_back(access_key + ":" + secret + ":" + profile);
+      credentials.push_back(access_key + ":" + secret + ":" + profile +
+                            (session_token.empty() ? "" : ":" + session_token));
     }
     access_key.clear();
     secret.clear();
+    session_token.clear();
   };
   const auto trim = [](std::string text) {
     text.erase(0, text.find_first_not_of(" \t"));
@@ -230,6 +233,7 @@ std::vector<std::string> read_iam_credentials_file(const std::filesystem::path& 
     const std::string value = trim(line.substr(equals + 1));
     if (name == "aws_access_key_id") access_key = value;
     if (name == "aws_secret_access_key") secret = value;
+    if (name == "aws_session_token") session_token = value;
   }
   flush();
   if (credentials.empty()) {

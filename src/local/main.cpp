@@ -297,8 +297,13 @@ std::vector<std::string> iam_credentials(const AuthorizerOptions& options, bool 
   if (options.iam_credentials_env) {
     const char* access_key = std::getenv("AWS_ACCESS_KEY_ID");
     const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+    const char* session_token = std::getenv("AWS_SESSION_TOKEN");
     if (access_key != nullptr && secret != nullptr && *access_key != 0 && *secret != 0) {
-      credentials.push_back(std::string(access_key) + ":" + secret);
+      // An SSO or role session's credentials sign with their session token.
+      credentials.push_back(std::string(access_key) + ":" + secret +
+                            (session_token != nullptr && *session_token != 0
+                                 ? std::string("::") + session_token
+                                 : std::string()));
     }
   }
   if (needed && !options.local_auth_dir.empty()) {

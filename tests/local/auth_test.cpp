@@ -135,6 +135,11 @@ TEST(SigV4, ParsesCredentialsFromTheCommandLine) {
   EXPECT_EQ(credential.secret, "secret");
   EXPECT_EQ(credential.user, "ci");
   EXPECT_THROW((void)parse_iam_credential("AKID"), std::invalid_argument);
+  const auto [session_key, session] = parse_iam_credential("ASIA1:secret::token/with+base64=");
+  EXPECT_EQ(session_key, "ASIA1");
+  EXPECT_EQ(session.user, "local-user");
+  EXPECT_EQ(session.session_token, "token/with+base64=");
+  EXPECT_THROW((void)parse_iam_credential("A:b:c:d:e"), std::invalid_argument);
 }
 
 // A request signed like a client signs it: `signed_names` (sorted) are signed, the query in the

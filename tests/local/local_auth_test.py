@@ -201,5 +201,81 @@ class MakeRunAuth(unittest.TestCase):
         self.assertIn("visible to every user of the machine (ps)", result.stderr)
 
 
+class SessionCredentials(unittest.TestCase):
+    """Temporary credentials (an SSO or role session) from the environment or a credentials
+    file sign with their session token: X-Amz-Security-Token must carry it, signed ("If you are
+    using temporary security credentials, you must include X-Amz-Security-Token",
+    docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)."""
+
+    SESSION_KEY = "ASIAENVIRONMENTSESSN"
+    SESSION_SECRET = "session-secret-of-a-role"
+    SESSION_TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCWV1LXdlc3QtMSJHMEUCIQ+session="
+    FILE_KEY = "ASIAFILESESSION00001"
+    FILE_TOKEN = "FwoGZXIvYXdzEBYaDfile+token/value=="
+
+    @classmethod
+    def setUpClass(cls):
+        cls.directory = tempfile.TemporaryDirectory()
+        routes = os.path.join(cls.directory.name, "routes.json")
+        with open(routes, "w") as file:
+            json.dump(ROUTES, file)
+        credentials = os.path.join(cls.directory.name, "credentials")
+        with open(credentials, "w") as file:
+            file.write(f"[sso-developer]\naws_access_key_id = {cls.FILE_KEY}\n"
+                       f"aws_secret_access_key = file-session-secret\n"
+                       f"aws_session_token = {cls.FILE_TOKEN}\n")
+        environment = dict(os.environ, AWS_ACCESS_KEY_ID=cls.SESSION_KEY,
+                           AWS_SECRET_ACCESS_KEY=cls.SESSION_SECRET,
+                           AWS_SESSION_TOKEN=cls.SESSION_TOKEN)
+        cls.stderr = tempfile.TemporaryFile()
+        cls.process = subprocess.Popen(
+            [EMULATOR, "start-api", "--bootstrap", FUNCTION, "--routes", routes, "--port", "0",
+             "--region", REGION, "--iam-credentials-env", "--iam-credentials-file", credentials],
+            stdout=subprocess.PIPE, stderr=cls.stderr, stdin=subprocess.DEVNULL, text=True,
+            env=environment)
+        line = cls.process.stdout.readline()
+        if not line.startswith("listening on "):
+            cls.stderr.seek(0)
+            raise RuntimeError("emulator did not start: " + line + cls.stderr.read().decode())
+        cls.base = "http://" + line.split()[-1]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.process.send_signal(signal.SIGTERM)
+        cls.process.wait(timeout=30)
+        cls.directory.cleanup()
+
+    def signed_post(self, key, secret, token):
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        import urllib.error
+        import urllib.request
+        request = AWSRequest(method="POST", url=self.base + "/prod/echo/signed", data=b"{}")
+        SigV4Auth(Credentials(key, secret, token), "execute-api", REGION).add_auth(request)
+        prepared = urllib.request.Request(request.url, data=b"{}", method="POST",
+                                          headers=dict(request.headers.items()))
+        try:
+            with urllib.request.urlopen(prepared, timeout=30) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def test_a_session_of_the_environment_signs_with_its_token(self):
+        status, event = self.signed_post(self.SESSION_KEY, self.SESSION_SECRET, self.SESSION_TOKEN)
+        self.assertEqual(status, 200, event)
+        self.assertEqual(event["requestContext"]["identity"]["accessKey"], self.SESSION_KEY)
+
+    def test_a_session_of_a_credentials_file_signs_with_its_token(self):
+        status, event = self.signed_post(self.FILE_KEY, "file-session-secret", self.FILE_TOKEN)
+        self.assertEqual(status, 200, event)
+
+    def test_a_session_key_without_its_token_is_refused(self):
+        status, body = self.signed_post(self.SESSION_KEY, self.SESSION_SECRET, None)
+        self.assertEqual(status, 403, body)
+        status, body = self.signed_post(self.FILE_KEY, "file-session-secret", "another-token")
+        self.assertEqual(status, 403, body)
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0]], verbosity=2)

@@ -104,8 +104,8 @@ AccessControl::AccessControl(const AccessControlSettings& settings, const RouteT
   if (any_route_uses(routes, http::AuthMode::iam)) {
     if (settings.iam_credentials.empty()) {
       throw std::invalid_argument(
-          "routes with auth iam need the credentials callers sign with: --iam-credentials "
-          "ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME]");
+          "routes with auth iam need the credentials callers sign with: "
+          "--iam-credentials-file FILE, --iam-credentials-env or --local-auth-dir DIR");
     }
     auth::SigV4Settings sigv4{
         .region = settings.region, .account_id = settings.account_id, .credentials = {}};

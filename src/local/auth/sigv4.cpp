@@ -342,13 +342,16 @@ SigV4Verdict reject_mismatch(std::string_view canonical, std::string_view string
 
 std::pair<std::string, IamCredential> parse_iam_credential(std::string_view text) {
   const auto parts = split(text, ':');
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
+  if (parts.size() < 2 || parts.size() > 4 || parts[0].empty() || parts[1].empty()) {
     throw std::invalid_argument(
-        "IAM credentials must be ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME], got '" +
+        "IAM credentials must be ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME[:SESSION_TOKEN]], "
+        "got '" +
         std::string(text.substr(0, text.find(':'))) + ":...'");
   }
   IamCredential credential{.secret = parts[1]};
-  if (parts.size() == 3 && !parts[2].empty()) credential.user = parts[2];
+  if (parts.size() >= 3 && !parts[2].empty()) credential.user = parts[2];
+  // Temporary credentials (an SSO or role session): requests must carry the session token.
+  if (parts.size() == 4) credential.session_token = parts[3];
   return {parts[0], credential};
 }
 

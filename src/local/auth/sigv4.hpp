@@ -35,7 +35,8 @@ struct SigV4Settings {
   std::map<std::string, IamCredential> credentials;  ///< by access key id
 };
 
-/// Parses ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME]; throws std::invalid_argument.
+/// Parses ACCESS_KEY_ID:SECRET_ACCESS_KEY[:USER_NAME[:SESSION_TOKEN]]; throws
+/// std::invalid_argument.
 [[nodiscard]] std::pair<std::string, IamCredential> parse_iam_credential(std::string_view text);
 
 struct SignedRequest {
