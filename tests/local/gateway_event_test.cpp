@@ -293,9 +293,9 @@ TEST(GatewayEvent, TraceRootIsReadOnlyInItsExactForm) {
 TEST(GatewayEvent, LeastEventBodyBytesIsALowerBoundOfTheEventsBody) {
   GatewaySettings settings;
   settings.binary_media_types = {"image/png"};
-  for (const std::string body : {std::string("plain"), std::string(1000, '"'),
-                                 std::string("a\\b\nc\x01\xff\xfe\"", 10), std::string(7, '\0')}) {
-    for (const std::string type : {"text/plain", "image/png"}) {
+  for (const std::string& body : {std::string("plain"), std::string(1000, '"'),
+                                  std::string("a\\b\nc\x01\xff\xfe\"", 10), std::string(7, '\0')}) {
+    for (const std::string& type : {std::string("text/plain"), std::string("image/png")}) {
       HttpRequestParts request{
           .method = "POST", .target = "/prod/x", .headers = {{"Content-Type", type}}, .body = body};
       const bool binary = body_is_binary(request.headers, settings);
