@@ -734,7 +734,9 @@ TEST(Robustness, AccessLinesEscapeWhatTheClientSent) {
 // The answer that would go over it is a short 503 instead, and the bytes of an answer are
 // free again once its client took it or left.
 TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
-  Emulator emulator(start_lambda({"--max-answer-memory", "8", "--concurrency", "2"}));
+  // One instance: the non-reading client's invocation runs first (its START line is awaited),
+  // so its answer is the one held; other requests meanwhile get 429, then 503.
+  Emulator emulator(start_lambda({"--max-answer-memory", "8", "--concurrency", "1"}));
   const std::string body = R"({"response_bytes":6000000})";
   const std::string post = "POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                            std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -742,6 +744,7 @@ TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
   // the emulator until this client reads, which it never does.
   const int hog = connect_non_reading(emulator.port());
   ASSERT_EQ(::send(hog, post.data(), post.size(), MSG_NOSIGNAL), static_cast<ssize_t>(post.size()));
+  ASSERT_TRUE(emulator.wait_for_log("START RequestId")) << emulator.logs();
   int status = 0;
   for (int attempt = 0; attempt < 50 && status != 503; ++attempt) {
     const auto response = request(emulator.port(), verb::post, invocations, body);
