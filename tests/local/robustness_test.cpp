@@ -766,5 +766,26 @@ TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
   EXPECT_EQ(after, 200);
 }
 
+// A usage plan's counts go on across reloads of routes.json, as API Gateway keeps them across
+// deployments: a 2/DAY quota used to let 2 more requests through after every reload.
+TEST(Robustness, QuotaCountsOutliveReloadsOfTheRoutes) {
+  TempDir directory;
+  const auto env = directory.write("quota.env", "API_QUOTA_LIMIT=2\nAPI_QUOTA_PERIOD=DAY\n");
+  const std::string keyed_route = R"({"method":"POST","path":"/echo/keyed","auth":"apiKey"})";
+  const auto routes = directory.write("routes.json", R"({"routes":[)" + keyed_route + "]}");
+  Emulator emulator({"start-api", "--bootstrap", FIXTURE_FUNCTION, "--env-file", env.string(),
+                     "--routes", routes.string(), "--api-key", "k"});
+  const auto keyed = [&emulator] {
+    return request(emulator.port(), verb::post, "/prod/echo/keyed", "{}", {{"x-api-key", "k"}})
+        .result_int();
+  };
+  EXPECT_EQ(keyed(), 200);
+  directory.write("routes.json",
+                  R"({"routes":[)" + keyed_route + R"(,{"method":"GET","path":"/echo/other"}]})");
+  ASSERT_TRUE(emulator.wait_for_log("routes reloaded")) << emulator.logs();
+  EXPECT_EQ(keyed(), 200);
+  EXPECT_EQ(keyed(), 429);
+}
+
 }  // namespace
 }  // namespace cppstack::local::testing
