@@ -121,6 +121,24 @@ std::optional<std::string_view> last_header_value(
   return found;
 }
 
+bool body_is_binary(const std::vector<std::pair<std::string, std::string>>& headers,
+                    const GatewaySettings& settings) {
+  const auto content_type = last_header_value(headers, "Content-Type");
+  return content_type && is_binary_media_type(*content_type, settings.binary_media_types);
+}
+
+std::size_t least_event_body_bytes(std::string_view body, bool binary) {
+  if (binary) return (body.size() + 2) / 3 * 4;
+  // Every byte is written at least once; a quote, a backslash and a control character take
+  // an escape (two bytes or more), a byte that is not UTF-8 three (U+FFFD).
+  std::size_t least = body.size();
+  for (const char c : body) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte == '"' || byte == '\\' || byte < 0x20) ++least;
+  }
+  return least;
+}
+
 std::vector<std::string_view> header_values(
     const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
   std::vector<std::string_view> values;
@@ -322,8 +340,7 @@ events::ProxyEvent build_proxy_event(HttpRequestParts request, const RouteMatch&
   }
 
   if (!request.body.empty()) {
-    const auto content_type = find_header(request, "Content-Type");
-    if (content_type && is_binary_media_type(*content_type, settings.binary_media_types)) {
+    if (body_is_binary(request.headers, settings)) {
       event.body = events::base64_encode(request.body);
       event.is_base64_encoded = true;
     } else {

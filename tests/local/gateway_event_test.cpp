@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 #include <cppstack/events/base64.hpp>
 #include <cppstack/events/proxy_event.hpp>
 #include <cppstack/local/gateway_event.hpp>
@@ -315,4 +317,27 @@ TEST(GatewayEvent, TraceRootIsReadOnlyInItsExactForm) {
 }
 
 }  // namespace
+// The bound the gateway refuses a body by before building its event (a refusal costs less
+// than the request): never above what the event really takes.
+TEST(GatewayEvent, LeastEventBodyBytesIsALowerBoundOfTheEventsBody) {
+  GatewaySettings settings;
+  settings.binary_media_types = {"image/png"};
+  for (const std::string& body : {std::string("plain"), std::string(1000, '"'),
+                                  std::string("a\\b\nc\x01\xff\xfe\"", 10), std::string(7, '\0')}) {
+    for (const std::string& type : {std::string("text/plain"), std::string("image/png")}) {
+      HttpRequestParts request{
+          .method = "POST", .target = "/prod/x", .headers = {{"Content-Type", type}}, .body = body};
+      const bool binary = body_is_binary(request.headers, settings);
+      EXPECT_EQ(binary, type == "image/png");
+      const auto table = RouteTable::catch_all();
+      const auto match = table.match("POST", "/x");
+      const auto event = build_proxy_event(request, *match, settings);
+      const auto written = boost::json::serialize(boost::json::string_view(*event.body)).size() - 2;
+      EXPECT_LE(least_event_body_bytes(body, binary), written) << type;
+    }
+  }
+  EXPECT_EQ(least_event_body_bytes(std::string(6, '"'), false), 12U);
+  EXPECT_EQ(least_event_body_bytes("abcd", true), 8U);
+}
+
 }  // namespace cppstack::local

@@ -735,7 +735,9 @@ TEST(Robustness, AccessLinesEscapeWhatTheClientSent) {
 // The answer that would go over it is a short 503 instead, and the bytes of an answer are
 // free again once its client took it or left.
 TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
-  Emulator emulator(start_lambda({"--max-answer-memory", "8", "--concurrency", "2"}));
+  // One instance: the non-reading client's invocation runs first (its START line is awaited),
+  // so its answer is the one held; other requests meanwhile get 429, then 503.
+  Emulator emulator(start_lambda({"--max-answer-memory", "8", "--concurrency", "1"}));
   const std::string body = R"({"response_bytes":6000000})";
   const std::string post = "POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                            std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -743,6 +745,7 @@ TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
   // the emulator until this client reads, which it never does.
   const int hog = connect_non_reading(emulator.port());
   ASSERT_EQ(::send(hog, post.data(), post.size(), MSG_NOSIGNAL), static_cast<ssize_t>(post.size()));
+  ASSERT_TRUE(emulator.wait_for_log("START RequestId")) << emulator.logs();
   int status = 0;
   for (int attempt = 0; attempt < 50 && status != 503; ++attempt) {
     const auto response = request(emulator.port(), verb::post, invocations, body);
@@ -762,6 +765,27 @@ TEST(Robustness, AnswersHeldForClientsThatDoNotReadThemAreBounded) {
     if (after != 200) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_EQ(after, 200);
+}
+
+// A usage plan's counts go on across reloads of routes.json, as API Gateway keeps them across
+// deployments: a 2/DAY quota used to let 2 more requests through after every reload.
+TEST(Robustness, QuotaCountsOutliveReloadsOfTheRoutes) {
+  TempDir directory;
+  const auto env = directory.write("quota.env", "API_QUOTA_LIMIT=2\nAPI_QUOTA_PERIOD=DAY\n");
+  const std::string keyed_route = R"({"method":"POST","path":"/echo/keyed","auth":"apiKey"})";
+  const auto routes = directory.write("routes.json", R"({"routes":[)" + keyed_route + "]}");
+  Emulator emulator({"start-api", "--bootstrap", FIXTURE_FUNCTION, "--env-file", env.string(),
+                     "--routes", routes.string(), "--api-key", "k"});
+  const auto keyed = [&emulator] {
+    return request(emulator.port(), verb::post, "/prod/echo/keyed", "{}", {{"x-api-key", "k"}})
+        .result_int();
+  };
+  EXPECT_EQ(keyed(), 200);
+  directory.write("routes.json",
+                  R"({"routes":[)" + keyed_route + R"(,{"method":"GET","path":"/echo/other"}]})");
+  ASSERT_TRUE(emulator.wait_for_log("routes reloaded")) << emulator.logs();
+  EXPECT_EQ(keyed(), 200);
+  EXPECT_EQ(keyed(), 429);
 }
 
 }  // namespace

@@ -93,6 +93,14 @@ struct RequestIdentifiers {
 [[nodiscard]] std::vector<std::string_view> header_values(
     const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name);
 
+/// True when the event carries this request's body base64-encoded: its Content-Type (the
+/// last line) is one of the API's binary media types.
+[[nodiscard]] bool body_is_binary(const std::vector<std::pair<std::string, std::string>>& headers,
+                                  const GatewaySettings& settings);
+/// The fewest bytes the body takes in the event's JSON (base64, or escaped text): a request
+/// whose body alone is over Lambda's payload limit is refused without building the event.
+[[nodiscard]] std::size_t least_event_body_bytes(std::string_view body, bool binary);
+
 /// Builds the event; `api_key` is the key the caller presented when the route required one.
 [[nodiscard]] events::ProxyEvent build_proxy_event(
     HttpRequestParts request, const RouteMatch& match, const GatewaySettings& settings,
