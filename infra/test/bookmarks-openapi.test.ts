@@ -39,7 +39,7 @@ describe("the bookmarks example's OpenAPI document", () => {
   });
 
   it('names each type once and refers to it everywhere else', () => {
-    assert.deepEqual(Object.keys(document.components.schemas).sort(), ['Bookmark', 'Error', 'NewBookmark', 'Page_Bookmark']);
+    assert.deepEqual(Object.keys(document.components.schemas).sort(), ['Bookmark', 'Error', 'NewBookmark', 'PageOf_Bookmark']);
     const text = JSON.stringify(document.paths);
     assert.ok(!text.includes('"properties"'), 'no struct schema is written inline in the paths');
     const post = document.paths['/v1/bookmarks'].post;
