@@ -3,6 +3,7 @@
 // bench` times how long after saving this file a running `make run` answers with the edit.
 #include <cppstack/app/application.hpp>
 #include <cppstack/http/routes.hpp>
+#include <set>
 
 using namespace cppstack::http;
 

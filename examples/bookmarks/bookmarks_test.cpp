@@ -124,7 +124,7 @@ TEST(BookmarksOpenApi, EveryRuleIsInTheDocumentAndEachTypeOnce) {
   const auto& list = document.at("paths").at("/v1/bookmarks").at("get");
   EXPECT_EQ(list.at("parameters").at(0).at("schema").at("maximum"), 100);
   EXPECT_EQ(list.at("responses").at("200").at("content").at("application/json").at("schema"),
-            boost::json::parse(R"({"$ref":"#/components/schemas/Page_Bookmark"})"));
+            boost::json::parse(R"({"$ref":"#/components/schemas/PageOf_Bookmark"})"));
   const auto& read = document.at("paths").at("/v1/bookmarks/{id}").at("get");
   EXPECT_EQ(read.at("parameters").at(0).at("schema"),
             boost::json::parse(R"({"type":"integer","format":"int64","minimum":1})"));

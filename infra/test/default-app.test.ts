@@ -97,9 +97,13 @@ for (const stackName of API_STACKS) {
       }
     });
 
-    it('by default adds no CORS preflight or gateway response, no authorizer or pool, no resource policy, quota or WAF', () => {
+    it('by default adds no CORS preflight, no gateway response but the validation 400s, no authorizer or pool, no resource policy, quota or WAF', () => {
       assert.ok(deployedMethods(json).every((m) => m.properties.HttpMethod !== 'OPTIONS'));
-      for (const type of ['AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::Authorizer', 'AWS::Cognito::UserPool', 'AWS::WAFv2::WebACL']) {
+      // The gateway's own 400s answer in the function's error shape (request-validation.ts), without CORS headers.
+      const responses = resourcesOfType(json, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r);
+      assert.deepEqual(responses.map((r) => r.ResponseType).sort(), ['BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS']);
+      for (const response of responses) assert.equal(response.ResponseParameters, undefined);
+      for (const type of ['AWS::ApiGateway::Authorizer', 'AWS::Cognito::UserPool', 'AWS::WAFv2::WebACL']) {
         assert.deepEqual(resourcesOfType(json, type), [], type);
       }
       assert.equal(onlyResource(json, 'AWS::ApiGateway::RestApi').Policy, undefined);

@@ -23,7 +23,6 @@ std::string schema_name(std::string_view pretty_function) {
   // Drop the namespaces of the outermost name; template arguments keep only their last part.
   std::string name;
   std::size_t segment_start = 0;
-  depth = 0;
   for (std::size_t index = 0; index < type.size(); ++index) {
     const char character = type[index];
     if (character == ':' && index + 1 < type.size() && type[index + 1] == ':') {
@@ -71,7 +70,7 @@ boost::json::object SchemaComponents::reference(std::string_view type_name, cons
   return {{"$ref", "#/components/schemas/" + name}};
 }
 
-void SchemaComponents::add(std::string name, boost::json::object schema) {
+void SchemaComponents::add(std::string_view name, boost::json::object schema) {
   schemas_[name] = std::move(schema);
 }
 

@@ -130,7 +130,7 @@ TEST(PageBuilderBudget, TheFirstItemIsAlwaysTakenAndTheBudgetIsCapped) {
   PageBuilder<std::string> page(10, 10);
   EXPECT_TRUE(page.add(std::string(100, 'a'), "1"));  // over the budget, but the first
   EXPECT_FALSE(page.add("b", "2"));
-  const Page<std::string> done = std::move(page).done();
+  const PageOf<std::string> done = std::move(page).done();
   EXPECT_EQ(done.items.size(), 1U);
   EXPECT_EQ(decode_cursor(done.next), "1");
   // Escaping counts: quotes and backslashes are escaped again inside Lambda's response;
@@ -142,7 +142,7 @@ TEST_F(Paging, OpenApiNamesThePageSchema) {
   const auto document =
       openapi_document(routes_, {.title = "t", .version = "1", .description = ""});
   const auto& schemas = document.at("components").at("schemas");
-  const auto& page = schemas.at("Page_Entry");
+  const auto& page = schemas.at("PageOf_Entry");
   EXPECT_EQ(page.at("properties").at("items").at("items"),
             boost::json::parse(R"({"$ref":"#/components/schemas/Entry"})"));
   EXPECT_EQ(page.at("required"), boost::json::parse(R"(["items"])"));

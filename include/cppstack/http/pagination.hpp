@@ -34,10 +34,10 @@ inline constexpr std::size_t max_page_bytes = std::size_t{5} << 19;
 /// Handler result: one page of a list. Answered 200 with {"items": [...], "next": cursor}
 /// ("next" absent on the last page) and, when there is a next page, a Link header to it.
 template <class T>
-struct Page {
+struct PageOf {
   std::vector<T> items;
   std::optional<std::string> next;  ///< cursor of the next page; empty on the last
-  BOOST_DESCRIBE_CLASS(Page, (), (items, next), (), ())
+  BOOST_DESCRIBE_CLASS(PageOf, (), (items, next), (), ())
 };
 
 /// The usual query of a paged list: `limit` (1 to 100, default 20) and the `cursor` a previous
@@ -97,21 +97,21 @@ class PageBuilder {
   }
 
   /// The page; its `next` is set when add() refused an item.
-  [[nodiscard]] Page<T> done() && { return std::move(page_); }
+  [[nodiscard]] PageOf<T> done() && { return std::move(page_); }
 
  private:
   std::size_t limit_;
   std::size_t max_bytes_;
   std::size_t used_ = 0;
   std::string last_position_;
-  Page<T> page_;
+  PageOf<T> page_;
 };
 
 namespace detail {
 template <class T>
 struct IsPage : std::false_type {};
 template <class T>
-struct IsPage<Page<T>> : std::true_type {};
+struct IsPage<PageOf<T>> : std::true_type {};
 }  // namespace detail
 
 }  // namespace cppstack::http

@@ -6,7 +6,7 @@
 //
 //   struct NewNote { std::string title; };          BOOST_DESCRIBE_STRUCT(NewNote, (), (title))
 //   struct Note { std::int64_t id; std::string title; };  BOOST_DESCRIBE_STRUCT(Note, (), (id,
-//   title)) struct Page { std::optional<int> limit; };      BOOST_DESCRIBE_STRUCT(Page, (),
+//   title)) struct PageOf { std::optional<int> limit; };      BOOST_DESCRIBE_STRUCT(Page, (),
 //   (limit))
 //
 //   cppstack::http::Routes routes;
@@ -27,7 +27,7 @@
 // query string read into T's members: 400 naming the parameter) and `Path<T>` (the path
 // variables read into T's members, typed). Rules declared on T with CPPSTACK_RULES (rules.hpp)
 // are checked in all three. Return types:
-// events::ProxyResponse (any answer), Created<T> (201), NoContent (204), Page<T> (200, one
+// events::ProxyResponse (any answer), Created<T> (201), NoContent (204), PageOf<T> (200, one
 // page of a list with a Link to the next: pagination.hpp), or a described struct / std::vector
 // of them (200 with the JSON); anything else is one compile error naming these. Throw an
 // HttpError (errors.hpp) for any other status. Route groups, prefixes and middleware: Routes.
@@ -285,7 +285,7 @@ Handler adapt(F function, OperationDoc& doc, std::tuple<First, Rest...>* /*argum
     return {};
   } else if constexpr (!is_handler_result_v<Result>) {
     static_assert(always_false_type<Result>,
-                  "a handler returns events::ProxyResponse, NoContent, Created<T>, Page<T>, or a "
+                  "a handler returns events::ProxyResponse, NoContent, Created<T>, PageOf<T>, or a "
                   "value written as JSON: a struct with BOOST_DESCRIBE_STRUCT, std::vector<T>, "
                   "std::optional<T>, std::string, a number, bool, DateTime or boost::json::value");
     return {};

@@ -101,11 +101,18 @@ template <class... Values>
 [[nodiscard]] ItemsRule min_items(std::size_t count);
 [[nodiscard]] ItemsRule max_items(std::size_t count);
 
-inline const ItemsRule unique_items{{.unique_items = true}};
-inline const TextRule date_time{{.format = Format::date_time}};
-inline const TextRule email{{.format = Format::email}};
-inline const TextRule uri{{.format = Format::uri}};
-inline const TextRule uuid{{.format = Format::uuid}};
+/// A format rule; constant, so that including this header costs no start-up work.
+struct FormatRule {
+  Format format;
+};
+/// The unique_items rule.
+struct UniqueItemsRule {};
+
+inline constexpr UniqueItemsRule unique_items{};
+inline constexpr FormatRule date_time{Format::date_time};
+inline constexpr FormatRule email{Format::email};
+inline constexpr FormatRule uri{Format::uri};
+inline constexpr FormatRule uuid{Format::uuid};
 
 }  // namespace rule
 
@@ -155,19 +162,30 @@ void merge_rule(Rule& into, const Rule& from);
 template <class Member, class Part>
 void add_rule_part(Rule& rule, const Part& part) {
   using Target = typename RuleTarget<Member>::type;
-  if constexpr (std::is_same_v<Part, rule::TextRule>) {
+  if constexpr (std::is_same_v<Part, rule::FormatRule>) {
     static_assert(std::is_same_v<Target, std::string>,
                   "min_length, max_length, pattern, one_of and the formats apply to std::string "
                   "members or arrays of them");
+    rule.format = part.format;
+  } else if constexpr (std::is_same_v<Part, rule::UniqueItemsRule>) {
+    static_assert(RuleTarget<Member>::is_array,
+                  "min_items, max_items and unique_items apply to std::vector members");
+    rule.unique_items = true;
+  } else if constexpr (std::is_same_v<Part, rule::TextRule>) {
+    static_assert(std::is_same_v<Target, std::string>,
+                  "min_length, max_length, pattern, one_of and the formats apply to std::string "
+                  "members or arrays of them");
+    merge_rule(rule, part.rule);
   } else if constexpr (std::is_same_v<Part, rule::NumberRule>) {
     static_assert(is_rule_number_v<Target>,
                   "minimum and maximum apply to number members or arrays of numbers");
+    merge_rule(rule, part.rule);
   } else {
     static_assert(std::is_same_v<Part, rule::ItemsRule>, "not a rule of cppstack::http::rule");
     static_assert(RuleTarget<Member>::is_array,
                   "min_items, max_items and unique_items apply to std::vector members");
+    merge_rule(rule, part.rule);
   }
-  merge_rule(rule, part.rule);
 }
 
 }  // namespace detail
