@@ -101,7 +101,8 @@ Selection ResourceMatcher::select(std::string_view method, std::string_view path
     if (most_specific != nullptr && !resource.greedy) continue;
     events::StringMap parameters;
     if (!resource.path_template.match_segments(segments, parameters)) continue;
-    if (resource.greedy) keep_greedy_value_as_sent(resource.path_template, path, segments, parameters);
+    if (resource.greedy)
+      keep_greedy_value_as_sent(resource.path_template, path, segments, parameters);
     if (const std::size_t* operation = operation_for(resource, method)) {
       selection.outcome = Selection::Outcome::matched;
       selection.operation = *operation;

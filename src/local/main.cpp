@@ -31,8 +31,8 @@
 #include <sstream>
 #include <thread>
 
-#include "auth/iam_policy.hpp"
 #include "auth/cognito.hpp"
+#include "auth/iam_policy.hpp"
 #include "call_examples.hpp"
 #include "http_server.hpp"
 #include "io_loop.hpp"
