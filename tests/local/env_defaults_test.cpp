@@ -289,9 +289,12 @@ TEST_F(LocalAuth, ReadsEveryProfileOfACredentialsFile) {
   std::ofstream(file) << "# comment\n[default]\naws_access_key_id = AKIDONE\n"
                          "aws_secret_access_key=secret/one+x\n\n[ci]\n"
                          "aws_access_key_id=AKIDTWO\naws_secret_access_key = two\n"
-                         "aws_session_token = ignored\n[incomplete]\naws_access_key_id=X\n";
+                         "aws_session_token = session/token+of=ci\n[incomplete]\n"
+                         "aws_access_key_id=X\n";
+  // A profile's session token comes along: temporary credentials sign with it.
   EXPECT_EQ(read_iam_credentials_file(file),
-            (std::vector<std::string>{"AKIDONE:secret/one+x:default", "AKIDTWO:two:ci"}));
+            (std::vector<std::string>{"AKIDONE:secret/one+x:default",
+                                      "AKIDTWO:two:ci:session/token+of=ci"}));
   std::ofstream(directory_ / "empty") << "[default]\n";
   EXPECT_THROW((void)read_iam_credentials_file(directory_ / "empty"), std::runtime_error);
 }

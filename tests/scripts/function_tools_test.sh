@@ -12,7 +12,7 @@ trap 'rm -rf "$scratch"' EXIT
 
 build="$scratch/build/release"
 mkdir -p "$scratch"/{scripts,bin} "$build/functions" "$build/src/local" "$build/examples/shop/run"
-cp "$source_dir/scripts/run.sh" "$scratch/scripts/"
+cp "$source_dir/scripts/run.sh" "$source_dir/scripts/serve-local.sh" "$scratch/scripts/"
 cp "$source_dir/Makefile" "$scratch/"
 echo 'CMAKE_GENERATOR:INTERNAL=Unix Makefiles' >"$build/CMakeCache.txt"
 printf "run_dir='%s'\nbootstrap='shop-bootstrap'\nexporter='shop-route-export'\nsources='examples/shop'\n" \
