@@ -130,6 +130,19 @@ export const MATRIX: readonly MatrixConfiguration[] = [
     ],
   },
   {
+    name: 'key-plans',
+    summary: 'several usage plans and API keys of .env (quotas, per-key throttles, a key with a given value) on key routes',
+    architecture: 'x86_64',
+    overrides: {
+      API_USAGE_PLANS: 'basic:quota=1000/MONTH:throttle=5/10,partner:quota=100000/DAY',
+      API_KEYS: 'web:basic,mobile:basic,partner-a:partner:partnerkey0123456789ab',
+    },
+    extraRoutes: [
+      route('GET', '/v1/keyed', 'apiKey'),
+      route('POST', '/v1/orders', 'apiKey'),
+    ],
+  },
+  {
     name: 'query-and-any',
     summary: 'a GET route with a required query parameter, an ANY route, a cached route (cache cluster)',
     architecture: 'x86_64',
