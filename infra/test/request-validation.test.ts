@@ -113,7 +113,7 @@ describe('request validation from openapi.json', () => {
       await SwaggerParser.validate(file);
       const document = JSON.parse(fs.readFileSync(file, 'utf8'));
       const list = document.paths['/v1/notes'].get;
-      assert.deepEqual(list.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`), ['query limit']);
+      assert.deepEqual(list.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`), ['query limit', 'query cursor']);
       assert.equal(list.parameters[0].schema.default, 100);
       assert.deepEqual(Object.keys(document.paths['/v1/notes'].post.responses).sort(), ['201', '400', '500']);
       assert.ok(document.paths['/v1/notes'].post.responses['201'].headers.Location);
@@ -160,7 +160,8 @@ describe('request validation from openapi.json', () => {
       const itemMethods = resourcesOfType(template, 'AWS::ApiGateway::Method').filter(
         ([, method]) => method.RequestParameters?.['method.request.path.id'] !== undefined,
       );
-      assert.deepEqual(itemMethods.map(([, method]) => method.HttpMethod).sort(), ['DELETE', 'GET']);
+      // GET and DELETE /v1/notes/{id}, POST /v1/notes/{id}/attachment.
+      assert.deepEqual(itemMethods.map(([, method]) => method.HttpMethod).sort(), ['DELETE', 'GET', 'POST']);
       for (const [, method] of itemMethods) assert.equal(method.RequestParameters['method.request.path.id'], true);
     });
   });
