@@ -44,7 +44,7 @@ class Emulator:
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [EMULATOR, "start-lambda", "--bootstrap", FUNCTION, "--function-name",
-             FUNCTION_NAME, "--port", "0"],
+             FUNCTION_NAME, "--port", "0", "--region", "us-east-1"],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
         if not line.startswith("listening on "):
