@@ -41,39 +41,57 @@ struct Node {
   std::vector<std::size_t> operations;
 };
 
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> segments;
+// The non-empty segments of a path, each with where it starts in the path.
+struct Segments {
+  std::vector<std::string> text;
+  std::vector<std::size_t> offset;
+};
+
+Segments split_with_offsets(const std::string& path) {
+  Segments segments;
   std::size_t start = 1;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
     const auto end = slash == std::string::npos ? path.size() : slash;
-    if (end > start) segments.push_back(path.substr(start, end - start));
+    if (end > start) {
+      segments.text.push_back(path.substr(start, end - start));
+      segments.offset.push_back(start);
+    }
     start = end + 1;
   }
   return segments;
 }
 
+std::vector<std::string> split(const std::string& path) { return split_with_offsets(path).text; }
+
+// A greedy value is the path as sent from its first segment on, empty segments inside it kept
+// and trailing slashes left out (recorded from AWS: "/proxy/a//b" gives "a//b").
+std::string greedy_value(const std::string& path, std::size_t offset) {
+  std::string value = path.substr(offset);
+  while (!value.empty() && value.back() == '/') value.pop_back();
+  return value;
+}
+
 // Resources reached by `path`, in the order API Gateway tries them, with their captures.
-void walk(const Node& node, const std::vector<std::string>& path, std::size_t index,
-          cppstack::events::StringMap captures,
+void walk(const Node& node, const std::string& original, const Segments& segments,
+          std::size_t index, cppstack::events::StringMap captures,
           std::vector<std::pair<const Node*, cppstack::events::StringMap>>& reached) {
+  const std::vector<std::string>& path = segments.text;
   if (index == path.size()) {
     if (!node.operations.empty()) reached.emplace_back(&node, captures);
     return;
   }
   if (const auto literal = node.literals.find(path[index]); literal != node.literals.end()) {
-    walk(*literal->second, path, index + 1, captures, reached);
+    walk(*literal->second, original, segments, index + 1, captures, reached);
   }
   if (node.variable && !node.variable_is_greedy) {
     auto with = captures;
     with[node.variable_name] = path[index];
-    walk(*node.variable, path, index + 1, std::move(with), reached);
+    walk(*node.variable, original, segments, index + 1, std::move(with), reached);
   }
   if (node.variable && node.variable_is_greedy && !node.variable->operations.empty()) {
-    std::string rest;
-    for (std::size_t i = index; i < path.size(); ++i) rest += (i > index ? "/" : "") + path[i];
     auto with = captures;
-    with[node.variable_name] = rest;
+    with[node.variable_name] = greedy_value(original, segments.offset[index]);
     reached.emplace_back(node.variable.get(), std::move(with));
   }
 }
@@ -86,7 +104,7 @@ struct Choice {
 Choice reference(const Node& root, const std::vector<Operation>& table, const std::string& method,
                  const std::string& path) {
   std::vector<std::pair<const Node*, cppstack::events::StringMap>> reached;
-  walk(root, split(path), 0, {}, reached);
+  walk(root, path, split_with_offsets(path), 0, {}, reached);
   const auto operation_on = [&](const Node& node) -> std::optional<std::size_t> {
     std::optional<std::size_t> any;
     for (const std::size_t index : node.operations) {
