@@ -322,14 +322,7 @@ std::shared_ptr<const local::AccessControl> make_access_control(
     const AuthorizerOptions& options, const local::AccessControl* previous = nullptr) {
   // The env file over .env.example's defaults, as the CDK app resolves them.
   const auto resolved = local::with_documented_defaults(function.environment);
-  const auto lookup = [&resolved](std::string_view name) -> std::optional<std::string> {
-    std::optional<std::string> found;
-    for (const auto& [key, value] : resolved) {
-      if (key == name) found = value;
-    }
-    return found;
-  };
-  local::AccessControlSettings settings = local::access_settings_from(lookup);
+  local::AccessControlSettings settings = local::access_settings_from(lookup_in(resolved));
   settings.cognito_jwks = options.jwks;
   if (!options.user_pool_id.empty()) settings.cognito_user_pool_id = options.user_pool_id;
   if (!options.local_auth_dir.empty()) {
