@@ -3,10 +3,12 @@
 // checked cursor, batches and transactions work.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cppstack/aws/dynamodb.hpp>
 #include <cppstack/http/errors.hpp>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "local_services.hpp"
 
@@ -63,6 +65,16 @@ class Dynalite : public ::testing::Environment {
                                {{"AttributeName", "sk"}, {"AttributeType", "N"}}}},
            {"KeySchema", boost::json::array{{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
                                             {{"AttributeName", "sk"}, {"KeyType", "RANGE"}}}}});
+    }
+    // CreateTable answers while the table is CREATING (dynalite turns it ACTIVE a moment
+    // later, as DynamoDB does): the tests start once both are ACTIVE.
+    for (const char* table : {"records-test", "other-records-test"}) {
+      for (int attempt = 0;; ++attempt) {
+        const auto described = dynamodb().call("DescribeTable", {{"TableName", table}});
+        if (described.at("Table").at("TableStatus") == "ACTIVE") break;
+        ASSERT_LT(attempt, 500) << table << " never became ACTIVE";
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
     }
   }
   void TearDown() override { services.reset(); }
