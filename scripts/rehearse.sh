@@ -53,7 +53,10 @@ ensure_base_root() {
     return
   fi
   say "base root: creating $base_tar with mmdebstrap (bookworm, minbase)"
-  mmdebstrap --variant=minbase --quiet bookworm "$base_tar.tmp" \
+  # A cache left by an older rehearsal may be a directory of the same name; it is replaced.
+  rm -rf "$base_tar" "$base_tar.tmp"
+  # --format=tar: mmdebstrap picks the format from the output's extension, and .tmp is none.
+  mmdebstrap --variant=minbase --format=tar --quiet bookworm "$base_tar.tmp" \
     "deb $mirror bookworm main" "deb $mirror bookworm-updates main" "deb $security_mirror bookworm-security main"
   mv "$base_tar.tmp" "$base_tar"
 }
