@@ -26,19 +26,36 @@ seed fuzz_path_template "$root"/fuzz/seeds/path_templates/*
 seed fuzz_base64 "$root"/fuzz/seeds/base64/*
 seed fuzz_routers "$root"/fuzz/seeds/routers/*
 
-status=0
-for target in fuzz_proxy_event fuzz_proxy_response fuzz_base64 fuzz_path_template \
-  fuzz_routers fuzz_gateway_event fuzz_runtime_client; do
-  echo "== $target (${seconds} s)"
+# Targets run FUZZ_JOBS at a time (default: the number of cores); each is single-threaded, so the
+# run takes about ceil(7 / FUZZ_JOBS) x SECONDS and every target still gets SECONDS of its own.
+jobs="${FUZZ_JOBS:-$(nproc)}"
+run_target() {  # target: fuzzes it for SECONDS, prints its summary, fails on a crash input
+  local target="$1" started
   started=$(date +%s)
   if ! "$build_dir/fuzz/$target" "$corpus_root/$target" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$crash_dir/$target-" -print_final_stats=1 \
     >"$build_dir/$target.log" 2>&1; then
-    echo "$target found a failure; input in $crash_dir, log in $build_dir/$target.log"
+    echo "== $target found a failure; input in $crash_dir, log in $build_dir/$target.log"
     tail -40 "$build_dir/$target.log"
-    status=1
+    return 1
   fi
-  grep -E "stat::number_of_executed_units|cov:" "$build_dir/$target.log" | tail -2 || true
-  echo "   $(( $(date +%s) - started )) s"
+  echo "== $target: $(( $(date +%s) - started )) s, $(grep -E "stat::number_of_executed_units" "$build_dir/$target.log" | tail -1 | tr -s ' ')"
+}
+
+echo "fuzzing 7 targets for ${seconds} s each, ${jobs} at a time"
+status=0
+running=0
+for target in fuzz_proxy_event fuzz_proxy_response fuzz_base64 fuzz_path_template \
+  fuzz_routers fuzz_gateway_event fuzz_runtime_client; do
+  if ((running >= jobs)); then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  run_target "$target" &
+  running=$((running + 1))
+done
+while ((running > 0)); do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit "$status"

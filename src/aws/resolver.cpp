@@ -93,6 +93,22 @@ std::vector<Address> from_hosts_file(const std::string& path, std::string_view h
   return out;
 }
 
+// RFC 6761, section 6.3: "localhost" and names under ".localhost" are the loopback address,
+// whether or not /etc/hosts lists them (a minimal root, as CodeBuild's debian:bookworm
+// without Docker's /etc/hosts, has none), and are never sent to a DNS server.
+bool is_localhost_name(std::string_view host) {
+  const std::string name = lower(host.ends_with('.') ? host.substr(0, host.size() - 1) : host);
+  constexpr std::string_view suffix = ".localhost";
+  return name == "localhost" || name.ends_with(suffix);
+}
+
+std::vector<Address> loopback_addresses(std::uint16_t port) {
+  std::vector<Address> out(2);
+  (void)numeric_address("127.0.0.1", port, out[0]);
+  (void)numeric_address("::1", port, out[1]);
+  return out;
+}
+
 std::vector<Address> servers_from_resolv_conf(const std::string& path) {
   std::vector<Address> out;
   std::ifstream in(path);
@@ -300,6 +316,7 @@ std::vector<Address> resolve(std::string_view host, std::uint16_t port,
   if (numeric_address(host, port, numeric)) return {numeric};
   if (auto listed = from_hosts_file(configuration().hosts_path, host, port); !listed.empty())
     return listed;
+  if (is_localhost_name(host)) return loopback_addresses(port);
   {
     const std::lock_guard lock(cache_mutex);
     const auto found = cache().find(host);

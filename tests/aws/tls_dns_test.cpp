@@ -172,6 +172,22 @@ TEST_F(Dns, TheClientReachesAServiceByName) {
   EXPECT_NE(server.last_request().find("Host: dynamo.test:"), std::string::npos);
 }
 
+TEST_F(Dns, LocalhostIsTheLoopbackWithoutAHostsEntryOrAServer) {
+  // RFC 6761, section 6.3: localhost names resolve to the loopback address and are never sent
+  // to a name server. The configured server here is a port nobody serves: a query would time
+  // out, and /dev/null lists no name.
+  detail::set_resolver_config({.hosts_path = "/dev/null",
+                               .servers = {loopback(9)},
+                               .attempt_timeout = std::chrono::milliseconds(100)});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  const auto found = detail::resolve("LocalHost", 4566, deadline);
+  ASSERT_EQ(found.size(), 2U);
+  EXPECT_EQ(text_of(found[0]), "127.0.0.1:4566");
+  EXPECT_EQ(found[1].storage.ss_family, AF_INET6);
+  EXPECT_EQ(text_of(detail::resolve("s3.localhost.", 80, deadline).at(0)), "127.0.0.1:80");
+  EXPECT_THROW((void)detail::resolve("localhost.example", 80, deadline), TimeoutError);
+}
+
 TEST_F(Dns, NoAnswerIsATimeout) {
   // A UDP port nobody serves.
   detail::set_resolver_config({.hosts_path = "/dev/null",
