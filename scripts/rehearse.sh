@@ -138,13 +138,19 @@ mkdir -p "$cache_dir/apt-archives/partial" "$cache_dir/npm" "$root/var/cache/apt
 
 # REHEARSE_CCACHE=1 (CI): the compiler runs through ccache with this machine's cache, so a
 # rerun does not compile everything again. CodeBuild has no such cache; the default is off.
+# The buildspec sets a ccache of its own (CCACHE_DIR, BASEDIR, MAXSIZE for CodeBuild's local
+# cache), so these settings come after its environment and win: paths relative to the source
+# (the same relative paths as this machine's builds, so their objects are hits) and this
+# machine's size limit (the buildspec's smaller one would trim this machine's cache).
 ccache_dir=
+ccache_env=()
 if [[ "${REHEARSE_CCACHE:-0}" == 1 ]]; then
   ccache_dir="$(ccache -k cache_dir 2>/dev/null || echo "$cache_dir/ccache")"
   mkdir -p "$ccache_dir"
   # content: the root's compiler is another file than this machine's, of the same package.
-  extra_env+=(CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache CCACHE_DIR=/var/cache/ccache
-    "CCACHE_BASEDIR=$src_in_root" CCACHE_COMPILERCHECK=content)
+  ccache_env+=(CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache CCACHE_DIR=/var/cache/ccache
+    "CCACHE_BASEDIR=$src_in_root" CCACHE_COMPILERCHECK=content
+    "CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-$(ccache -k max_size 2>/dev/null || echo 5G)}")
   say "REHEARSE_CCACHE=1: ccache is installed in the root before the buildspec runs and compiles with $ccache_dir (CodeBuild compiles without a cache)"
 fi
 
@@ -168,6 +174,7 @@ build_env=(
   "${extra_env[@]}"
 )
 while IFS= read -r -d '' assignment; do build_env+=("$assignment"); done <"$work/env.list"
+build_env+=("${ccache_env[@]}")
 say "environment: ${build_env[*]}"
 
 # Private mount and PID namespaces: the mounts and any process left behind end with the build.
