@@ -21,8 +21,25 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
+
+namespace {
+/// Every allocation through operator new (std::string, std::vector, Boost.JSON's default
+/// resource) is counted, to report allocations per GetItem.
+std::size_t allocations = 0;
+}  // namespace
+
+// g++ sees the inlined std::allocator calls meet free() and warns; these are the pair.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t size) {
+  ++allocations;
+  if (void* block = std::malloc(size == 0 ? 1 : size)) return block;
+  throw std::bad_alloc();
+}
+void operator delete(void* block) noexcept { std::free(block); }
+void operator delete(void* block, std::size_t) noexcept { std::free(block); }
 
 namespace {
 
@@ -58,7 +75,8 @@ constexpr std::string_view kGetItemBody = R"({"TableName":"bench-notes","Key":{"
 
 /// A signed GetItem request's bytes, as a client would send them.
 std::string signed_get_item(const cppstack::aws::Endpoint& endpoint,
-                            const cppstack::aws::Credentials& credentials, std::string_view region) {
+                            const cppstack::aws::Credentials& credentials,
+                            std::string_view region) {
   using namespace cppstack::aws;
   const std::string date = amz_date(std::chrono::system_clock::now());
   const RequestToSign request{.method = "POST",
@@ -81,7 +99,8 @@ std::string signed_get_item(const cppstack::aws::Endpoint& endpoint,
 
 /// The floor: `count` exchanges of `request` on one blocking keep-alive socket, one send and
 /// one recv each (the answers are small enough to arrive in one segment); CPU us per call.
-double floor_cpu_us(const cppstack::aws::Endpoint& endpoint, const std::string& request, int count) {
+double floor_cpu_us(const cppstack::aws::Endpoint& endpoint, const std::string& request,
+                    int count) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -131,6 +150,7 @@ int main(int argc, char** argv) {
 
   std::vector<double> round_trips;
   round_trips.reserve(static_cast<std::size_t>(count));
+  const std::size_t allocations_before = allocations;
   const Cpu before = cpu_now();
   for (int i = 0; i < count; ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -140,6 +160,8 @@ int main(int argc, char** argv) {
             .count());
   }
   const Cpu after = cpu_now();
+  const double allocations_per_call =
+      static_cast<double>(allocations - allocations_before) / count;
   const double cpu_per_call = (after.total - before.total) / count * 1e6;
   const double system_per_call = (after.system - before.system) / count * 1e6;
   std::sort(round_trips.begin(), round_trips.end());
@@ -155,8 +177,8 @@ int main(int argc, char** argv) {
     if (signed_get_item(endpoint, credentials, "eu-west-1").empty()) std::exit(1);
   });
   const std::string answer_body =
-      R"({"Item":{"id":{"S":"n-1"},"title":{"S":"a title"},"text":{"S":")" +
-      std::string(200, 'x') + R"("}}})";
+      R"({"Item":{"id":{"S":"n-1"},"title":{"S":"a title"},"text":{"S":")" + std::string(200, 'x') +
+      R"("}}})";
   const double json_per_call = cpu_us_per_run(pieces, [&] {
     const boost::json::object request_json{{"TableName", "bench-notes"},
                                            {"Key", Key{{"id", "n-1"}}.attributes()}};
@@ -168,8 +190,9 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"calls\": %d, \"median_us\": %.1f, \"p99_us\": %.1f, \"client_cpu_us\": %.1f, "
       "\"client_system_us\": %.1f, \"floor_cpu_us\": %.1f, \"sign_cpu_us\": %.2f, "
-      "\"json_cpu_us\": %.2f}\n",
+      "\"json_cpu_us\": %.2f, \"allocations\": %.1f}\n",
       count, round_trips[round_trips.size() / 2], round_trips[round_trips.size() * 99 / 100],
-      cpu_per_call, system_per_call, floor_per_call, sign_per_call, json_per_call);
+      cpu_per_call, system_per_call, floor_per_call, sign_per_call, json_per_call,
+      allocations_per_call);
   return 0;
 }

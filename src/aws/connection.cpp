@@ -113,10 +113,17 @@ void Connection::write_all(std::string_view bytes, Clock::time_point deadline) {
       throw NetworkError("sending the request failed: " + system_message(errno));
     }
   }
+  awaiting_answer_ = true;
 }
 
 std::size_t Connection::read_some(char* buffer, std::size_t size, Clock::time_point deadline) {
   if (tls_) return tls_->read_some(buffer, size, deadline);
+  // Right after a request the answer cannot be there yet: wait first rather than pay for a
+  // recv that fails with EAGAIN.
+  if (awaiting_answer_) {
+    awaiting_answer_ = false;
+    wait_for(fd_, POLLIN, deadline, "waiting for the answer");
+  }
   for (;;) {
     const ssize_t received = ::recv(fd_, buffer, size, 0);
     if (received >= 0) return static_cast<std::size_t>(received);

@@ -167,30 +167,31 @@ HttpResponse ServiceClient::call(std::string_view operation, const HttpRequest& 
   thread_local std::mt19937_64 random{std::random_device{}()};
   ServiceError::Details last_details;
   std::exception_ptr last_network_error;
+  const std::string payload_hash = sha256_hex(request.body);
   for (int attempt = 1;; ++attempt) {
-    // Signed per attempt: X-Amz-Date must be current.
-    HttpRequest signed_request = request;
+    // Signed per attempt: X-Amz-Date must be current. The headers are signed and sent as
+    // they are; the request itself is not copied.
+    RequestToSign to_sign{.method = request.method,
+                          .path = request.path,
+                          .query = request.query,
+                          .headers = {},
+                          .payload_hash = payload_hash};
+    to_sign.headers.reserve(request.headers.size() + 5);
+    to_sign.headers.insert(to_sign.headers.end(), request.headers.begin(), request.headers.end());
     const std::string date = amz_date(std::chrono::system_clock::now());
-    signed_request.headers.emplace_back("host", target.host);
-    signed_request.headers.emplace_back("x-amz-date", date);
-    const std::string payload_hash = sha256_hex(request.body);
-    if (protocol_.s3_rules)
-      signed_request.headers.emplace_back("x-amz-content-sha256", payload_hash);
+    to_sign.headers.emplace_back("host", target.host);
+    to_sign.headers.emplace_back("x-amz-date", date);
+    if (protocol_.s3_rules) to_sign.headers.emplace_back("x-amz-content-sha256", payload_hash);
     if (!target.environment.credentials.session_token.empty())
-      signed_request.headers.emplace_back("x-amz-security-token",
-                                          target.environment.credentials.session_token);
-    const RequestToSign to_sign{.method = signed_request.method,
-                                .path = signed_request.path,
-                                .query = signed_request.query,
-                                .headers = signed_request.headers,
-                                .payload_hash = payload_hash};
+      to_sign.headers.emplace_back("x-amz-security-token",
+                                   target.environment.credentials.session_token);
     const Signature signature = sign(to_sign, target.environment.credentials,
                                      {.region = target.environment.region,
                                       .service = protocol_.service,
                                       .amz_date = date,
                                       .s3_path_rules = protocol_.s3_rules});
-    signed_request.headers.emplace_back("authorization", signature.authorization);
-    const std::string bytes = detail::serialize(signed_request, target.host);
+    to_sign.headers.emplace_back("authorization", signature.authorization);
+    const std::string bytes = detail::serialize(request, to_sign.headers, target.host);
 
     const Clock::time_point attempt_deadline =
         std::min(overall_deadline, Clock::now() + options_.attempt_timeout);
@@ -211,7 +212,7 @@ HttpResponse ServiceClient::call(std::string_view operation, const HttpRequest& 
         connection->write_all(bytes, attempt_deadline);
         written = true;
         detail::Exchange exchange =
-            detail::read_response(*connection, signed_request.method == "HEAD",
+            detail::read_response(*connection, request.method == "HEAD",
                                   options_.max_response_bytes, attempt_deadline, received);
         if (exchange.keep_alive) pool().give_back(target.key, std::move(connection));
         outcome.response = std::move(exchange.response);
