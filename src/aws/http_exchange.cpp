@@ -49,12 +49,13 @@ class Reader {
     return true;
   }
 
-  /// The text up to (not including) `delimiter`, consumed with it.
-  std::string line_until(std::string_view delimiter, std::size_t limit) {
+  /// The text up to (not including) `delimiter`, consumed with it; valid until the next
+  /// call on this reader.
+  std::string_view line_until(std::string_view delimiter, std::size_t limit) {
     for (;;) {
       const std::size_t found = buffer_.find(delimiter, offset_);
       if (found != std::string::npos) {
-        std::string out = buffer_.substr(offset_, found - offset_);
+        const std::string_view out(buffer_.data() + offset_, found - offset_);
         offset_ = found + delimiter.size();
         return out;
       }
@@ -101,8 +102,8 @@ std::size_t parse_size(std::string_view text, int base) {
 
 void read_chunked(Reader& reader, std::string& body, std::size_t max_body) {
   for (;;) {
-    std::string line = reader.line_until("\r\n", 1024);
-    const std::size_t size = parse_size(std::string_view(line).substr(0, line.find(';')), 16);
+    const std::string_view line = reader.line_until("\r\n", 1024);
+    const std::size_t size = parse_size(line.substr(0, line.find(';')), 16);
     if (size == 0) {
       while (!reader.line_until("\r\n", kMaxHead).empty()) {
       }
@@ -158,20 +159,19 @@ Exchange read_response(Connection& connection, bool head_request, std::size_t ma
                        Clock::time_point deadline, std::size_t& received) {
   Reader reader(connection, deadline, received);
   Exchange exchange;
-  std::string status_line;
+  exchange.response.headers.reserve(16);
   do {
-    status_line = reader.line_until("\r\n", kMaxHead);
+    const std::string_view status_line = reader.line_until("\r\n", kMaxHead);
     if (!status_line.starts_with("HTTP/1.")) malformed("no status line");
     if (status_line.size() < 12) malformed("short status line");
     exchange.response.status = static_cast<int>(parse_size(status_line.substr(9, 3), 10));
     exchange.keep_alive = status_line[7] == '1';
     exchange.response.headers.clear();
-    for (std::string line = reader.line_until("\r\n", kMaxHead); !line.empty();
+    for (std::string_view line = reader.line_until("\r\n", kMaxHead); !line.empty();
          line = reader.line_until("\r\n", kMaxHead)) {
       const std::size_t colon = line.find(':');
-      if (colon == std::string::npos || colon == 0) malformed("bad header line");
-      exchange.response.headers.emplace_back(
-          line.substr(0, colon), std::string(trim(std::string_view(line).substr(colon + 1))));
+      if (colon == std::string_view::npos || colon == 0) malformed("bad header line");
+      exchange.response.headers.emplace_back(line.substr(0, colon), trim(line.substr(colon + 1)));
       if (exchange.response.headers.size() > 200) malformed("too many headers");
     }
   } while (exchange.response.status == 100);  // 100 Continue precedes the real answer

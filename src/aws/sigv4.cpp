@@ -96,7 +96,7 @@ std::string normalized_path(std::string_view path) {
 }
 
 std::string canonical_uri(std::string_view path, bool s3_path_rules) {
-  if (path.empty()) return "/";
+  if (path.empty() || path == "/") return "/";  // every JSON protocol call
   if (s3_path_rules) return std::string(path);
   return uri_encode(normalized_path(path), true);
 }
@@ -133,14 +133,22 @@ struct CanonicalHeaders {
 };
 
 CanonicalHeaders canonical_headers(const std::vector<Header>& headers) {
-  // Sorted by lower-case name; a stable sort keeps repeated headers in the order given, for
-  // their values are joined with commas in that order.
+  // Sorted by lower-case name with an insertion sort: a request has a handful of headers,
+  // and the sort is stable, keeping repeated headers in the order given, for their values
+  // are joined with commas in that order.
   std::vector<std::pair<std::string, std::string_view>> entries;
   entries.reserve(headers.size());
-  for (const auto& [name, value] : headers) entries.emplace_back(lower(name), value);
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [name, value] : headers) {
+    entries.emplace_back(lower(name), value);
+    for (std::size_t at = entries.size() - 1; at > 0 && entries[at].first < entries[at - 1].first;
+         --at)
+      std::swap(entries[at], entries[at - 1]);
+  }
   CanonicalHeaders out;
+  std::size_t text_size = 0;
+  for (const auto& [name, value] : entries) text_size += name.size() + value.size() + 2;
+  out.text.reserve(text_size);
+  out.names.reserve(text_size);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const std::string& name = entries[i].first;
     const bool first_of_name = i == 0 || entries[i - 1].first != name;
@@ -194,7 +202,9 @@ const detail::HmacSha256& signing_key(std::string_view secret, const SigningScop
 }
 
 std::string string_to_sign(const SigningScope& scope, std::string_view canonical_request) {
-  std::string out(kAlgorithm);
+  std::string out;
+  out.reserve(160);
+  out += kAlgorithm;
   out += '\n';
   out += scope.amz_date;
   out += '\n';
@@ -207,7 +217,10 @@ std::string string_to_sign(const SigningScope& scope, std::string_view canonical
 std::string build_canonical_request(std::string_view method, std::string_view uri,
                                     std::string_view query, const CanonicalHeaders& headers,
                                     std::string_view payload_hash) {
-  std::string out(method);
+  std::string out;
+  out.reserve(method.size() + uri.size() + query.size() + headers.text.size() +
+              headers.names.size() + payload_hash.size() + 5);
+  out += method;
   out += '\n';
   out += uri;
   out += '\n';
@@ -264,18 +277,28 @@ std::string amz_date(std::chrono::system_clock::time_point time) {
 
 Signature sign(const RequestToSign& request, const Credentials& credentials,
                const SigningScope& scope) {
-  const CanonicalHeaders headers = canonical_headers(request.headers);
+  CanonicalHeaders headers = canonical_headers(request.headers);
   Signature out;
   out.canonical_request =
       build_canonical_request(request.method, canonical_uri(request.path, scope.s3_path_rules),
                               canonical_query(request.query), headers, request.payload_hash);
   out.string_to_sign = string_to_sign(scope, out.canonical_request);
-  out.signed_headers = headers.names;
+  out.signed_headers = std::move(headers.names);
   out.signature =
       detail::hex(signing_key(credentials.secret_access_key, scope).mac(out.string_to_sign));
-  out.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
-                      credential_scope(scope) + ", SignedHeaders=" + out.signed_headers +
-                      ", Signature=" + out.signature;
+  const std::string scope_text = credential_scope(scope);
+  out.authorization.reserve(kAlgorithm.size() + credentials.access_key_id.size() +
+                            scope_text.size() + out.signed_headers.size() + out.signature.size() +
+                            40);
+  out.authorization += kAlgorithm;
+  out.authorization += " Credential=";
+  out.authorization += credentials.access_key_id;
+  out.authorization += '/';
+  out.authorization += scope_text;
+  out.authorization += ", SignedHeaders=";
+  out.authorization += out.signed_headers;
+  out.authorization += ", Signature=";
+  out.authorization += out.signature;
   return out;
 }
 
