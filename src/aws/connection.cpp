@@ -101,6 +101,7 @@ Connection::~Connection() {
 void Connection::write_all(std::string_view bytes, Clock::time_point deadline) {
   if (tls_) {
     tls_->write_all(bytes, deadline);
+    awaiting_answer_ = true;
     return;
   }
   while (!bytes.empty()) {
@@ -117,13 +118,13 @@ void Connection::write_all(std::string_view bytes, Clock::time_point deadline) {
 }
 
 std::size_t Connection::read_some(char* buffer, std::size_t size, Clock::time_point deadline) {
-  if (tls_) return tls_->read_some(buffer, size, deadline);
   // Right after a request the answer cannot be there yet: wait first rather than pay for a
-  // recv that fails with EAGAIN.
+  // recv that fails with EAGAIN (unless TLS holds bytes already read from the socket).
   if (awaiting_answer_) {
     awaiting_answer_ = false;
-    wait_for(fd_, POLLIN, deadline, "waiting for the answer");
+    if (!tls_ || !tls_->has_buffered()) wait_for(fd_, POLLIN, deadline, "waiting for the answer");
   }
+  if (tls_) return tls_->read_some(buffer, size, deadline);
   for (;;) {
     const ssize_t received = ::recv(fd_, buffer, size, 0);
     if (received >= 0) return static_cast<std::size_t>(received);

@@ -191,4 +191,9 @@ std::size_t TlsSession::read_some(char* buffer, std::size_t size,
   }
 }
 
+bool TlsSession::has_buffered() const {
+  return mbedtls_ssl_get_bytes_avail(&state_->ssl) > 0 ||
+         mbedtls_ssl_check_pending(&state_->ssl) != 0;
+}
+
 }  // namespace cppstack::aws::detail
