@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -22,28 +21,50 @@ namespace {
 using detail::Clock;
 using detail::Connection;
 
-/// Idle connections by endpoint, kept for the next call and the next invocation.
+/// Idle connections by endpoint, kept for the next call and the next invocation. Slots in a
+/// plain vector, emptied rather than erased: a function speaks to a handful of endpoints, and
+/// taking and giving back a connection then allocates nothing.
 class ConnectionPool {
  public:
   std::unique_ptr<Connection> take(const std::string& key) {
     const std::lock_guard lock(mutex_);
-    for (auto found = idle_.find(key); found != idle_.end() && found->first == key;
-         found = idle_.find(key)) {
-      std::unique_ptr<Connection> connection = std::move(found->second);
-      idle_.erase(found);
+    // The most recently returned first: the one least likely to have been closed meanwhile.
+    for (auto slot = slots_.rbegin(); slot != slots_.rend(); ++slot) {
+      if (!slot->connection || slot->key != key) continue;
+      std::unique_ptr<Connection> connection = std::move(slot->connection);
       if (connection->still_usable()) return connection;
     }
     return nullptr;
   }
   void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
     const std::lock_guard lock(mutex_);
-    if (idle_.count(key) < kMaxIdlePerEndpoint) idle_.emplace(key, std::move(connection));
+    std::size_t idle_here = 0;
+    Slot* empty_here = nullptr;
+    Slot* empty = nullptr;
+    for (Slot& slot : slots_) {
+      if (slot.connection) {
+        if (slot.key == key) ++idle_here;
+      } else if (slot.key == key) {
+        empty_here = &slot;
+      } else {
+        empty = &slot;
+      }
+    }
+    if (idle_here >= kMaxIdlePerEndpoint) return;  // closed as it goes out of scope
+    Slot* target = empty_here != nullptr ? empty_here : empty;
+    if (target == nullptr) target = &slots_.emplace_back();
+    if (target != empty_here) target->key = key;
+    target->connection = std::move(connection);
   }
 
  private:
+  struct Slot {
+    std::string key;
+    std::unique_ptr<Connection> connection;  ///< null: the slot is free
+  };
   static constexpr std::size_t kMaxIdlePerEndpoint = 4;
   std::mutex mutex_;
-  std::multimap<std::string, std::unique_ptr<Connection>> idle_;
+  std::vector<Slot> slots_;
 };
 
 ConnectionPool& pool() {
