@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Checks the arm64 package of a function that links the AWS client (make test-arm64): the notes
-# example's bootstrap, cross-compiled with mbedTLS for arm64, is a static AArch64 executable
-# within the package bar, and, run under qemu-user-static behind cppstack-local (native) with
-# the local DynamoDB and S3 (scripts/serve-local.sh), stores, reads and deletes a note in
-# DynamoDB and hands out presigned S3 URLs that the local S3 accepts: SigV4, HTTP and the JSON
-# protocol work on arm64 as on x86_64.
-# Usage: test-arm64-notes.sh BUILD_DIR NOTES_DIR
-#   BUILD_DIR: the native build with cppstack-local; NOTES_DIR: the arm64 build's examples/notes
+# Checks the AWS client in the arm64 cross build (make test-arm64): its SigV4 signer (with the
+# Armv8 SHA-256 instructions, which qemu's CPU reports) agrees with botocore's on the
+# agreement test's requests; the notes example's bootstrap, cross-compiled with mbedTLS for
+# arm64, is a static AArch64 executable within the package bar, and, run under qemu-user-static
+# behind cppstack-local (native) with the local DynamoDB and S3 (scripts/serve-local.sh),
+# stores, reads and deletes a note in DynamoDB and hands out presigned S3 URLs that the local S3
+# accepts: SigV4, HTTP and the JSON protocol work on arm64 as on x86_64.
+# Usage: test-arm64-notes.sh BUILD_DIR ARM64_BUILD_DIR
+#   BUILD_DIR: the native build with cppstack-local; ARM64_BUILD_DIR: build/release-arm64
 set -euo pipefail
 build_dir="$(cd "$1" && pwd)"
-notes_dir="$(cd "$2" && pwd)"
+arm64_dir="$(cd "$2" && pwd)"
+notes_dir="$arm64_dir/examples/notes"
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d)"
 serve_pid=
@@ -21,6 +23,15 @@ trap cleanup EXIT
 fail() { echo "test-arm64-notes: FAIL: $*" >&2; [[ -f "$work/serve.log" ]] && tail -n 30 "$work/serve.log" >&2; exit 1; }
 
 qemu="$(command -v qemu-aarch64-static)" || fail "qemu-aarch64-static is missing (bash scripts/install-deps.sh arm64-cross)"
+
+cat >"$work/sigv4-tool-qemu" <<WRAPPER
+#!/bin/sh
+exec "$qemu" "$arm64_dir/aws_sigv4_tool" "\$@"
+WRAPPER
+chmod +x "$work/sigv4-tool-qemu"
+python3 "$repo/tests/aws/botocore_agreement_test.py" "$work/sigv4-tool-qemu" >"$work/agreement.log" 2>&1 ||
+  fail "the arm64 signer disagrees with botocore: $(tail -n 20 "$work/agreement.log")"
+echo "test-arm64-notes: the arm64 signer agrees with botocore ($(grep -E '^Ran ' "$work/agreement.log"))"
 unzip -q "$notes_dir/function.zip" bootstrap -d "$work"
 readelf -h "$work/bootstrap" | grep -q 'Machine:.*AArch64' || fail "the notes bootstrap is not an aarch64 executable"
 if readelf -l "$work/bootstrap" | grep -q 'INTERP'; then fail "the notes bootstrap is dynamically linked"; fi
