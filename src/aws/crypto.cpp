@@ -192,7 +192,7 @@ std::array<char, 64> padded_key(std::string_view key, unsigned char pad) {
     hashed = hash.finish();
     key = std::string_view(reinterpret_cast<const char*>(hashed.data()), hashed.size());
   }
-  std::memcpy(block.data(), key.data(), key.size());
+  if (!key.empty()) std::memcpy(block.data(), key.data(), key.size());
   for (char& byte : block) byte = static_cast<char>(static_cast<unsigned char>(byte) ^ pad);
   return block;
 }
@@ -211,6 +211,7 @@ const std::vector<Sha256Engine>& sha256_engines() {
 Sha256::Sha256(Sha256Blocks blocks) : blocks_(blocks), state_(kInitial) {}
 
 void Sha256::update(std::string_view bytes) {
+  if (bytes.empty()) return;  // its data() may be null, which memcpy must not see
   const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t size = bytes.size();
   length_ += size;
