@@ -45,6 +45,7 @@ exec "$qemu" "$work/bootstrap" "\$@"
 WRAPPER
 chmod +x "$work/bootstrap-qemu"
 
+: >"$work/serve.log"  # exists before the loop below reads it, however the start is scheduled
 (cd "$work" && LOCAL_DATA_DIR="$work/data" LOCAL_DYNAMODB_PORT=0 LOCAL_S3_PORT=0 \
   exec bash "$repo/scripts/serve-local.sh" "$build_dir/src/local/cppstack-local" "$work/bootstrap-qemu" \
   "$notes_dir/api/routes.json" 0 off </dev/null >"$work/serve.log" 2>&1) &

@@ -6,10 +6,16 @@
 #include <bit>
 #include <cstring>
 
+// g++ declares the Armv8 SHA2 intrinsics for a function with the target attribute; clang 14
+// only when the whole file is compiled for them.
+#if defined(__aarch64__) && (!defined(__clang__) || defined(__ARM_FEATURE_SHA2))
+#define CPPSTACK_SHA256_ARMV8 1
+#endif
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
-#elif defined(__aarch64__)
+#elif defined(CPPSTACK_SHA256_ARMV8)
 #include <arm_neon.h>
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -133,7 +139,7 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(std::uint32_t* st
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), hgfe);
 }
 
-#elif defined(__aarch64__)
+#elif defined(CPPSTACK_SHA256_ARMV8)
 
 bool cpu_has_sha2() { return (getauxval(AT_HWCAP) & HWCAP_SHA2) != 0; }
 
@@ -173,7 +179,7 @@ std::vector<Sha256Engine> detect_engines() {
   std::vector<Sha256Engine> engines{{"portable", blocks_portable}};
 #if defined(__x86_64__)
   if (cpu_has_sha_ni()) engines.push_back({"x86-sha-ni", blocks_sha_ni});
-#elif defined(__aarch64__)
+#elif defined(CPPSTACK_SHA256_ARMV8)
   if (cpu_has_sha2()) engines.push_back({"armv8-sha2", blocks_armv8});
 #endif
   return engines;
