@@ -137,6 +137,7 @@ std::size_t Connection::read_some(char* buffer, std::size_t size, Clock::time_po
 }
 
 bool Connection::still_usable() const {
+  if (tls_ && tls_->has_buffered()) return false;  // bytes nobody asked for: not a clean idle
   pollfd entry{.fd = fd_, .events = POLLIN, .revents = 0};
   // An idle keep-alive connection has nothing to read: readable means closed (or garbage).
   return ::poll(&entry, 1, 0) == 0;

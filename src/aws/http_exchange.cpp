@@ -41,7 +41,7 @@ class Reader {
   bool fill() {
     // Not zeroed first: the read fills what is used, and zeroing 16 KB cost more than the
     // rest of parsing a small answer.
-    std::array<char, 16384> chunk;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+    std::array<char, 16384> chunk;
     const std::size_t count = connection_.read_some(chunk.data(), chunk.size(), deadline_);
     if (count == 0) return false;
     received_ += count;
