@@ -55,17 +55,20 @@ build:
 package: $(PACKAGE_BUILD)
 	bash scripts/package.sh $(PACKAGE_BUILD_DIR) $(DIST_DIR)
 
-# The deployable package for arm64, cross-compiled: bootstrap, function.zip and the route table.
+# The deployable package for arm64, cross-compiled: bootstrap, function.zip and the route table;
+# and the notes example's, which links the AWS client (DynamoDB, S3, mbedTLS).
 build-arm64:
 	bash scripts/install-deps.sh arm64-cross
 	@if [ ! -f build/release-arm64/CMakeCache.txt ]; then cmake --preset release-arm64; fi
-	cmake --build --preset release-arm64 -j $(JOBS) --target function_zip route_table
+	cmake --build --preset release-arm64 -j $(JOBS) --target function_zip route_table notes_function_zip notes_route_table aws_sigv4_tool
 
 # The arm64 package built here, served by cppstack-local through qemu-user-static; synth accepts it
-# (with infra/'s npm packages, installed when missing or out of date).
-test-arm64: build infra/node_modules/.package-lock.json
+# (with infra/'s npm packages, installed when missing or out of date). The arm64 notes package
+# then reaches the local DynamoDB and S3 through the AWS client.
+test-arm64: build infra/node_modules/.package-lock.json services/node_modules/.package-lock.json
 	$(MAKE) package FUNCTION_ARCHITECTURE=arm64 DIST_DIR=build/dist-arm64
 	bash scripts/test-arm64-package.sh $(BUILD_DIR) build/dist-arm64
+	bash scripts/test-arm64-notes.sh $(BUILD_DIR) build/release-arm64
 
 test: deps package
 	ctest --preset $(PRESET) -j $(JOBS)

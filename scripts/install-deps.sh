@@ -2,9 +2,10 @@
 # Installs everything the project needs to build, test, benchmark and synthesize on Debian
 # bookworm (or Ubuntu with the same package names). Idempotent: skips what is installed.
 # Usage: install-deps.sh              the packages of every build
-#        install-deps.sh arm64-cross  only the cross toolchain and emulator of arm64 packages
+#        install-deps.sh arm64-cross  only the cross toolchain, the emulator and the arm64 mbedTLS of
+#                                     arm64 packages built on another CPU (make package
+#                                     FUNCTION_ARCHITECTURE=arm64)
 #        install-deps.sh fuzz         only clang 14 and its libFuzzer and sanitizer runtimes (make fuzz)
-#                                     built on another CPU (make package FUNCTION_ARCHITECTURE=arm64)
 set -euo pipefail
 
 packages=(
@@ -21,6 +22,17 @@ packages=(
 
 if [[ "${1:-}" == arm64-cross ]]; then
   packages=(g++-aarch64-linux-gnu qemu-user-static)
+  # The AWS client links mbedTLS statically: its arm64 archives come from Debian's arm64
+  # packages through multiarch (libmbedtls-dev is Multi-Arch: same, so it installs beside the
+  # amd64 one, headers shared, archives in /usr/lib/aarch64-linux-gnu).
+  if [[ "$(dpkg --print-architecture)" != arm64 ]]; then
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      if [[ "$(id -u)" != 0 ]]; then sudo dpkg --add-architecture arm64; else dpkg --add-architecture arm64; fi
+    fi
+    packages+=(libmbedtls-dev:arm64)
+  else
+    packages+=(libmbedtls-dev)
+  fi
 elif [[ "${1:-}" == fuzz ]]; then
   packages=(clang-14 libclang-rt-14-dev)
 elif [[ -n "${1:-}" ]]; then

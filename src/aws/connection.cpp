@@ -101,6 +101,7 @@ Connection::~Connection() {
 void Connection::write_all(std::string_view bytes, Clock::time_point deadline) {
   if (tls_) {
     tls_->write_all(bytes, deadline);
+    awaiting_answer_ = true;
     return;
   }
   while (!bytes.empty()) {
@@ -113,9 +114,16 @@ void Connection::write_all(std::string_view bytes, Clock::time_point deadline) {
       throw NetworkError("sending the request failed: " + system_message(errno));
     }
   }
+  awaiting_answer_ = true;
 }
 
 std::size_t Connection::read_some(char* buffer, std::size_t size, Clock::time_point deadline) {
+  // Right after a request the answer cannot be there yet: wait first rather than pay for a
+  // recv that fails with EAGAIN (unless TLS holds bytes already read from the socket).
+  if (awaiting_answer_) {
+    awaiting_answer_ = false;
+    if (!tls_ || !tls_->has_buffered()) wait_for(fd_, POLLIN, deadline, "waiting for the answer");
+  }
   if (tls_) return tls_->read_some(buffer, size, deadline);
   for (;;) {
     const ssize_t received = ::recv(fd_, buffer, size, 0);
@@ -129,6 +137,7 @@ std::size_t Connection::read_some(char* buffer, std::size_t size, Clock::time_po
 }
 
 bool Connection::still_usable() const {
+  if (tls_ && tls_->has_buffered()) return false;  // bytes nobody asked for: not a clean idle
   pollfd entry{.fd = fd_, .events = POLLIN, .revents = 0};
   // An idle keep-alive connection has nothing to read: readable means closed (or garbage).
   return ::poll(&entry, 1, 0) == 0;

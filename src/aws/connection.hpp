@@ -33,6 +33,7 @@ class Connection {
  private:
   explicit Connection(int fd);
   int fd_;
+  bool awaiting_answer_ = false;  ///< a request was written and nothing read since
   std::unique_ptr<TlsSession> tls_;
   friend class TlsSession;
 };

@@ -156,6 +156,13 @@ std::optional<boost::json::object> attributes_of(const boost::json::object& answ
   return found->as_object();
 }
 
+/// The same, taken out of an answer that is not used further: moved, not copied.
+std::optional<boost::json::object> attributes_of(boost::json::object&& answer, const char* field) {
+  auto* found = answer.if_contains(field);
+  if (found == nullptr || !found->is_object()) return std::nullopt;
+  return std::move(found->as_object());
+}
+
 std::pair<std::vector<boost::json::object>, std::optional<std::string>> page_of(
     const boost::json::object& answer, std::string_view fingerprint) {
   std::vector<boost::json::object> items;

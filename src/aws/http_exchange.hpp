@@ -12,8 +12,10 @@ namespace cppstack::aws::detail {
 /// ASCII case-insensitive equality, for header names.
 [[nodiscard]] bool iequals_ascii(std::string_view a, std::string_view b);
 
-/// The request's bytes: request line, headers (plus Content-Length), body.
-[[nodiscard]] std::string serialize(const HttpRequest& request, const std::string& host);
+/// The request's bytes: request line, `headers` (those of `request` with the signature's;
+/// Host from `host`, plus Content-Length), body.
+[[nodiscard]] std::string serialize(const HttpRequest& request, const std::vector<Header>& headers,
+                                    const std::string& host);
 
 struct Exchange {
   HttpResponse response;

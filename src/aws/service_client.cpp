@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -22,28 +21,50 @@ namespace {
 using detail::Clock;
 using detail::Connection;
 
-/// Idle connections by endpoint, kept for the next call and the next invocation.
+/// Idle connections by endpoint, kept for the next call and the next invocation. Slots in a
+/// plain vector, emptied rather than erased: a function speaks to a handful of endpoints, and
+/// taking and giving back a connection then allocates nothing.
 class ConnectionPool {
  public:
   std::unique_ptr<Connection> take(const std::string& key) {
     const std::lock_guard lock(mutex_);
-    for (auto found = idle_.find(key); found != idle_.end() && found->first == key;
-         found = idle_.find(key)) {
-      std::unique_ptr<Connection> connection = std::move(found->second);
-      idle_.erase(found);
+    // The most recently returned first: the one least likely to have been closed meanwhile.
+    for (auto slot = slots_.rbegin(); slot != slots_.rend(); ++slot) {
+      if (!slot->connection || slot->key != key) continue;
+      std::unique_ptr<Connection> connection = std::move(slot->connection);
       if (connection->still_usable()) return connection;
     }
     return nullptr;
   }
   void give_back(const std::string& key, std::unique_ptr<Connection> connection) {
     const std::lock_guard lock(mutex_);
-    if (idle_.count(key) < kMaxIdlePerEndpoint) idle_.emplace(key, std::move(connection));
+    std::size_t idle_here = 0;
+    Slot* empty_here = nullptr;
+    Slot* empty = nullptr;
+    for (Slot& slot : slots_) {
+      if (slot.connection) {
+        if (slot.key == key) ++idle_here;
+      } else if (slot.key == key) {
+        empty_here = &slot;
+      } else {
+        empty = &slot;
+      }
+    }
+    if (idle_here >= kMaxIdlePerEndpoint) return;  // closed as it goes out of scope
+    Slot* target = empty_here != nullptr ? empty_here : empty;
+    if (target == nullptr) target = &slots_.emplace_back();
+    if (target != empty_here) target->key = key;
+    target->connection = std::move(connection);
   }
 
  private:
+  struct Slot {
+    std::string key;
+    std::unique_ptr<Connection> connection;  ///< null: the slot is free
+  };
   static constexpr std::size_t kMaxIdlePerEndpoint = 4;
   std::mutex mutex_;
-  std::multimap<std::string, std::unique_ptr<Connection>> idle_;
+  std::vector<Slot> slots_;
 };
 
 ConnectionPool& pool() {
@@ -167,30 +188,31 @@ HttpResponse ServiceClient::call(std::string_view operation, const HttpRequest& 
   thread_local std::mt19937_64 random{std::random_device{}()};
   ServiceError::Details last_details;
   std::exception_ptr last_network_error;
+  const std::string payload_hash = sha256_hex(request.body);
   for (int attempt = 1;; ++attempt) {
-    // Signed per attempt: X-Amz-Date must be current.
-    HttpRequest signed_request = request;
+    // Signed per attempt: X-Amz-Date must be current. The headers are signed and sent as
+    // they are; the request itself is not copied.
+    RequestToSign to_sign{.method = request.method,
+                          .path = request.path,
+                          .query = request.query,
+                          .headers = {},
+                          .payload_hash = payload_hash};
+    to_sign.headers.reserve(request.headers.size() + 5);
+    to_sign.headers.insert(to_sign.headers.end(), request.headers.begin(), request.headers.end());
     const std::string date = amz_date(std::chrono::system_clock::now());
-    signed_request.headers.emplace_back("host", target.host);
-    signed_request.headers.emplace_back("x-amz-date", date);
-    const std::string payload_hash = sha256_hex(request.body);
-    if (protocol_.s3_rules)
-      signed_request.headers.emplace_back("x-amz-content-sha256", payload_hash);
+    to_sign.headers.emplace_back("host", target.host);
+    to_sign.headers.emplace_back("x-amz-date", date);
+    if (protocol_.s3_rules) to_sign.headers.emplace_back("x-amz-content-sha256", payload_hash);
     if (!target.environment.credentials.session_token.empty())
-      signed_request.headers.emplace_back("x-amz-security-token",
-                                          target.environment.credentials.session_token);
-    const RequestToSign to_sign{.method = signed_request.method,
-                                .path = signed_request.path,
-                                .query = signed_request.query,
-                                .headers = signed_request.headers,
-                                .payload_hash = payload_hash};
+      to_sign.headers.emplace_back("x-amz-security-token",
+                                   target.environment.credentials.session_token);
     const Signature signature = sign(to_sign, target.environment.credentials,
                                      {.region = target.environment.region,
                                       .service = protocol_.service,
                                       .amz_date = date,
                                       .s3_path_rules = protocol_.s3_rules});
-    signed_request.headers.emplace_back("authorization", signature.authorization);
-    const std::string bytes = detail::serialize(signed_request, target.host);
+    to_sign.headers.emplace_back("authorization", signature.authorization);
+    const std::string bytes = detail::serialize(request, to_sign.headers, target.host);
 
     const Clock::time_point attempt_deadline =
         std::min(overall_deadline, Clock::now() + options_.attempt_timeout);
@@ -211,7 +233,7 @@ HttpResponse ServiceClient::call(std::string_view operation, const HttpRequest& 
         connection->write_all(bytes, attempt_deadline);
         written = true;
         detail::Exchange exchange =
-            detail::read_response(*connection, signed_request.method == "HEAD",
+            detail::read_response(*connection, request.method == "HEAD",
                                   options_.max_response_bytes, attempt_deadline, received);
         if (exchange.keep_alive) pool().give_back(target.key, std::move(connection));
         outcome.response = std::move(exchange.response);

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <ctime>
-#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "crypto.hpp"
@@ -56,20 +56,20 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-/// Trims and turns each run of white space (line folds included) into one space.
-std::string canonical_header_value(std::string_view value) {
-  std::string out;
+/// Appends `value` trimmed, each run of white space (line folds included) made one space.
+void append_canonical_header_value(std::string& out, std::string_view value) {
   bool pending_space = false;
+  bool started = false;
   for (const char c : value) {
     if (is_space(c)) {
-      pending_space = !out.empty();
+      pending_space = started;
       continue;
     }
     if (pending_space) out += ' ';
     pending_space = false;
+    started = true;
     out += c;
   }
-  return out;
 }
 
 /// RFC 3986 dot-segment removal plus empty-segment collapsing, keeping a trailing slash.
@@ -96,7 +96,7 @@ std::string normalized_path(std::string_view path) {
 }
 
 std::string canonical_uri(std::string_view path, bool s3_path_rules) {
-  if (path.empty()) return "/";
+  if (path.empty() || path == "/") return "/";  // every JSON protocol call
   if (s3_path_rules) return std::string(path);
   return uri_encode(normalized_path(path), true);
 }
@@ -133,21 +133,37 @@ struct CanonicalHeaders {
 };
 
 CanonicalHeaders canonical_headers(const std::vector<Header>& headers) {
-  std::map<std::string, std::string> grouped;
+  // Sorted by lower-case name with an insertion sort: a request has a handful of headers,
+  // and the sort is stable, keeping repeated headers in the order given, for their values
+  // are joined with commas in that order.
+  std::vector<std::pair<std::string, std::string_view>> entries;
+  entries.reserve(headers.size());
   for (const auto& [name, value] : headers) {
-    auto& joined = grouped[lower(name)];
-    if (!joined.empty()) joined += ',';
-    joined += canonical_header_value(value);
+    entries.emplace_back(lower(name), value);
+    for (std::size_t at = entries.size() - 1; at > 0 && entries[at].first < entries[at - 1].first;
+         --at)
+      std::swap(entries[at], entries[at - 1]);
   }
   CanonicalHeaders out;
-  for (const auto& [name, value] : grouped) {
-    out.text += name;
-    out.text += ':';
-    out.text += value;
-    out.text += '\n';
-    if (!out.names.empty()) out.names += ';';
-    out.names += name;
+  std::size_t text_size = 0;
+  for (const auto& [name, value] : entries) text_size += name.size() + value.size() + 2;
+  out.text.reserve(text_size);
+  out.names.reserve(text_size);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const std::string& name = entries[i].first;
+    const bool first_of_name = i == 0 || entries[i - 1].first != name;
+    if (first_of_name) {
+      if (i > 0) out.text += '\n';
+      out.text += name;
+      out.text += ':';
+      if (!out.names.empty()) out.names += ';';
+      out.names += name;
+    } else {
+      out.text += ',';
+    }
+    append_canonical_header_value(out.text, entries[i].second);
   }
+  if (!entries.empty()) out.text += '\n';
   return out;
 }
 
@@ -162,26 +178,33 @@ std::string credential_scope(const SigningScope& scope) {
   return out;
 }
 
-/// The derived signing key; the last one is kept per thread, since it changes once a day.
-const std::string& signing_key(std::string_view secret, const SigningScope& scope) {
+/// The derived signing key, ready to sign with; the last one is kept per thread, since it
+/// changes once a day.
+const detail::HmacSha256& signing_key(std::string_view secret, const SigningScope& scope) {
   struct Cached {
-    std::string secret, date, region, service, key;
+    std::string secret, date, region, service;
+    std::optional<detail::HmacSha256> key;
   };
   thread_local Cached cached;
   const std::string_view date = scope.amz_date.substr(0, 8);
-  if (cached.key.empty() || cached.secret != secret || cached.date != date ||
+  if (!cached.key || cached.secret != secret || cached.date != date ||
       cached.region != scope.region || cached.service != scope.service) {
     const std::string date_key = detail::hmac_sha256("AWS4" + std::string(secret), date);
     const std::string region_key = detail::hmac_sha256(date_key, scope.region);
     const std::string service_key = detail::hmac_sha256(region_key, scope.service);
-    cached = {std::string(secret), std::string(date), std::string(scope.region),
-              std::string(scope.service), detail::hmac_sha256(service_key, "aws4_request")};
+    cached.key.emplace(detail::hmac_sha256(service_key, "aws4_request"));
+    cached.secret = secret;
+    cached.date = date;
+    cached.region = scope.region;
+    cached.service = scope.service;
   }
-  return cached.key;
+  return *cached.key;
 }
 
 std::string string_to_sign(const SigningScope& scope, std::string_view canonical_request) {
-  std::string out(kAlgorithm);
+  std::string out;
+  out.reserve(160);
+  out += kAlgorithm;
   out += '\n';
   out += scope.amz_date;
   out += '\n';
@@ -194,7 +217,10 @@ std::string string_to_sign(const SigningScope& scope, std::string_view canonical
 std::string build_canonical_request(std::string_view method, std::string_view uri,
                                     std::string_view query, const CanonicalHeaders& headers,
                                     std::string_view payload_hash) {
-  std::string out(method);
+  std::string out;
+  out.reserve(method.size() + uri.size() + query.size() + headers.text.size() +
+              headers.names.size() + payload_hash.size() + 5);
+  out += method;
   out += '\n';
   out += uri;
   out += '\n';
@@ -227,32 +253,52 @@ std::string uri_encode(std::string_view bytes, bool keep_slash) {
   return out;
 }
 
-std::string sha256_hex(std::string_view bytes) { return detail::hex(detail::sha256(bytes)); }
+std::string sha256_hex(std::string_view bytes) {
+  detail::Sha256 hash;
+  hash.update(bytes);
+  return detail::hex(hash.finish());
+}
 
 std::string amz_date(std::chrono::system_clock::time_point time) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  // Calls come many to a second: the last second's text is kept per thread.
+  thread_local std::time_t last_seconds = -1;
+  thread_local std::string last_text;
+  if (seconds == last_seconds) return last_text;
   std::tm parts{};
   gmtime_r(&seconds, &parts);
   char text[17];
   if (std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &parts) != 16)
     throw std::runtime_error("cannot format X-Amz-Date");
-  return text;
+  last_seconds = seconds;
+  last_text = text;
+  return last_text;
 }
 
 Signature sign(const RequestToSign& request, const Credentials& credentials,
                const SigningScope& scope) {
-  const CanonicalHeaders headers = canonical_headers(request.headers);
+  CanonicalHeaders headers = canonical_headers(request.headers);
   Signature out;
   out.canonical_request =
       build_canonical_request(request.method, canonical_uri(request.path, scope.s3_path_rules),
                               canonical_query(request.query), headers, request.payload_hash);
   out.string_to_sign = string_to_sign(scope, out.canonical_request);
-  out.signed_headers = headers.names;
-  out.signature = detail::hex(
-      detail::hmac_sha256(signing_key(credentials.secret_access_key, scope), out.string_to_sign));
-  out.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
-                      credential_scope(scope) + ", SignedHeaders=" + out.signed_headers +
-                      ", Signature=" + out.signature;
+  out.signed_headers = std::move(headers.names);
+  out.signature =
+      detail::hex(signing_key(credentials.secret_access_key, scope).mac(out.string_to_sign));
+  const std::string scope_text = credential_scope(scope);
+  out.authorization.reserve(kAlgorithm.size() + credentials.access_key_id.size() +
+                            scope_text.size() + out.signed_headers.size() + out.signature.size() +
+                            40);
+  out.authorization += kAlgorithm;
+  out.authorization += " Credential=";
+  out.authorization += credentials.access_key_id;
+  out.authorization += '/';
+  out.authorization += scope_text;
+  out.authorization += ", SignedHeaders=";
+  out.authorization += out.signed_headers;
+  out.authorization += ", Signature=";
+  out.authorization += out.signature;
   return out;
 }
 

@@ -12,10 +12,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cppstack/aws/errors.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "connection.hpp"
@@ -87,8 +89,17 @@ SharedConfig& shared_config() {
   return config;
 }
 
+/// The socket under mbedTLS, with a read-ahead buffer: mbedTLS asks for each record's 5-byte
+/// header and then for its body, and one recv of whatever has arrived serves both.
+struct Bio {
+  int fd = -1;
+  std::array<unsigned char, 16384 + 512> buffer;  // filled by recv before it is read
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 int send_callback(void* context, const unsigned char* data, std::size_t size) {
-  const int fd = *static_cast<int*>(context);
+  const int fd = static_cast<Bio*>(context)->fd;
   const ssize_t sent = ::send(fd, data, size, MSG_NOSIGNAL);
   if (sent >= 0) return static_cast<int>(sent);
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return MBEDTLS_ERR_SSL_WANT_WRITE;
@@ -97,17 +108,28 @@ int send_callback(void* context, const unsigned char* data, std::size_t size) {
 }
 
 int receive_callback(void* context, unsigned char* data, std::size_t size) {
-  const int fd = *static_cast<int*>(context);
-  const ssize_t received = ::recv(fd, data, size, 0);
-  if (received >= 0) return static_cast<int>(received);
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return MBEDTLS_ERR_SSL_WANT_READ;
-  return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
+  Bio& bio = *static_cast<Bio*>(context);
+  if (bio.begin == bio.end) {
+    const ssize_t received = ::recv(bio.fd, bio.buffer.data(), bio.buffer.size(), 0);
+    if (received == 0) return 0;
+    if (received < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+      return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
+    }
+    bio.begin = 0;
+    bio.end = static_cast<std::size_t>(received);
+  }
+  const std::size_t count = std::min(size, bio.end - bio.begin);
+  std::memcpy(data, bio.buffer.data() + bio.begin, count);
+  bio.begin += count;
+  return static_cast<int>(count);
 }
 
 }  // namespace
 
 struct TlsSession::State {
-  int fd = -1;
+  Bio bio;
   mbedtls_ssl_context ssl{};
   State() { mbedtls_ssl_init(&ssl); }
   ~State() { mbedtls_ssl_free(&ssl); }
@@ -118,9 +140,9 @@ struct TlsSession::State {
   void wait_or_throw(int code, std::chrono::steady_clock::time_point deadline,
                      std::string_view what) const {
     if (code == MBEDTLS_ERR_SSL_WANT_READ) {
-      wait_for(fd, POLLIN, deadline, what);
+      wait_for(bio.fd, POLLIN, deadline, what);
     } else if (code == MBEDTLS_ERR_SSL_WANT_WRITE) {
-      wait_for(fd, POLLOUT, deadline, what);
+      wait_for(bio.fd, POLLOUT, deadline, what);
     } else {
       throw NetworkError(std::string(what) + " failed: " + mbedtls_message(code));
     }
@@ -149,12 +171,12 @@ std::unique_ptr<TlsSession> TlsSession::handshake(Connection& connection, const 
   }
   if (!shared->error.empty()) throw NetworkError("TLS: " + shared->error);
   auto state = std::make_unique<State>();
-  state->fd = connection.fd_;
+  state->bio.fd = connection.fd_;
   if (const int code = mbedtls_ssl_setup(&state->ssl, &shared->config); code != 0)
     throw NetworkError("TLS set-up failed: " + mbedtls_message(code));
   // The name is both the SNI and what the certificate must match.
   mbedtls_ssl_set_hostname(&state->ssl, host.c_str());
-  mbedtls_ssl_set_bio(&state->ssl, &state->fd, send_callback, receive_callback, nullptr);
+  mbedtls_ssl_set_bio(&state->ssl, &state->bio, send_callback, receive_callback, nullptr);
   for (;;) {
     const int code = mbedtls_ssl_handshake(&state->ssl);
     if (code == 0) break;
@@ -189,6 +211,11 @@ std::size_t TlsSession::read_some(char* buffer, std::size_t size,
     if (code == 0 || code == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return 0;
     state_->wait_or_throw(code, deadline, "waiting for the answer");
   }
+}
+
+bool TlsSession::has_buffered() const {
+  return state_->bio.begin != state_->bio.end || mbedtls_ssl_get_bytes_avail(&state_->ssl) > 0 ||
+         mbedtls_ssl_check_pending(&state_->ssl) != 0;
 }
 
 }  // namespace cppstack::aws::detail

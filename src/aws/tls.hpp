@@ -23,6 +23,8 @@ class TlsSession {
   void write_all(std::string_view bytes, std::chrono::steady_clock::time_point deadline);
   std::size_t read_some(char* buffer, std::size_t size,
                         std::chrono::steady_clock::time_point deadline);
+  /// True when mbedTLS holds received bytes not yet returned by read_some.
+  [[nodiscard]] bool has_buffered() const;
 
  private:
   struct State;
