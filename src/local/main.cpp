@@ -709,8 +709,8 @@ int main(int argc, char** argv) {
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +
                   (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
-      // `listening on` is the last line of start-up: once it is printed, the routes file is
-      // watched and SIGTERM stops the emulator cleanly.
+      // `listening on` comes once start-up is over (only the --print-calls lines follow it):
+      // when it is printed, the routes file is watched and SIGTERM stops the emulator cleanly.
       const auto ready = [&] {
         announce(server.local_endpoint());
         if (print_calls) {
