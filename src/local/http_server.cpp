@@ -207,6 +207,44 @@ void set_process_client_timeout(std::chrono::milliseconds timeout) {
   client_timeout_setting = timeout;
 }
 
+// As Beast's serializer (basic_fields::writer): "HTTP/X.Y ### reason" (the status's standard
+// reason when none is set), each field as stored ("Name: value"), an empty line, the body.
+std::string wire_form(const HttpResponse& response) {
+  std::string_view reason(response.reason().data(), response.reason().size());
+  if (reason.empty()) {
+    const auto obsolete = http::obsolete_reason(static_cast<http::status>(response.result_int()));
+    reason = std::string_view(obsolete.data(), obsolete.size());
+  }
+  std::size_t size = 13 + reason.size() + 4 + response.body().size();
+  for (const auto& field : response) {
+    size += field.name_string().size() + 2 + field.value().size() + 2;
+  }
+  std::string wire;
+  wire.reserve(size);
+  const unsigned version = response.version();
+  const unsigned code = response.result_int();
+  const char start[] = {'H',
+                        'T',
+                        'T',
+                        'P',
+                        '/',
+                        static_cast<char>('0' + version / 10),
+                        '.',
+                        static_cast<char>('0' + version % 10),
+                        ' ',
+                        static_cast<char>('0' + code / 100),
+                        static_cast<char>('0' + (code / 10) % 10),
+                        static_cast<char>('0' + code % 10),
+                        ' '};
+  wire.append(start, sizeof start).append(reason).append("\r\n");
+  for (const auto& field : response) {
+    wire.append(field.name_string().data(), field.name_string().size()).append(": ");
+    wire.append(field.value().data(), field.value().size()).append("\r\n");
+  }
+  wire.append("\r\n").append(response.body());
+  return wire;
+}
+
 void check_header_safety(const http::fields& fields) {
   for (const auto& field : fields) {
     const auto name = field.name_string();
@@ -266,7 +304,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(tcp::socket&& socket, std::shared_ptr<HttpServer::State> server)
       : stream_(std::move(socket)),
         buffer_(server->options.header_limit + read_chunk),
-        server_(std::move(server)) {}
+        server_(std::move(server)) {
+    // Both ends are fixed for the connection's life: asked once, not per request.
+    beast::error_code ignored;
+    remote_ = stream_.socket().remote_endpoint(ignored);
+    local_port_ = stream_.socket().local_endpoint(ignored).port();
+  }
 
   /// Wraps a completion handler so an exception in it ends this exchange only.
   template <class Handler>
@@ -336,13 +379,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     // no exception: pipelined requests whose answers are never read fill the socket's buffer
     // one small answer at a time.
     arm_timer(server_->options.write_timeout);
-    auto message = std::make_shared<HttpResponse>(std::move(response));
-    http::async_write(stream_, *message,
-                      guard([this, message, keep_alive](beast::error_code error, std::size_t) {
-                        release_answer();
-                        if (error || !keep_alive) return close();
-                        read_request();
-                      }));
+    const auto sent = [this, keep_alive](beast::error_code error) {
+      release_answer();
+      if (error || !keep_alive) return close();
+      read_request();
+    };
+    if (response.chunked()) {
+      auto message = std::make_shared<HttpResponse>(std::move(response));
+      http::async_write(
+          stream_, *message,
+          guard([message, sent](beast::error_code error, std::size_t) { sent(error); }));
+      return;
+    }
+    // One contiguous buffer, one send: the bytes Beast's serializer would write in pieces.
+    auto wire = std::make_shared<std::string>(wire_form(response));
+    asio::async_write(stream_, asio::buffer(*wire),
+                      guard([wire, sent](beast::error_code error, std::size_t) { sent(error); }));
   }
 
   /// True when the client has closed its side (a read would return end of stream) or the
@@ -553,11 +605,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     head_request_ = request.method() == http::verb::head;
     awaiting_reply_ = true;
     ++exchange_number_;
-    beast::error_code ignored;
-    auto remote = stream_.socket().remote_endpoint(ignored);
-    auto local = stream_.socket().local_endpoint(ignored);
-    server_->handler(std::make_shared<HttpExchange>(shared_from_this(), std::move(request), remote,
-                                                    local.port(), exchange_number_));
+    server_->handler(std::make_shared<HttpExchange>(shared_from_this(), std::move(request), remote_,
+                                                    local_port_, exchange_number_));
   }
 
   void reject_too_large() {
@@ -619,6 +668,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::State> server_;
+  tcp::endpoint remote_;
+  std::uint16_t local_port_ = 0;
   std::vector<char> drain_buffer_;
   std::size_t held_bytes_ = 0;
   std::optional<http::request_header<>> header_section_;  ///< of a chunked request

@@ -179,6 +179,10 @@ class HttpServer {
 [[nodiscard]] HttpResponse json_response(http::status status, std::string body,
                                          unsigned version = 11);
 
+/// The bytes of a response with a known length (not chunked) on the wire, in one piece: what
+/// Beast's serializer writes for it in several. Sent with one write.
+[[nodiscard]] std::string wire_form(const HttpResponse& response);
+
 /// Throws std::invalid_argument when a header name is empty or not an RFC 9110 token, or a
 /// value holds CR, LF or NUL: such a header would split the response on the wire.
 void check_header_safety(const http::fields& fields);

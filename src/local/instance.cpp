@@ -162,6 +162,7 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
     const auto process = spawn_process(pool_.config.bootstrap, pool_.config.bootstrap.parent_path(),
                                        pool_.environment_for(port, log_stream_));
     pid_ = process.pid;
+    status_ = ProcessStatus(pid_);
     pipe_capacity_ = process.pipe_capacity;
     exit_watch_.assign(process.pidfd);
     output_.assign(process.output_fd);
@@ -281,6 +282,8 @@ void Instance::on_next(const std::shared_ptr<HttpExchange>& exchange) {
     parked_next_ = exchange;  // never answered: the process is being stopped
     return;
   }
+  // What it printed so far, then START: one write.
+  const LambdaLog::Gather gather(*pool_.log);
   drain_output();  // what it printed so far belongs before the next START
   if (!initialized_) {
     initialized_ = true;
@@ -365,8 +368,15 @@ void Instance::reject_unknown_id(const std::shared_ptr<HttpExchange>& exchange) 
 
 void Instance::on_response(const std::shared_ptr<HttpExchange>& exchange, std::string_view id) {
   if (!is_current(id)) return reject_unknown_id(exchange);
-  exchange->reply(accepted());
   finish(InvokeOutcome::success, FunctionErrorKind::none, std::move(exchange->request.body()));
+  accept_after_the_answer(exchange);
+}
+
+// The runtime's 202 is posted after finish() has handed the answer on (the caller's server
+// posts it too): on an I/O thread the caller's answer goes out first, and the runtime woken
+// by its 202 does not run ahead of it.
+void Instance::accept_after_the_answer(const std::shared_ptr<HttpExchange>& exchange) {
+  exchange->post([exchange] { exchange->reply(accepted()); });
 }
 
 namespace {
@@ -385,9 +395,9 @@ std::string error_payload(HttpRequest& request) {
 
 void Instance::on_error(const std::shared_ptr<HttpExchange>& exchange, std::string_view id) {
   if (!is_current(id)) return reject_unknown_id(exchange);
-  exchange->reply(accepted());
   finish(InvokeOutcome::function_error, FunctionErrorKind::handled,
          error_payload(exchange->request));
+  accept_after_the_answer(exchange);
 }
 
 void Instance::on_init_error(const std::shared_ptr<HttpExchange>& exchange) {
@@ -436,7 +446,7 @@ std::string Instance::report_line(const Invocation& invocation, bool was_deliver
   const double duration =
       was_delivered ? milliseconds_between(invocation.delivered_at, Clock::now()) : 0.0;
   if (!exited_) {
-    if (const long peak = peak_memory_kb(pid_); peak > 0) peak_memory_kb_ = peak;
+    if (const long peak = status_.peak_memory_kb(); peak > 0) peak_memory_kb_ = peak;
   }
   // Custom runtimes are billed for their init phase too.
   const double init =
@@ -465,6 +475,9 @@ void Instance::finish(InvokeOutcome outcome, FunctionErrorKind kind, std::string
   if (!invocation || invocation->finished) return;
   invocation->finished = true;
   if (initialized_) deadline_timer_.cancel();
+  // The function's last lines, END and REPORT go out in one write, before the answer is
+  // handed on: whoever gets the answer finds them in the log.
+  std::optional<LambdaLog::Gather> gather(std::in_place, *pool_.log);
   drain_output();  // the function's last lines belong to it, before END
   const bool was_delivered = delivered_;
   current_.reset();
@@ -483,6 +496,7 @@ void Instance::finish(InvokeOutcome outcome, FunctionErrorKind kind, std::string
     result.log_tail = invocation->tail();
   }
   cold_ = false;
+  gather.reset();
   complete(invocation->done, std::move(result), *pool_.log);
   if (!exited_ && usable()) pool_.instance_free(shared_from_this());
 }
@@ -548,6 +562,7 @@ void Instance::watch_output() {
   output_.async_wait(asio::posix::stream_descriptor::wait_read,
                      guard([self = shared_from_this()](boost::system::error_code error) {
                        if (error) return;
+                       const LambdaLog::Gather gather(*self->pool_.log);
                        if (self->read_output(output_read_per_wakeup)) self->watch_output();
                      }));
 }
@@ -564,8 +579,8 @@ bool Instance::read_output(std::size_t limit) {
   char buffer[16384];
   std::size_t total = 0;
   while (total < limit) {
-    const ssize_t got =
-        ::read(output_.native_handle(), buffer, std::min(sizeof buffer, limit - total));
+    const std::size_t wanted = std::min(sizeof buffer, limit - total);
+    const ssize_t got = ::read(output_.native_handle(), buffer, wanted);
     if (got > 0) {
       total += static_cast<std::size_t>(got);
       partial_line_.append(buffer, static_cast<std::size_t>(got));
@@ -578,6 +593,9 @@ bool Instance::read_output(std::size_t limit) {
       if (partial_line_.size() > std::size_t{256} * 1024) {
         emit_function_line(std::exchange(partial_line_, {}));
       }
+      // A pipe gives all it holds: a short read left it empty, and a further read would only
+      // say so (EAGAIN). What is written from now on wakes the watch again.
+      if (static_cast<std::size_t>(got) < wanted) return true;
       continue;
     }
     if (got == 0) return false;

@@ -16,6 +16,7 @@
 
 #include "http_server.hpp"
 #include "pool_internal.hpp"
+#include "process.hpp"
 
 namespace cppstack::local {
 
@@ -59,6 +60,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void reject_unknown_id(const std::shared_ptr<HttpExchange>& exchange);
   void on_response(const std::shared_ptr<HttpExchange>& exchange, std::string_view id);
   void on_error(const std::shared_ptr<HttpExchange>& exchange, std::string_view id);
+  void accept_after_the_answer(const std::shared_ptr<HttpExchange>& exchange);
   void on_init_error(const std::shared_ptr<HttpExchange>& exchange);
   void response_too_large(const http::request_header<>& header);
   void time_out(double seconds);
@@ -79,6 +81,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   int number_;
   int generation_;
   pid_t pid_ = -1;
+  ProcessStatus status_;  ///< the process's /proc status, for Max Memory Used
   boost::asio::posix::stream_descriptor exit_watch_;
   boost::asio::posix::stream_descriptor output_;
   boost::asio::steady_timer deadline_timer_;

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cppstack/local/lambda_log.hpp>
@@ -17,7 +18,37 @@ namespace {
 constexpr std::size_t write_piece = 4096;
 constexpr auto exit_flush_limit = std::chrono::seconds(3);
 
+// The open Gather of this thread: which log it is for, how deeply nested, what it holds.
+struct GatheredLines {
+  const LambdaLog* log = nullptr;
+  int depth = 0;
+  std::string text;
+};
+thread_local GatheredLines gathered;
+
 }  // namespace
+
+LambdaLog::Gather::Gather(LambdaLog& log) : log_(&log) {
+  if (gathered.log != nullptr && gathered.log != &log) {
+    log_ = nullptr;  // one log at a time: this one's lines are written as they come
+    return;
+  }
+  gathered.log = &log;
+  ++gathered.depth;
+}
+
+LambdaLog::Gather::~Gather() {
+  if (log_ == nullptr || --gathered.depth > 0) return;
+  gathered.log = nullptr;
+  std::string lines;
+  lines.swap(gathered.text);
+  if (lines.empty()) return;
+  try {
+    log_->write_lines(lines);
+  } catch (const std::exception&) {
+    // Out of memory while queueing: the lines are lost, the emulator goes on.
+  }
+}
 
 LambdaLog::LambdaLog(int fd, bool prefix_request_ids, std::size_t buffer_limit,
                      MetricsView metrics_view)
@@ -41,6 +72,10 @@ LambdaLog::~LambdaLog() {
 }
 
 void LambdaLog::line(std::string_view text) {
+  if (gathered.log == this) {
+    gathered.text.append(text).push_back('\n');
+    return;
+  }
   bool wake_writer = false;
   {
     std::lock_guard lock(mutex_);
@@ -81,6 +116,47 @@ bool LambdaLog::write_now(std::string_view text) {
   // A partial write: the writer thread sends the rest.
   pending_.append(line + wrote, size - static_cast<std::size_t>(wrote));
   wake_.notify_one();
+  return true;
+}
+
+// Whole lines, each ending in a newline: written now when nothing waits, else queued as
+// line() queues them (counted as dropped lines when the buffer is full).
+void LambdaLog::write_lines(std::string_view lines) {
+  bool wake_writer = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_.empty() && !writing_ && dropped_lines_ == 0 && write_lines_now(lines)) return;
+    if (pending_.size() + lines.size() > buffer_limit_) {
+      dropped_lines_ += static_cast<std::size_t>(std::count(lines.begin(), lines.end(), '\n'));
+      return;
+    }
+    wake_writer = pending_.empty();
+    if (dropped_lines_ > 0) {
+      pending_.append("[cppstack-local] ")
+          .append(std::to_string(dropped_lines_))
+          .append(" log lines dropped: the terminal could not keep up\n");
+      dropped_lines_ = 0;
+    }
+    pending_.append(lines);
+  }
+  if (wake_writer) wake_.notify_one();
+}
+
+// As write_now, for whole lines: a regular file takes them in one write; anything else takes
+// at most a page now (which cannot block once poll reports room) and the writer the rest.
+bool LambdaLog::write_lines_now(std::string_view lines) {
+  std::size_t now = lines.size();
+  if (!regular_file_) {
+    pollfd ready{fd_, POLLOUT, 0};
+    if (::poll(&ready, 1, 0) != 1 || (ready.revents & POLLOUT) == 0) return false;
+    now = std::min(now, write_piece);
+  }
+  const ssize_t wrote = ::write(fd_, lines.data(), now);
+  if (wrote < 0) return errno != EAGAIN && errno != EINTR;  // a gone terminal: nothing to show
+  if (static_cast<std::size_t>(wrote) < lines.size()) {
+    pending_.append(lines.substr(static_cast<std::size_t>(wrote)));
+    wake_.notify_one();
+  }
   return true;
 }
 

@@ -180,10 +180,14 @@ struct FunctionOptions {
 };
 
 /// Runs the io_context on `threads` threads until SIGINT/SIGTERM, then stops the servers and
-/// the instances and returns.
+/// the instances and returns. `ready` runs once SIGINT and SIGTERM are handled, just before the
+/// loop: what it prints (`listening on`) tells a supervisor that a signal now stops the
+/// emulator cleanly.
 void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
-           const std::function<void()>& stop_servers,
-           const std::shared_ptr<local::LambdaLog>& log) {
+           const std::function<void()>& stop_servers, const std::shared_ptr<local::LambdaLog>& log,
+           const std::function<void()>& ready) {
+  // The handlers are installed here, by the constructor: a signal from now on waits in the
+  // set until the loop runs.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code error, int) {
     if (error) return;
@@ -191,6 +195,7 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
     stop_servers();
     pool.shutdown([&io] { io.stop(); });
   });
+  ready();
   const auto report = [&log](std::string_view what) { log->notice(what); };
   std::vector<std::thread> workers;
   for (int i = 1; i < threads; ++i)
@@ -688,29 +693,6 @@ int main(int argc, char** argv) {
       const auto served = gateway;
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
-      announce(server.local_endpoint());
-      if (print_calls) {
-        local::CallHints hints;
-        const auto endpoint = server.local_endpoint();
-        hints.base_url = "http://" + endpoint.address().to_string() + ":" +
-                         std::to_string(endpoint.port()) + "/" + stage;
-        hints.token_command = std::filesystem::read_symlink("/proc/self/exe").string() + " token";
-        if (!local_auth_dir.empty()) hints.token_command += " --local-auth-dir " + local_auth_dir;
-        if (!api_function.env_file.empty()) {
-          hints.token_command += " --env-file " + api_function.env_file;
-        }
-        hints.token_command += " --region " + config.region;
-        for (const auto& key : key_settings.keys) {
-          if (!key.value.empty() && !hints.api_key) hints.api_key = key.value;
-        }
-        if (!local_auth_dir.empty() &&
-            any_route_uses(served.routes, cppstack::http::AuthMode::iam)) {
-          hints.iam_environment =
-              local::LocalAuthFolder(local_auth_dir).iam_environment_file().string();
-        }
-        hints.region = config.region;
-        local::print_calls(std::cout, served.routes, hints);
-      }
       // A rebuilt routes.json is served from the next request on (make run); a table the
       // access settings cannot serve (a cognito route without the pool's keys) is refused.
       std::optional<local::RouteTableWatcher> route_watcher;
@@ -727,8 +709,35 @@ int main(int argc, char** argv) {
       log->notice("function " + config.function_name + " from " + config.bootstrap.string() +
                   "; stage /" + stage +
                   (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
+      // `listening on` comes once start-up is over (only the --print-calls lines follow it):
+      // when it is printed, the routes file is watched and SIGTERM stops the emulator cleanly.
+      const auto ready = [&] {
+        announce(server.local_endpoint());
+        if (print_calls) {
+          local::CallHints hints;
+          const auto endpoint = server.local_endpoint();
+          hints.base_url = "http://" + endpoint.address().to_string() + ":" +
+                           std::to_string(endpoint.port()) + "/" + stage;
+          hints.token_command = std::filesystem::read_symlink("/proc/self/exe").string() + " token";
+          if (!local_auth_dir.empty()) hints.token_command += " --local-auth-dir " + local_auth_dir;
+          if (!api_function.env_file.empty()) {
+            hints.token_command += " --env-file " + api_function.env_file;
+          }
+          hints.token_command += " --region " + config.region;
+          for (const auto& key : key_settings.keys) {
+            if (!key.value.empty() && !hints.api_key) hints.api_key = key.value;
+          }
+          if (!local_auth_dir.empty() &&
+              any_route_uses(served.routes, cppstack::http::AuthMode::iam)) {
+            hints.iam_environment =
+                local::LocalAuthFolder(local_auth_dir).iam_environment_file().string();
+          }
+          hints.region = config.region;
+          local::print_calls(std::cout, served.routes, hints);
+        }
+      };
       serve(
-          io, api_function.threads, pool, [&server] { server.stop(); }, log);
+          io, api_function.threads, pool, [&server] { server.stop(); }, log, ready);
       log->metrics_summary();
       return 0;
     }
@@ -741,11 +750,11 @@ int main(int argc, char** argv) {
       local::FunctionPool pool(io, config, log);
       local::InvokeApiServer server(io, {.host = lambda_host, .port = lambda_port}, pool, log);
       server.start();
-      announce(server.local_endpoint());
       log->notice("function " + config.function_name + " (" + config.function_arn() + ") from " +
                   config.bootstrap.string());
       serve(
-          io, lambda_function.threads, pool, [&server] { server.stop(); }, log);
+          io, lambda_function.threads, pool, [&server] { server.stop(); }, log,
+          [&server] { announce(server.local_endpoint()); });
       log->metrics_summary();
       return 0;
     }

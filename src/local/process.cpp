@@ -230,15 +230,31 @@ void kill_orphans() {
   reap_killed_orphans(std::chrono::milliseconds(50));
 }
 
-long peak_memory_kb(pid_t pid) {
-  // Read once per invocation: plain system calls, no stream machinery.
+ProcessStatus::ProcessStatus(pid_t pid) {
   char path[32];
   std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(pid));
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
+  fd_ = ::open(path, O_RDONLY | O_CLOEXEC);
+}
+
+ProcessStatus::~ProcessStatus() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+ProcessStatus::ProcessStatus(ProcessStatus&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+ProcessStatus& ProcessStatus::operator=(ProcessStatus&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+long ProcessStatus::peak_memory_kb() const {
+  if (fd_ < 0) return -1;
+  // Reading from the start again makes the kernel describe the process as it is now.
   char text[4096];
-  const ssize_t size = ::read(fd, text, sizeof text - 1);
-  ::close(fd);
+  const ssize_t size = ::pread(fd_, text, sizeof text - 1, 0);
   if (size <= 0) return -1;
   text[size] = '\0';
   const char* field = std::strstr(text, "VmHWM:");

@@ -55,8 +55,25 @@ void kill_orphans();
 /// Tells kill_orphans that `pid`, an instance, has been reaped.
 void forget_instance_process(pid_t pid);
 
-/// Peak resident set size (VmHWM) in kB, or -1 when the process is gone.
-[[nodiscard]] long peak_memory_kb(pid_t pid);
+/// /proc/PID/status of one process, opened once so that reading its peak memory after every
+/// invocation is one pread, not open + read + close. The open file belongs to that process:
+/// once it is gone, reads fail rather than describe a later process given the same pid.
+class ProcessStatus {
+ public:
+  ProcessStatus() = default;
+  explicit ProcessStatus(pid_t pid);
+  ~ProcessStatus();
+  ProcessStatus(ProcessStatus&& other) noexcept;
+  ProcessStatus& operator=(ProcessStatus&& other) noexcept;
+  ProcessStatus(const ProcessStatus&) = delete;
+  ProcessStatus& operator=(const ProcessStatus&) = delete;
+
+  /// Peak resident set size (VmHWM) in kB, or -1 when the process is gone (or never opened).
+  [[nodiscard]] long peak_memory_kb() const;
+
+ private:
+  int fd_ = -1;
+};
 
 /// "exit status 2", "signal: killed", as Lambda words a runtime's exit.
 [[nodiscard]] std::string describe_exit(int wait_status);

@@ -1,6 +1,7 @@
 #include "emulator_process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,19 +115,23 @@ Emulator::Emulator(std::vector<std::string> arguments) {
   ::close(out[1]);
   ::close(err);
   ::close(in);
-  // The first stdout line names the port; read it with a bounded wait.
+  // The first stdout line names the port; read it with a bounded wait. It is taken the moment
+  // it is written (poll, not a sleep), so a test acts on it as a supervisor would.
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   fcntl(out[0], F_SETFL, O_NONBLOCK);
-  while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+  while (line.find('\n') == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    pollfd readable{.fd = out[0], .events = POLLIN, .revents = 0};
+    if (::poll(&readable, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     char buffer[256];
     const ssize_t got = ::read(out[0], buffer, sizeof buffer);
     if (got > 0) {
       line.append(buffer, static_cast<std::size_t>(got));
     } else if (got == 0) {
       break;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
   ::close(out[0]);

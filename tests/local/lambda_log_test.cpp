@@ -98,6 +98,41 @@ TEST(LambdaLog, LinesKeepTheirOrderAndMultiLineTextsStayWhole) {
             "[cppstack-local] emulator\n");
 }
 
+// Lines written while a Gather is open arrive in one write when the outermost one ends, in
+// their order; a Gather for another log does not hold this log's lines.
+TEST(LambdaLog, AGatherWritesItsLinesInOnePieceWhenItEnds) {
+  const Pipe terminal;
+  const Pipe other_terminal;
+  {
+    LambdaLog log(terminal.write_end(), true);
+    LambdaLog other(other_terminal.write_end());
+    {
+      const LambdaLog::Gather gather(log);
+      log.function_line("id-1", "from the function");
+      {
+        const LambdaLog::Gather nested(log);
+        log.line("END RequestId: id-1\nREPORT RequestId: id-1\t");
+      }
+      const LambdaLog::Gather for_the_other(other);
+      other.line("not held");
+      EXPECT_EQ(read_available(other_terminal.read_end(), std::chrono::milliseconds(200)),
+                "not held\n");
+      EXPECT_EQ(read_available(terminal.read_end(), std::chrono::milliseconds(50)), "");
+    }
+    // One read takes what one write wrote.
+    char buffer[4096];
+    pollfd ready{terminal.read_end(), POLLIN, 0};
+    ASSERT_EQ(::poll(&ready, 1, 5000), 1);
+    const ssize_t got = ::read(terminal.read_end(), buffer, sizeof buffer);
+    ASSERT_GT(got, 0);
+    EXPECT_EQ(std::string(buffer, static_cast<std::size_t>(got)),
+              "id-1\tfrom the function\nEND RequestId: id-1\nREPORT RequestId: id-1\t\n");
+    log.notice("after");
+  }
+  EXPECT_EQ(read_available(terminal.read_end(), std::chrono::milliseconds(200)),
+            "[cppstack-local] after\n");
+}
+
 // A refusal reason holding a JWT's `kid`, an /error body, a function's line: what they carry
 // stays on one line and cannot drive the terminal (log_text.hpp).
 TEST(LambdaLog, NoticesAndFunctionLinesAreEscaped) {

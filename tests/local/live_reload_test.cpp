@@ -2,6 +2,8 @@
 // emulator, as `make watch` rebuilds them, and the emulator follows without a failed request;
 // start-up problems are one readable line.
 
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -151,6 +153,27 @@ TEST(StartUp, ATakenPortIsOneLineNamingThePortAndTheOption) {
   expected.append(port).append(": the port is already in use; choose another with --port");
   expected.append(" (make run PORT=").append(std::to_string(first.port() + 1)).append(")\n");
   EXPECT_EQ(second.err, expected);
+}
+
+// `listening on` is the last line of start-up: a supervisor that stops the emulator the moment
+// it reads the line finds SIGTERM handled (a clean stop, exit status 0, "shutting down" in the
+// log), not the signal's default action. Both servers, with the routes watcher and the
+// --print-calls lines that start-up also installs and prints.
+TEST(StartUp, ASigtermRightAfterTheListeningLineStopsItCleanly) {
+  TempDir directory;
+  const auto routes = directory.write("routes.json", routes_json({"/v1/a"}));
+  const StartLambda start_lambda{FIXTURE_FUNCTION, "fixture"};
+  for (int round = 0; round < 5; ++round) {
+    Emulator api({"start-api", "--bootstrap", FIXTURE_FUNCTION, "--routes", routes.string(),
+                  "--print-calls"});
+    ASSERT_NE(api.port(), 0);
+    EXPECT_EQ(api.stop(SIGTERM), 0) << api.logs();
+    EXPECT_NE(api.logs().find("shutting down"), std::string::npos) << api.logs();
+    Emulator lambda(start_lambda());
+    ASSERT_NE(lambda.port(), 0);
+    EXPECT_EQ(lambda.stop(SIGTERM), 0) << lambda.logs();
+    EXPECT_NE(lambda.logs().find("shutting down"), std::string::npos) << lambda.logs();
+  }
 }
 
 TEST(StartUp, RefusesWhatSynthRefusesBeforeServing) {

@@ -106,11 +106,7 @@ class Served:
             if line.startswith("listening on "):
                 self.port = int(line.rsplit(":", 1)[1])
                 break
-        if self.port is not None:
-            # The emulator prints its port before it handles signals; once it has answered a
-            # request (any answer: the gateway's 403 for an unknown path will do) it handles
-            # them, so stop() always finds it shutting down cleanly.
-            self.get("/prod/no-such-route")
+        # `listening on` is printed once the emulator handles SIGTERM: stop() may follow at once.
 
     def errors(self):
         self.stderr.seek(0)

@@ -50,7 +50,25 @@ class LambdaLog {
   /// The metrics summary per dimension set (pretty view only), as notices: at shutdown.
   void metrics_summary();
 
+  /// While a Gather lives, the lines its thread writes to this log are kept and written in
+  /// one piece when the outermost Gather ends: what one event produces (the function's
+  /// lines, END and REPORT) costs one write instead of one per line. Lines keep their order.
+  ///
+  ///   { LambdaLog::Gather gather(*log); log->line("END ..."); log->line("REPORT ..."); }
+  class Gather {
+   public:
+    explicit Gather(LambdaLog& log);
+    ~Gather();
+    Gather(const Gather&) = delete;
+    Gather& operator=(const Gather&) = delete;
+
+   private:
+    LambdaLog* log_;  ///< null when another log's Gather is already open on this thread
+  };
+
  private:
+  void write_lines(std::string_view lines);
+  bool write_lines_now(std::string_view lines);
   void write_loop();
   bool write_now(std::string_view text);
   bool write_some(std::string_view& rest);
