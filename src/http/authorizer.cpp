@@ -298,6 +298,10 @@ void check_authorizer(const AuthorizerDeclaration& declaration) {
              "(the cache key)");
     }
   }
+  if (!options.example_identity.empty() &&
+      options.example_identity.size() != options.identity_sources.size()) {
+    refuse(declaration, "example_identity needs one value per identity source");
+  }
   if (!options.identity_validation_expression.empty()) {
     try {
       const boost::regex expression(options.identity_validation_expression);

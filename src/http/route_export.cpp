@@ -311,6 +311,10 @@ boost::json::object authorizer_json(const AuthorizerDeclaration& declaration) {
   if (!options.identity_validation_expression.empty()) {
     entry["identityValidationExpression"] = options.identity_validation_expression;
   }
+  if (!options.example_identity.empty()) {
+    entry["exampleIdentity"] =
+        boost::json::array(options.example_identity.begin(), options.example_identity.end());
+  }
   return entry;
 }
 

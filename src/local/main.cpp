@@ -182,14 +182,17 @@ struct FunctionOptions {
 /// Runs the io_context on `threads` threads until SIGINT/SIGTERM, then stops the servers and
 /// the instances and returns.
 void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
-           const std::function<void()>& stop_servers,
-           const std::shared_ptr<local::LambdaLog>& log) {
+           const std::function<void()>& stop_servers, const std::shared_ptr<local::LambdaLog>& log,
+           local::LambdaAuthorizers* authorizers = nullptr) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code error, int) {
     if (error) return;
     log->notice("shutting down");
     stop_servers();
-    pool.shutdown([&io] { io.stop(); });
+    pool.shutdown([&io, authorizers] {
+      if (authorizers == nullptr) return io.stop();
+      authorizers->shutdown([&io] { io.stop(); });
+    });
   });
   const auto report = [&log](std::string_view what) { log->notice(what); };
   std::vector<std::thread> workers;
@@ -685,6 +688,10 @@ int main(int argc, char** argv) {
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
+      // Each Lambda authorizer of the routes runs as its own function on the same bootstrap.
+      const auto lambda_authorizers = std::make_shared<local::LambdaAuthorizers>(io, config, log);
+      gateway.authorizers = lambda_authorizers;
+      gateway.region = config.region;
       const auto served = gateway;
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
@@ -728,7 +735,8 @@ int main(int argc, char** argv) {
                   "; stage /" + stage +
                   (routes_file.empty() ? ", catch-all routes" : ", routes from " + routes_file));
       serve(
-          io, api_function.threads, pool, [&server] { server.stop(); }, log);
+          io, api_function.threads, pool, [&server] { server.stop(); }, log,
+          lambda_authorizers.get());
       log->metrics_summary();
       return 0;
     }

@@ -140,13 +140,24 @@ std::vector<LambdaAuthorizer> authorizers_field(const boost::json::object& docum
       }
       authorizer.identity_validation_expression = std::string(expression->get_string());
     }
+    if (const auto* examples = entry.if_contains("exampleIdentity");
+        examples != nullptr && !examples->is_null()) {
+      if (!examples->is_array()) throw RouteTableError(where + ".exampleIdentity must be an array");
+      for (const auto& example : examples->get_array()) {
+        if (!example.is_string()) {
+          throw RouteTableError(where + ".exampleIdentity holds a non-string");
+        }
+        authorizer.example_identity.emplace_back(example.get_string());
+      }
+    }
     try {
       http::check_authorizer(
           {.name = authorizer.name,
            .options = {.type = authorizer.type,
                        .identity_sources = authorizer.identity_sources,
                        .result_ttl_seconds = authorizer.result_ttl_seconds,
-                       .identity_validation_expression = authorizer.identity_validation_expression},
+                       .identity_validation_expression = authorizer.identity_validation_expression,
+                       .example_identity = authorizer.example_identity},
            .handler = [](const http::AuthorizerEvent&) { return http::AuthorizerResult{}; }});
     } catch (const std::invalid_argument& error) {
       throw RouteTableError(where + ": " + error.what());

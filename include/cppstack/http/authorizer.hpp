@@ -151,6 +151,10 @@ struct AuthorizerOptions {
   int result_ttl_seconds = default_authorizer_ttl_seconds;  ///< 0 to 3600
   /// TOKEN only: a regular expression the token must match, else 401 without a call.
   std::string identity_validation_expression{};
+  /// Values of the identity sources (one each, in order) that the authorizer accepts in local
+  /// development: `make run` sends them in the curl line it prints. Exported as
+  /// `exampleIdentity`; the CDK app ignores them. Never a production credential.
+  std::vector<std::string> example_identity{};
 };
 
 struct AuthorizerDeclaration {

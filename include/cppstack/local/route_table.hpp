@@ -51,6 +51,7 @@ struct LambdaAuthorizer {
   std::vector<std::string> identity_sources{};
   int result_ttl_seconds = http::default_authorizer_ttl_seconds;
   std::string identity_validation_expression{};
+  std::vector<std::string> example_identity{};  ///< for the printed curl lines only
 };
 
 struct RouteMatch {
