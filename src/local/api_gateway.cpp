@@ -217,13 +217,13 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     }
     auto routed =
         std::make_shared<RoutedRequest>(RoutedRequest{.routes = current_routes,
-                                                      .match = std::move(*match),
+                                                      .match = *match,
                                                       .headers = std::move(headers),
                                                       .access = std::move(access),
                                                       .method = method,
                                                       .stage_path = std::string(*stage_path)});
     if (routed->match.route->auth == cppstack::http::AuthMode::custom) {
-      return authorize(pending, std::move(routed));
+      return authorize(pending, routed);
     }
     proceed(pending, *routed);
   }
@@ -232,7 +232,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   // integration ("Control access to REST APIs with API keys": the key is checked after the
   // authorizer, which may return it), after the resource policy (AccessControl above).
   void authorize(const std::shared_ptr<PendingRequest>& pending,
-                 std::shared_ptr<RoutedRequest> routed) {
+                 const std::shared_ptr<RoutedRequest>& routed) {
     const auto& ids = pending->identifiers;
     const LambdaAuthorizer* authorizer =
         routed->routes->table.authorizer(routed->match.route->authorizer);

@@ -77,7 +77,9 @@ CustomCall custom_call(const LambdaAuthorizer& authorizer) {
     }
     if (source.find(".header.") != std::string_view::npos ||
         source.find(".multivalueheader.") != std::string_view::npos) {
-      call.options.append(" -H '").append(shell_safe(name + ": " + value)).append("'");
+      std::string field = name;
+      field.append(": ").append(value);
+      call.options.append(" -H '").append(shell_safe(field)).append("'");
     } else if (source.find(".querystring.") != std::string_view::npos ||
                source.find(".multivaluequerystring.") != std::string_view::npos) {
       call.query.push_back(call.query.empty() ? '?' : '&');

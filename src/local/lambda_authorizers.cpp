@@ -162,7 +162,7 @@ void LambdaAuthorizers::authorize(const LambdaAuthorizer& authorizer, Authorizat
       .invoke({.payload = std::move(payload), .trace_id = request.trace_id},
               [impl = impl_, name = authorizer.name, ttl, key = std::move(key),
                method_arn = std::move(request.method_arn), started,
-               done = std::move(done)](InvokeResult result) {
+               done = std::move(done)](const InvokeResult& result) {
                 const auto latency =
                     std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started)
                         .count();

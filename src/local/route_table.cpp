@@ -186,7 +186,7 @@ std::string authorizer_field(const boost::json::object& entry, http::AuthMode au
   if (name == nullptr || !name->is_string()) {
     throw RouteTableError(entry_name(position) + ".authorizer must name an authorizer");
   }
-  const std::string text(name->get_string());
+  std::string text(name->get_string());
   const bool declared = std::any_of(authorizers.begin(), authorizers.end(),
                                     [&text](const auto& item) { return item.name == text; });
   if (!declared) {

@@ -124,7 +124,7 @@ std::variant<PolicyStatement, std::string> statement_of(const json::value& value
                          .resources = std::move(*resources)};
 }
 
-GatewayAnswer answer(int status, json::object body, std::string error_type) {
+GatewayAnswer answer(int status, const json::object& body, std::string error_type) {
   return {.status = status, .body = json::serialize(body), .error_type = std::move(error_type)};
 }
 
