@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { REPOSITORY_ROOT } from './config';
-import { checkAuthorizerReferences, LambdaAuthorizerDeclaration, parseAuthorizers } from './lambda-authorizers';
+import { checkAuthorizerReferences, LambdaAuthorizerDeclaration, parseAuthorizers } from './authorizer-declarations';
 import { BucketDeclaration, parseBuckets, parseTables, TableDeclaration } from './resource-declarations';
 
 export const FUNCTION_ZIP_FILE = 'function.zip';
