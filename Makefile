@@ -84,7 +84,7 @@ test-sanitize: deps
 	ctest --preset debug -j $(JOBS) -E '^$(SANITIZE_EXCLUDED)$$'
 
 # The emulator's tests with ThreadSanitizer, the emulator on 4 I/O threads.
-LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests
+LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests local_authorizer_tests
 test-tsan: deps-system
 	@if [ ! -f build/tsan/CMakeCache.txt ]; then cmake --preset tsan; fi
 	cmake --build build/tsan -j $(JOBS) --target $(LOCAL_TEST_TARGETS)

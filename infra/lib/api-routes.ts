@@ -14,6 +14,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 import { identityCacheKeyParameters, RouteAuthorization } from './auth';
+import type { LambdaAuthorizers } from './lambda-authorizers';
 import { ANY_METHOD_EXPANSION, HttpMethod, pathParameters, Route } from './route-table';
 
 /** The key of a method in a stage's method settings: `/v1/items/{id}/GET`, `//GET` for the root. */
@@ -82,13 +83,15 @@ export function addRouteMethods(
   routes: readonly Route[],
   validator: apigateway.IRequestValidator,
   authorization: RouteAuthorization,
+  lambdaAuthorizers?: LambdaAuthorizers,
 ): Map<Route, apigateway.Method> {
   const methods = new Map<Route, apigateway.Method>();
   for (const route of routes) {
     const resource = route.path === '/' ? api.root : api.root.resourceForPath(route.path);
     const parameterKeys = pathParameters(route.path).map((name) => `method.request.path.${name}`);
     // Optional headers in the key: the caller's credentials where the answer is theirs, and the validator.
-    const headerKeys = route.cacheTtlSeconds > 0 ? [...identityCacheKeyParameters(route), CONDITIONAL_REQUEST_CACHE_KEY] : [];
+    const identityKeys = route.auth === 'custom' ? (lambdaAuthorizers?.cacheKeyParameters(route) ?? []) : identityCacheKeyParameters(route);
+    const headerKeys = route.cacheTtlSeconds > 0 ? [...identityKeys, CONDITIONAL_REQUEST_CACHE_KEY] : [];
     const requestParameters = { ...Object.fromEntries(parameterKeys.map((key) => [key, true])), ...Object.fromEntries(headerKeys.map((key) => [key, false])) };
     // Without the path parameters in the cache key, /items/1 would be answered from /items/2's entry.
     const integration = new apigateway.LambdaIntegration(handler, {
@@ -97,7 +100,7 @@ export function addRouteMethods(
       cacheKeyParameters: route.cacheTtlSeconds > 0 ? [...parameterKeys, ...headerKeys] : undefined,
     });
     const method = resource.addMethod(route.method, integration, {
-      ...authorization.methodOptions(route),
+      ...(route.auth === 'custom' && lambdaAuthorizers ? lambdaAuthorizers.methodOptions(route) : authorization.methodOptions(route)),
       requestParameters: Object.keys(requestParameters).length ? requestParameters : undefined,
       requestValidator: validator,
       operationName: route.handler,

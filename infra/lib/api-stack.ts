@@ -23,6 +23,7 @@ import { addUsagePlans, RouteAuthorization } from './auth';
 import { AppConfig, ConfigError, DeploymentStrategy } from './config';
 import { addCorsGatewayResponses, addCorsPreflights, corsEnvironment, gatewayResponseCorsHeaders } from './cors';
 import { DataResources } from './data-resources';
+import { LambdaAuthorizers } from './lambda-authorizers';
 import { FUNCTION_METRICS, stageMetricsNamespace } from './metrics';
 import { ApiMonitoring } from './monitoring';
 import type { ApiStackFindingScopes } from './nag-suppressions';
@@ -53,6 +54,8 @@ export class ApiStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly monitoring: ApiMonitoring;
   readonly authorization: RouteAuthorization;
+  /** The Lambda authorizers of the custom routes (none: an empty construct). */
+  readonly lambdaAuthorizers: LambdaAuthorizers;
   /** The DynamoDB tables and S3 buckets routes.json declares (none: an empty construct). */
   readonly data: DataResources;
   /** The web ACL of the stage, when WAF_ENABLED. */
@@ -93,12 +96,14 @@ export class ApiStack extends Stack {
     });
     this.data.grantTo(role);
 
+    const code = lambda.Code.fromAsset(props.functionZip);
+    const architecture = config.functionArchitecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64;
     this.handler = new lambda.Function(this, 'Function', {
       description: `${config.application} C++ API (${props.deploymentName})`,
       runtime: lambda.Runtime.PROVIDED_AL2023,
       handler: 'bootstrap',
-      code: lambda.Code.fromAsset(props.functionZip),
-      architecture: config.functionArchitecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      code,
+      architecture,
       memorySize: config.functionMemoryMb,
       timeout: config.functionTimeout,
       role,
@@ -125,6 +130,24 @@ export class ApiStack extends Stack {
       aliasName: LIVE_ALIAS_NAME,
       version: this.handler.currentVersion,
       description: 'The version the API serves',
+    });
+
+    // The Lambda authorizers of custom routes: each its own function on the same package.
+    this.lambdaAuthorizers = new LambdaAuthorizers(this, 'Authorizers', {
+      declarations: routeTable.authorizers ?? [],
+      routes,
+      code,
+      architecture,
+      memorySize: config.functionMemoryMb,
+      timeout: config.functionTimeout,
+      logRetention: config.logRetention,
+      environment: {
+        APPLICATION: config.application,
+        DEPLOYMENT: props.deploymentName,
+        LOG_LEVEL: config.logLevel,
+        [FUNCTION_METRICS.namespaceVariable]: metricsNamespace,
+      },
+      description: `${config.application} (${props.deploymentName})`,
     });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: config.logRetention });
@@ -169,7 +192,7 @@ export class ApiStack extends Stack {
       functionArn: `${this.handler.functionArn}:${LIVE_ALIAS_NAME}`,
       sameEnvironment: true,
     });
-    const methods = addRouteMethods(this.api, liveTarget, routes, validator, this.authorization);
+    const methods = addRouteMethods(this.api, liveTarget, routes, validator, this.authorization, this.lambdaAuthorizers);
     // Bodies and required query parameters as the C++ handlers' types declare them (openapi.json beside the zip).
     addRequestValidation(this.api, methods, openApi);
     // One 400 shape whoever refuses: the gateway's own 400s in the function's error shape.
@@ -210,6 +233,9 @@ export class ApiStack extends Stack {
       clientErrorRateThreshold: config.alarmClientErrorRate,
       functionMetrics: { namespace: metricsNamespace, service: config.application, routes },
     });
+    for (const [name, authorizerFunction] of this.lambdaAuthorizers.functions) {
+      this.monitoring.watchFunction(`Authorizer ${name}`, authorizerFunction);
+    }
 
     this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'Deployment', {
       alias: this.alias,
@@ -249,6 +275,7 @@ export class ApiStack extends Stack {
       smokeTestHook: this.node.findChild('SmokeTest') as lambda.Function,
       hasWaf: this.waf !== undefined,
       createdUserPool: this.authorization.createdUserPool,
+      authorizerRoles: [...this.lambdaAuthorizers.functions.values()].map((authorizerFunction) => authorizerFunction.role!),
       data: this.data,
     };
   }

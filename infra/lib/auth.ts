@@ -99,6 +99,9 @@ export class RouteAuthorization extends Construct {
           ...(scopes.length > 0 ? { authorizationScopes: [...scopes] } : {}),
         };
       }
+      case 'custom':
+        // The route's Lambda authorizer is a function of its own (lib/lambda-authorizers.ts).
+        throw new Error(`${route.method} ${route.path}: a custom route's options come from LambdaAuthorizers.methodOptions`);
     }
   }
 }

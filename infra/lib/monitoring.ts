@@ -288,6 +288,27 @@ export class ApiMonitoring extends Construct {
     if (props.functionMetrics) this.dashboard.addWidgets(...functionMetricWidgets(props.functionMetrics, width));
   }
 
+  /**
+   * Alarms on another function of the stack (a Lambda authorizer): its failed and throttled
+   * invocations. `what` names it in the alarms' ids and descriptions.
+   */
+  watchFunction(what: string, watched: lambda.IFunction): void {
+    const id = what.replace(/[^A-Za-z0-9]+(.)?/g, (_match, next: string | undefined) => (next ?? '').toUpperCase());
+    const minute = Duration.minutes(1);
+    this.addAlarm(`${id[0].toUpperCase()}${id.slice(1)}Errors`, {
+      metric: watched.metricErrors({ period: minute, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription: `${what} failed an invocation (crash, timeout or runtime error): API Gateway answered 500.`,
+    });
+    this.addAlarm(`${id[0].toUpperCase()}${id.slice(1)}Throttles`, {
+      metric: watched.metricThrottles({ period: minute, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription: `Lambda throttled invocations of ${what}: concurrency is exhausted.`,
+    });
+  }
+
   private addAlarm(
     id: string,
     props: Omit<cloudwatch.AlarmProps, 'treatMissingData' | 'comparisonOperator'> & { comparisonOperator?: cloudwatch.ComparisonOperator },

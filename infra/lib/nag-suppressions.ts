@@ -39,6 +39,8 @@ export interface ApiStackFindingScopes {
   readonly createdUserPool?: IConstruct;
   /** The declared tables and buckets, granted to the function's role. */
   readonly data?: DataResources;
+  /** The roles of the Lambda authorizers' functions (X-Ray permissions). */
+  readonly authorizerRoles?: readonly iam.IRole[];
 }
 
 /** One acknowledged finding: its exact cdk-nag id and why it is accepted. */
@@ -95,7 +97,7 @@ export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
     {
       id: 'AwsSolutions-APIG4',
       reason:
-        'Authentication is chosen per route in routes.json (none, apiKey, cognito, iam): routes with auth "none" (health, metadata, ' +
+        'Authentication is chosen per route in routes.json (none, apiKey, cognito, iam, custom): routes with auth "none" (health, metadata, ' +
         'root) are public by design, and the CORS preflights (OPTIONS) must answer browsers without credentials, as the CORS ' +
         'specification requires. Every other route has its API key, Cognito authorizer or IAM authorization.',
     },
@@ -103,7 +105,8 @@ export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
       id: 'AwsSolutions-COG4',
       reason:
         'Only routes with auth "cognito" use the Cognito user-pool authorizer; the public routes and CORS preflights have no ' +
-        'authorizer by design, API-key routes use the usage plan and iam routes SigV4 (see AwsSolutions-APIG4).',
+        'authorizer by design, API-key routes use the usage plan, iam routes SigV4 and custom routes their Lambda authorizer ' +
+        '(see AwsSolutions-APIG4).',
     },
   ]);
   if (!scopes.hasWaf) {
@@ -146,6 +149,14 @@ export function suppressApiStackFindings(scopes: ApiStackFindingScopes): void {
       reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
     },
   ]);
+  for (const authorizerRole of scopes.authorizerRoles ?? []) {
+    acknowledge(authorizerRole, [
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+      },
+    ]);
+  }
   if (scopes.data) suppressDataResourceFindings(scopes.data, scopes.functionRole);
   acknowledge(scopes.deploymentGroup, [
     {

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { REPOSITORY_ROOT } from './config';
+import { checkAuthorizerReferences, LambdaAuthorizerDeclaration, parseAuthorizers } from './authorizer-declarations';
 import { BucketDeclaration, parseBuckets, parseTables, TableDeclaration } from './resource-declarations';
 
 export const FUNCTION_ZIP_FILE = 'function.zip';
@@ -25,9 +26,10 @@ export const ANY_METHOD_EXPANSION: readonly HttpMethod[] = ['DELETE', 'GET', 'HE
 
 /**
  * Who may call a route: anyone (`none`), a client with an API key of the usage plan (`apiKey`),
- * a user with a Cognito user-pool token (`cognito`), or an AWS principal signing with SigV4 (`iam`).
+ * a user with a Cognito user-pool token (`cognito`), an AWS principal signing with SigV4 (`iam`),
+ * or a caller a Lambda authorizer of the application allows (`custom`, naming the authorizer).
  */
-export const ROUTE_AUTH_MODES = ['none', 'apiKey', 'cognito', 'iam'] as const;
+export const ROUTE_AUTH_MODES = ['none', 'apiKey', 'cognito', 'iam', 'custom'] as const;
 export type RouteAuth = (typeof ROUTE_AUTH_MODES)[number];
 
 /**
@@ -53,6 +55,8 @@ export interface Route {
   readonly authorizationScopes?: readonly string[];
   /** An API key of a usage plan as well as the token or signature of a cognito or iam route (API Gateway's apiKeyRequired beside an authorizer); absent: false. */
   readonly apiKeyRequired?: boolean;
+  /** The Lambda authorizer of a custom route: a name of the table's `authorizers`. */
+  readonly authorizer?: string;
   readonly cacheTtlSeconds: number;
   readonly throttle: RouteThrottle | null;
 }
@@ -64,6 +68,8 @@ export interface RouteTable {
   readonly tables?: readonly TableDeclaration[];
   /** The S3 buckets the function declares; absent or empty: none. */
   readonly buckets?: readonly BucketDeclaration[];
+  /** The Lambda authorizers the function declares (lib/lambda-authorizers.ts); absent or empty: none. */
+  readonly authorizers?: readonly LambdaAuthorizerDeclaration[];
 }
 
 export class RouteTableError extends Error {
@@ -120,7 +126,15 @@ export function parseRouteTable(document: unknown, source: string): RouteTable {
   }
   const routes = document.routes.map((entry: unknown, index: number) => parseRoute(entry, `${source}: routes[${index}]`));
   checkConsistency(routes, source);
-  return { formatVersion: 1, routes, tables: parseTables(document.tables, source), buckets: parseBuckets(document.buckets, source) };
+  const authorizers = parseAuthorizers(document.authorizers, source);
+  checkAuthorizerReferences(routes, authorizers, source);
+  return {
+    formatVersion: 1,
+    routes,
+    tables: parseTables(document.tables, source),
+    buckets: parseBuckets(document.buckets, source),
+    ...(authorizers.length > 0 ? { authorizers } : {}),
+  };
 }
 
 function parseRoute(entry: unknown, where: string): Route {
@@ -132,13 +146,13 @@ function parseRoute(entry: unknown, where: string): Route {
   const routePath = entry.path;
   if (typeof routePath !== 'string') throw new RouteTableError(where, 'path must be a string');
   checkPath(routePath, where);
-  const { handler, summary, auth, authorizationScopes, apiKeyRequired, cacheTtlSeconds, throttle } = entry;
+  const { handler, summary, auth, authorizationScopes, apiKeyRequired, authorizer, cacheTtlSeconds, throttle } = entry;
   if (typeof handler !== 'string' || handler === '') throw new RouteTableError(where, 'handler must be a non-empty string');
   if (typeof summary !== 'string') throw new RouteTableError(where, 'summary must be a string');
   // "apiKey" only, camelCase as every key of routes.json: the exporter has never written another spelling.
   const routeAuth = ROUTE_AUTH_MODES.find((mode) => mode === auth);
   if (routeAuth === undefined) {
-    throw new RouteTableError(where, `auth must be one of "none", "apiKey", "cognito", "iam", got ${JSON.stringify(auth)}`);
+    throw new RouteTableError(where, `auth must be one of "none", "apiKey", "cognito", "iam", "custom", got ${JSON.stringify(auth)}`);
   }
   if (!Number.isInteger(cacheTtlSeconds) || (cacheTtlSeconds as number) < 0 || (cacheTtlSeconds as number) > MAX_CACHE_TTL_SECONDS) {
     throw new RouteTableError(where, `cacheTtlSeconds must be a whole number from 0 to ${MAX_CACHE_TTL_SECONDS}, got ${JSON.stringify(cacheTtlSeconds)}`);
@@ -147,6 +161,9 @@ function parseRoute(entry: unknown, where: string): Route {
     throw new RouteTableError(where, `apiKeyRequired must be true or false, got ${JSON.stringify(apiKeyRequired)}`);
   }
   if (apiKeyRequired === true && routeAuth === 'none') throw new RouteTableError(where, 'apiKeyRequired without a token or signature is auth "apiKey"');
+  if (authorizer !== undefined && authorizer !== null && typeof authorizer !== 'string') {
+    throw new RouteTableError(where, `authorizer must be a string, got ${JSON.stringify(authorizer)}`);
+  }
   return {
     method: method as HttpMethod,
     path: routePath,
@@ -155,6 +172,7 @@ function parseRoute(entry: unknown, where: string): Route {
     auth: routeAuth,
     authorizationScopes: parseScopes(authorizationScopes, routeAuth, where),
     ...(apiKeyRequired === true ? { apiKeyRequired: true } : {}),
+    ...(typeof authorizer === 'string' ? { authorizer } : {}),
     cacheTtlSeconds: cacheTtlSeconds as number,
     throttle: parseThrottle(throttle, where),
   };

@@ -75,7 +75,7 @@ describe('routes.json authorizationScopes', () => {
 
   it('spells the API key mode apiKey only (camelCase like every key of routes.json)', () => {
     assert.equal(table(route('/v1/x', 'apiKey')).routes[0].auth, 'apiKey');
-    assert.throws(() => table(route('/v1/x', 'api_key')), /auth must be one of "none", "apiKey", "cognito", "iam", got "api_key"/);
+    assert.throws(() => table(route('/v1/x', 'api_key')), /auth must be one of "none", "apiKey", "cognito", "iam", "custom", got "api_key"/);
   });
 
   it('groups custom scopes by resource server (split at the last slash) and leaves standard scopes alone', () => {

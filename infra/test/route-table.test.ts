@@ -56,7 +56,7 @@ describe('route table (dist/routes.json)', () => {
     ['a trailing slash', table(route({ method: 'GET', path: '/v1/' })), /must start with '\/' and not end with '\/'/],
     ['a relative path', table(route({ method: 'GET', path: 'v1' })), /must start with '\/'/],
     ['a greedy segment before the end', table(route({ method: 'ANY', path: '/{proxy+}/more' })), /greedy segment '\{proxy\+\}' must be the last/],
-    ['an unknown auth', table(route({ method: 'GET', path: '/v1', auth: 'jwt' as never })), /auth must be one of "none", "apiKey", "cognito", "iam", got "jwt"/],
+    ['an unknown auth', table(route({ method: 'GET', path: '/v1', auth: 'jwt' as never })), /auth must be one of "none", "apiKey", "cognito", "iam", "custom", got "jwt"/],
     ['an auth named after an Object property', table(route({ method: 'GET', path: '/v1', auth: 'toString' as never })), /auth must be one of/],
     ['a negative cache TTL', table(route({ method: 'GET', path: '/v1', cacheTtlSeconds: -1 })), /cacheTtlSeconds must be a whole number from 0 to 3600/],
     ['a cache TTL over API Gateway\'s limit', table(route({ method: 'GET', path: '/v1', cacheTtlSeconds: 3601 })), /cacheTtlSeconds/],

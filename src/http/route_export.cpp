@@ -52,19 +52,22 @@ boost::json::object error_answer(std::string_view description) {
 // The security scheme a route's auth mode names in the document, with the status API
 // Gateway answers when the credentials are missing or wrong.
 struct SecurityFacts {
-  std::string_view scheme;
+  std::string scheme;
   std::string_view status;
   std::string_view description;
 };
 
-std::optional<SecurityFacts> security_of(AuthMode mode) {
-  switch (mode) {
+std::optional<SecurityFacts> security_of(const Route& route) {
+  switch (route.settings.auth) {
     case AuthMode::api_key:
       return SecurityFacts{"apiKey", "403", "Missing or wrong API key"};
     case AuthMode::cognito:
       return SecurityFacts{"cognito", "401", "Missing or invalid Cognito token"};
     case AuthMode::iam:
       return SecurityFacts{"sigv4", "403", "Missing or invalid SigV4 signature"};
+    case AuthMode::custom:
+      // The scheme is named after the authorizer, as API Gateway's importer expects.
+      return SecurityFacts{route.settings.authorizer, "401", "Missing or refused credentials"};
     case AuthMode::none:
       break;
   }
@@ -101,6 +104,20 @@ void check_api_key_required(const Route& route) {
     throw std::invalid_argument(route.method + " " + route.path +
                                 ": api_key_required without a token or signature is auth "
                                 "api_key; use that");
+  }
+}
+
+// A custom route names its authorizer, and only a custom route names one.
+void check_authorizer_reference(const Route& route) {
+  const bool custom = route.settings.auth == AuthMode::custom;
+  if (custom && route.settings.authorizer.empty()) {
+    throw std::invalid_argument(route.method + " " + route.path +
+                                ": auth custom needs .authorizer, the name of a declared "
+                                "Lambda authorizer");
+  }
+  if (!custom && !route.settings.authorizer.empty()) {
+    throw std::invalid_argument(route.method + " " + route.path + ": authorizer \"" +
+                                route.settings.authorizer + "\" needs auth custom");
   }
 }
 
@@ -186,7 +203,7 @@ boost::json::object operation_for(const Route& route, SchemaComponents& componen
   if (route.doc.request_body != nullptr || !route.doc.query.empty() || has_path_variables) {
     if (!responses.contains("400")) responses["400"] = error_answer("Invalid request input");
   }
-  if (const auto security = security_of(route.settings.auth)) {
+  if (const auto security = security_of(route)) {
     // OpenAPI's security requirement lists an OAuth-style scheme's scopes; API Gateway's
     // importer reads them as the method's authorizationScopes.
     // One requirement object: every scheme in it is needed at once (key and token).
@@ -210,15 +227,18 @@ boost::json::object security_schemes(const std::vector<Route>& routes) {
   boost::json::object schemes{
       {"apiKey", boost::json::object{{"type", "apiKey"}, {"name", "x-api-key"}, {"in", "header"}}}};
   for (const Route& route : routes) {
-    const auto security = security_of(route.settings.auth);
+    const auto security = security_of(route);
     if (!security || schemes.contains(security->scheme)) continue;
+    const auto authtype = [&security]() -> std::string_view {
+      if (security->scheme == "cognito") return "cognito_user_pools";
+      if (security->scheme == "sigv4") return "awsSigv4";
+      return "custom";
+    };
     // API Gateway's extension tells its importer which authorizer a scheme stands for.
-    schemes[security->scheme] =
-        boost::json::object{{"type", "apiKey"},
-                            {"name", "Authorization"},
-                            {"in", "header"},
-                            {"x-amazon-apigateway-authtype",
-                             security->scheme == "cognito" ? "cognito_user_pools" : "awsSigv4"}};
+    schemes[security->scheme] = boost::json::object{{"type", "apiKey"},
+                                                    {"name", "Authorization"},
+                                                    {"in", "header"},
+                                                    {"x-amazon-apigateway-authtype", authtype()}};
   }
   return schemes;
 }
@@ -281,6 +301,48 @@ void check_resources(const Resources& resources) {
   }
 }
 
+boost::json::object authorizer_json(const AuthorizerDeclaration& declaration) {
+  const auto& options = declaration.options;
+  boost::json::object entry{{"name", declaration.name},
+                            {"type", to_string(options.type)},
+                            {"identitySources", boost::json::array(options.identity_sources.begin(),
+                                                                   options.identity_sources.end())},
+                            {"resultTtlSeconds", options.result_ttl_seconds}};
+  if (!options.identity_validation_expression.empty()) {
+    entry["identityValidationExpression"] = options.identity_validation_expression;
+  }
+  if (!options.example_identity.empty()) {
+    entry["exampleIdentity"] =
+        boost::json::array(options.example_identity.begin(), options.example_identity.end());
+  }
+  return entry;
+}
+
+// Every declaration valid, no name twice, every custom route's authorizer declared.
+void check_authorizers(const std::vector<Route>& routes,
+                       const std::vector<AuthorizerDeclaration>& authorizers) {
+  for (std::size_t index = 0; index < authorizers.size(); ++index) {
+    check_authorizer(authorizers[index]);
+    for (std::size_t other = 0; other < index; ++other) {
+      if (authorizers[other].name == authorizers[index].name) {
+        throw std::invalid_argument("authorizer " + authorizers[index].name + " is declared twice");
+      }
+    }
+  }
+  for (const Route& route : routes) {
+    if (route.settings.auth != AuthMode::custom) continue;
+    const bool declared = std::any_of(authorizers.begin(), authorizers.end(),
+                                      [&route](const AuthorizerDeclaration& item) {
+                                        return item.name == route.settings.authorizer;
+                                      });
+    if (!declared) {
+      throw std::invalid_argument(route.method + " " + route.path + ": authorizer \"" +
+                                  route.settings.authorizer +
+                                  "\" is not declared (routes.authorizer)");
+    }
+  }
+}
+
 }  // namespace
 
 boost::json::value route_table_json(const std::vector<Route>& routes, const Resources& resources) {
@@ -300,6 +362,14 @@ boost::json::value route_table_json(const std::vector<Route>& routes, const Reso
     }
     table["buckets"] = std::move(buckets);
   }
+  check_authorizers(routes, resources.authorizers);
+  if (!resources.authorizers.empty()) {
+    boost::json::array authorizers;
+    for (const AuthorizerDeclaration& declaration : resources.authorizers) {
+      authorizers.push_back(authorizer_json(declaration));
+    }
+    table["authorizers"] = std::move(authorizers);
+  }
   return table;
 }
 
@@ -309,6 +379,7 @@ boost::json::value route_table_json(const std::vector<Route>& routes) {
   for (const Route& route : routes) {
     check_scopes(route);
     check_api_key_required(route);
+    check_authorizer_reference(route);
     boost::json::object entry{{"method", route.method},
                               {"path", route.path},
                               {"handler", route.handler_name},
@@ -321,6 +392,7 @@ boost::json::value route_table_json(const std::vector<Route>& routes) {
     if (route.settings.api_key_required && route.settings.auth != AuthMode::api_key) {
       entry["apiKeyRequired"] = true;
     }
+    if (route.settings.auth == AuthMode::custom) entry["authorizer"] = route.settings.authorizer;
     entries.push_back(std::move(entry));
   }
   return boost::json::object{{"formatVersion", 1}, {"routes", std::move(entries)}};
@@ -334,6 +406,7 @@ boost::json::value openapi_document(const std::vector<Route>& routes,
   for (const Route& route : routes) {
     check_scopes(route);
     check_api_key_required(route);
+    check_authorizer_reference(route);
     auto& path_item = paths[route.path];
     if (!path_item.is_object()) path_item = boost::json::object{};
     // API Gateway's own OpenAPI extension for a method that accepts every verb.

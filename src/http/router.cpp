@@ -31,6 +31,8 @@ std::string_view to_string(AuthMode mode) noexcept {
       return "cognito";
     case AuthMode::iam:
       return "iam";
+    case AuthMode::custom:
+      return "custom";
     case AuthMode::none:
       break;
   }

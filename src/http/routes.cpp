@@ -64,6 +64,12 @@ Routes::Declaration& Routes::Declaration::api_key_required(bool required) {
   return *this;
 }
 
+Routes::Declaration& Routes::Declaration::authorizer(std::string name) {
+  route_->settings.auth = AuthMode::custom;
+  route_->settings.authorizer = std::move(name);
+  return *this;
+}
+
 Routes::Declaration& Routes::Declaration::cache(int ttl_seconds) {
   route_->settings.cache_ttl_seconds = ttl_seconds;
   return *this;
@@ -86,6 +92,10 @@ Routes::Declaration& Routes::Declaration::apply(RouteOptions options) {
   route_->settings.scopes.clear();
   for (const AuthScope& scope : options.scopes) route_->settings.scopes.emplace_back(scope.text());
   api_key_required(options.api_key_required);
+  if (!options.authorizer.empty()) {
+    route_->settings.authorizer = std::move(options.authorizer);
+    if (route_->settings.auth == AuthMode::none) route_->settings.auth = AuthMode::custom;
+  }
   cache(options.cache_ttl_seconds);
   route_->settings.throttle = options.throttle;
   for (const int status : options.errors)
@@ -132,6 +142,18 @@ void Routes::bucket(ResourceName name) {
   resources_.buckets.push_back({logical_name});
 }
 
+void Routes::authorizer(ResourceName name, AuthorizerOptions options, AuthorizerHandler handler) {
+  AuthorizerDeclaration declaration{std::string(name.text()), std::move(options),
+                                    std::move(handler)};
+  for (const AuthorizerDeclaration& known : resources_.authorizers) {
+    if (known.name == declaration.name) {
+      throw std::invalid_argument("authorizer " + declaration.name + " is declared twice");
+    }
+  }
+  check_authorizer(declaration);
+  resources_.authorizers.push_back(std::move(declaration));
+}
+
 Routes& Routes::include(Routes group) {
   // A group's tables and buckets are the application's too; a name declared in two groups
   // is refused as if both were declared here.
@@ -150,6 +172,14 @@ Routes& Routes::include(Routes group) {
       }
     }
     resources_.buckets.push_back(std::move(bucket));
+  }
+  for (AuthorizerDeclaration& declaration : group.resources_.authorizers) {
+    for (const AuthorizerDeclaration& known : resources_.authorizers) {
+      if (known.name == declaration.name) {
+        throw std::invalid_argument("authorizer " + declaration.name + " is declared twice");
+      }
+    }
+    resources_.authorizers.push_back(std::move(declaration));
   }
   std::deque<Route> routes = std::move(group).take();
   for (Route& route : routes) routes_.push_back(std::move(route));

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 
+#include "auth/lambda_authorizer.hpp"
 #include "gateway_response.hpp"
 #include "http_server.hpp"
 
@@ -101,6 +102,18 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     std::unique_ptr<asio::steady_timer> timeout;
     Clock::time_point started = Clock::now();
     bool answered = false;
+  };
+
+  // A request matched to its route and past the resource policy, kept while its authorizer
+  // runs.
+  struct RouteState;
+  struct RoutedRequest {
+    std::shared_ptr<RouteState> routes;  ///< keeps match.route alive across a reload
+    RouteMatch match;
+    std::vector<std::pair<std::string, std::string>> headers;
+    AccessDecision access;
+    std::string method;
+    std::string stage_path;
   };
 
   HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
@@ -202,6 +215,90 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                     gateway_error(ids, http::status::forbidden, "Missing Authentication Token",
                                   "MissingAuthenticationTokenException"));
     }
+    auto routed =
+        std::make_shared<RoutedRequest>(RoutedRequest{.routes = current_routes,
+                                                      .match = *match,
+                                                      .headers = std::move(headers),
+                                                      .access = std::move(access),
+                                                      .method = method,
+                                                      .stage_path = std::string(*stage_path)});
+    if (routed->match.route->auth == cppstack::http::AuthMode::custom) {
+      return authorize(pending, routed);
+    }
+    proceed(pending, *routed);
+  }
+
+  // A custom route's Lambda authorizer runs before the API key, the throttles and the
+  // integration ("Control access to REST APIs with API keys": the key is checked after the
+  // authorizer, which may return it), after the resource policy (AccessControl above).
+  void authorize(const std::shared_ptr<PendingRequest>& pending,
+                 const std::shared_ptr<RoutedRequest>& routed) {
+    const auto& ids = pending->identifiers;
+    const LambdaAuthorizer* authorizer =
+        routed->routes->table.authorizer(routed->match.route->authorizer);
+    if (authorizer == nullptr || !config.authorizers) {
+      log->notice("Execution failed due to configuration error: no authorizer " +
+                  routed->match.route->authorizer);
+      return answer(*pending, gateway_answer(ids, auth::authorizer_configuration_answer()));
+    }
+    AuthorizationRequest request;
+    request.method_arn =
+        auth::execute_api_arn(config.region, config.settings.account_id, config.settings.api_id,
+                              config.settings.stage, routed->method, routed->stage_path);
+    request.proxy_event = authorization_event(*pending, *routed);
+    if (const auto trace = last_header_value(routed->headers, "X-Amzn-Trace-Id");
+        trace && trace_root(*trace)) {
+      request.trace_id = continued_trace(*trace);
+    }
+    config.authorizers->authorize(
+        *authorizer, std::move(request),
+        [self = shared_from_this(), pending, routed](AuthorizerOutcome outcome) {
+          pending->exchange->post([self, pending, routed, outcome = std::move(outcome)]() mutable {
+            self->on_authorized(pending, *routed, std::move(outcome));
+          });
+        });
+  }
+
+  void on_authorized(const std::shared_ptr<PendingRequest>& pending, RoutedRequest& routed,
+                     AuthorizerOutcome outcome) {
+    if (pending->answered) return;
+    if (!outcome.log_reason.empty()) log->notice(outcome.log_reason);
+    if (outcome.answer) {
+      return answer(*pending, gateway_answer(pending->identifiers, *outcome.answer));
+    }
+    routed.access.authorizer = std::move(outcome.authorizer);
+    proceed(pending, routed);
+  }
+
+  // The proxy event of the request without its body: what a REQUEST authorizer receives and
+  // where identity sources are read.
+  boost::json::object authorization_event(const PendingRequest& pending,
+                                          const RoutedRequest& routed) const {
+    const auto& request = pending.exchange->request;
+    HttpRequestParts parts;
+    parts.method = routed.method;
+    parts.target = std::string(request.target());
+    parts.headers = routed.headers;
+    parts.source_ip = pending.exchange->remote.address().to_string();
+    parts.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+    parts.local_port = pending.exchange->local_port;
+    const auto event =
+        build_proxy_event(std::move(parts), routed.match, config.settings, pending.identifiers);
+    auto json = events::to_json(event);
+    return json.is_object() ? std::move(json.as_object()) : boost::json::object{};
+  }
+
+  // Everything after authorization: API key, throttles, the event, the integration.
+  void proceed(const std::shared_ptr<PendingRequest>& pending, RoutedRequest& routed) {
+    const auto& ids = pending->identifiers;
+    auto& request = pending->exchange->request;
+    auto& headers = routed.headers;
+    auto& access = routed.access;
+    const std::string_view target(request.target().data(), request.target().size());
+    const std::string& method = routed.method;
+    const auto& current_routes = routed.routes;
+    const RouteMatch* match = &routed.match;
+    const auto& access_control = current_routes->access_control;
     std::optional<std::string> api_key;
     if (match->route->requires_api_key) {
       // The key checked is the one the event carries. Lines that disagree are refused: a

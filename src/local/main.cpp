@@ -185,7 +185,7 @@ struct FunctionOptions {
 /// emulator cleanly.
 void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
            const std::function<void()>& stop_servers, const std::shared_ptr<local::LambdaLog>& log,
-           const std::function<void()>& ready) {
+           const std::function<void()>& ready, local::LambdaAuthorizers* authorizers = nullptr) {
   // The handlers are installed here, by the constructor: a signal from now on waits in the
   // set until the loop runs.
   asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -193,7 +193,10 @@ void serve(asio::io_context& io, int threads, local::FunctionPool& pool,
     if (error) return;
     log->notice("shutting down");
     stop_servers();
-    pool.shutdown([&io] { io.stop(); });
+    pool.shutdown([&io, authorizers] {
+      if (authorizers == nullptr) return io.stop();
+      authorizers->shutdown([&io] { io.stop(); });
+    });
   });
   ready();
   const auto report = [&log](std::string_view what) { log->notice(what); };
@@ -690,6 +693,10 @@ int main(int argc, char** argv) {
 
       asio::io_context io;
       local::FunctionPool pool(io, config, log);
+      // Each Lambda authorizer of the routes runs as its own function on the same bootstrap.
+      const auto lambda_authorizers = std::make_shared<local::LambdaAuthorizers>(io, config, log);
+      gateway.authorizers = lambda_authorizers;
+      gateway.region = config.region;
       const auto served = gateway;
       local::ApiGatewayServer server(io, std::move(gateway), pool, log);
       server.start();
@@ -737,7 +744,8 @@ int main(int argc, char** argv) {
         }
       };
       serve(
-          io, api_function.threads, pool, [&server] { server.stop(); }, log, ready);
+          io, api_function.threads, pool, [&server] { server.stop(); }, log, ready,
+          lambda_authorizers.get());
       log->metrics_summary();
       return 0;
     }

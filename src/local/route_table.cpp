@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cppstack/http/auth_scope.hpp>
@@ -51,8 +52,9 @@ http::AuthMode auth_field(const boost::json::object& entry, std::size_t position
   if (*auth == "apiKey") return http::AuthMode::api_key;
   if (*auth == "cognito") return http::AuthMode::cognito;
   if (*auth == "iam") return http::AuthMode::iam;
+  if (*auth == "custom") return http::AuthMode::custom;
   throw RouteTableError(entry_name(position) +
-                        ".auth must be \"none\", \"apiKey\", \"cognito\" or \"iam\"");
+                        ".auth must be \"none\", \"apiKey\", \"cognito\", \"iam\" or \"custom\"");
 }
 
 // "authorizationScopes": the OAuth scopes a cognito route requires (absent: none).
@@ -93,10 +95,120 @@ bool api_key_required_field(const boost::json::object& entry, http::AuthMode aut
   return required->get_bool();
 }
 
+// "authorizers": each checked by the rules the export applies (http::check_authorizer).
+std::vector<LambdaAuthorizer> authorizers_field(const boost::json::object& document) {
+  const auto* list = document.if_contains("authorizers");
+  if (list == nullptr || list->is_null()) return {};
+  if (!list->is_array()) throw RouteTableError("\"authorizers\" must be an array");
+  std::vector<LambdaAuthorizer> authorizers;
+  std::size_t position = 0;
+  for (const auto& item : list->get_array()) {
+    const std::string where = "authorizers[" + std::to_string(position++) + "]";
+    if (!item.is_object()) throw RouteTableError(where + " must be an object");
+    const auto& entry = item.get_object();
+    LambdaAuthorizer authorizer;
+    const auto* name = entry.if_contains("name");
+    const auto* type = entry.if_contains("type");
+    const auto* sources = entry.if_contains("identitySources");
+    const auto* ttl = entry.if_contains("resultTtlSeconds");
+    const auto* expression = entry.if_contains("identityValidationExpression");
+    if (name == nullptr || !name->is_string())
+      throw RouteTableError(where + ".name must be a string");
+    authorizer.name = std::string(name->get_string());
+    if (type == nullptr || !type->is_string() ||
+        (type->get_string() != "TOKEN" && type->get_string() != "REQUEST")) {
+      throw RouteTableError(where + ".type must be \"TOKEN\" or \"REQUEST\"");
+    }
+    authorizer.type =
+        type->get_string() == "TOKEN" ? http::AuthorizerType::token : http::AuthorizerType::request;
+    if (sources != nullptr && !sources->is_null()) {
+      if (!sources->is_array()) throw RouteTableError(where + ".identitySources must be an array");
+      for (const auto& source : sources->get_array()) {
+        if (!source.is_string())
+          throw RouteTableError(where + ".identitySources holds a non-string");
+        authorizer.identity_sources.emplace_back(source.get_string());
+      }
+    }
+    if (ttl != nullptr && !ttl->is_null()) {
+      if (!ttl->is_int64()) throw RouteTableError(where + ".resultTtlSeconds must be an integer");
+      authorizer.result_ttl_seconds = static_cast<int>(
+          std::clamp<std::int64_t>(ttl->get_int64(), -1, http::max_authorizer_ttl_seconds + 1));
+    }
+    if (expression != nullptr && !expression->is_null()) {
+      if (!expression->is_string()) {
+        throw RouteTableError(where + ".identityValidationExpression must be a string");
+      }
+      authorizer.identity_validation_expression = std::string(expression->get_string());
+    }
+    if (const auto* examples = entry.if_contains("exampleIdentity");
+        examples != nullptr && !examples->is_null()) {
+      if (!examples->is_array()) throw RouteTableError(where + ".exampleIdentity must be an array");
+      for (const auto& example : examples->get_array()) {
+        if (!example.is_string()) {
+          throw RouteTableError(where + ".exampleIdentity holds a non-string");
+        }
+        authorizer.example_identity.emplace_back(example.get_string());
+      }
+    }
+    try {
+      http::check_authorizer(
+          {.name = authorizer.name,
+           .options = {.type = authorizer.type,
+                       .identity_sources = authorizer.identity_sources,
+                       .result_ttl_seconds = authorizer.result_ttl_seconds,
+                       .identity_validation_expression = authorizer.identity_validation_expression,
+                       .example_identity = authorizer.example_identity},
+           .handler = [](const http::AuthorizerEvent&) { return http::AuthorizerResult{}; }});
+    } catch (const std::invalid_argument& error) {
+      throw RouteTableError(where + ": " + error.what());
+    }
+    for (const auto& known : authorizers) {
+      if (known.name == authorizer.name) {
+        throw RouteTableError(where + ": authorizer " + authorizer.name + " is declared twice");
+      }
+    }
+    authorizers.push_back(std::move(authorizer));
+  }
+  return authorizers;
+}
+
+// "authorizer" of a custom route, which must name a declared authorizer.
+std::string authorizer_field(const boost::json::object& entry, http::AuthMode auth,
+                             const std::vector<LambdaAuthorizer>& authorizers,
+                             std::size_t position) {
+  const auto* name = entry.if_contains("authorizer");
+  if (auth != http::AuthMode::custom) {
+    if (name != nullptr && !name->is_null()) {
+      throw RouteTableError(entry_name(position) + ".authorizer needs auth \"custom\"");
+    }
+    return {};
+  }
+  if (name == nullptr || !name->is_string()) {
+    throw RouteTableError(entry_name(position) + ".authorizer must name an authorizer");
+  }
+  std::string text(name->get_string());
+  const bool declared = std::any_of(authorizers.begin(), authorizers.end(),
+                                    [&text](const auto& item) { return item.name == text; });
+  if (!declared) {
+    throw RouteTableError(entry_name(position) + ".authorizer \"" + text +
+                          "\" is not in \"authorizers\"");
+  }
+  return text;
+}
+
 }  // namespace
 
-RouteTable::RouteTable(std::vector<Route> routes)
-    : routes_(std::move(routes)), matcher_(make_matcher(routes_)) {}
+RouteTable::RouteTable(std::vector<Route> routes, std::vector<LambdaAuthorizer> authorizers)
+    : routes_(std::move(routes)),
+      authorizers_(std::move(authorizers)),
+      matcher_(make_matcher(routes_)) {}
+
+const LambdaAuthorizer* RouteTable::authorizer(std::string_view name) const noexcept {
+  for (const auto& authorizer : authorizers_) {
+    if (authorizer.name == name) return &authorizer;
+  }
+  return nullptr;
+}
 
 RouteTable RouteTable::parse(std::string_view json) {
   boost::system::error_code error;
@@ -107,6 +219,7 @@ RouteTable RouteTable::parse(std::string_view json) {
   if (list == nullptr || !list->is_array()) {
     throw RouteTableError("routes.json must have a \"routes\" array");
   }
+  auto authorizers = authorizers_field(document.get_object());
   std::vector<Route> routes;
   std::size_t position = 0;
   for (const auto& item : list->get_array()) {
@@ -124,6 +237,7 @@ RouteTable RouteTable::parse(std::string_view json) {
     route.requires_api_key = route.auth == http::AuthMode::api_key ||
                              api_key_required_field(entry, route.auth, position);
     route.scopes = scopes_field(entry, route.auth, position);
+    route.authorizer = authorizer_field(entry, route.auth, authorizers, position);
     if (const auto* throttle = entry.if_contains("throttle"); throttle && throttle->is_object()) {
       route.throttle = Throttle{number_field(throttle->get_object(), "rateLimit"),
                                 number_field(throttle->get_object(), "burstLimit")};
@@ -131,7 +245,7 @@ RouteTable RouteTable::parse(std::string_view json) {
     routes.push_back(std::move(route));
     ++position;
   }
-  return RouteTable(std::move(routes));
+  return RouteTable(std::move(routes), std::move(authorizers));
 }
 
 RouteTable RouteTable::load(const std::filesystem::path& file) {

@@ -242,7 +242,8 @@ TEST(RouteTable, RefusesTheSnakeCaseApiKeySpelling) {
     (void)RouteTable::parse(R"({"routes":[{"method":"GET","path":"/c","auth":"api_key"}]})");
     FAIL() << "api_key was accepted";
   } catch (const RouteTableError& error) {
-    EXPECT_STREQ(error.what(), R"(routes[0].auth must be "none", "apiKey", "cognito" or "iam")");
+    EXPECT_STREQ(error.what(),
+                 R"(routes[0].auth must be "none", "apiKey", "cognito", "iam" or "custom")");
   }
 }
 
@@ -269,7 +270,7 @@ TEST(RouteTable, RefusesBadScopesAndScopesOutsideCognito) {
         << scopes;
   }
   EXPECT_EQ(message(R"({"routes":[{"method":"GET","path":"/a","auth":7}]})"),
-            R"(routes[0].auth must be "none", "apiKey", "cognito" or "iam")");
+            R"(routes[0].auth must be "none", "apiKey", "cognito", "iam" or "custom")");
 }
 
 TEST(RouteTable, LoadReportsMissingFile) {

@@ -19,6 +19,7 @@
 // twice, a local index on a table without a sort key) is refused when it is declared, which
 // fails the build's route export with a message naming the table.
 
+#include <cppstack/http/authorizer.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -171,10 +172,11 @@ struct BucketDeclaration {
   std::string name;  ///< the logical name
 };
 
-/// Every table and bucket a function declares, in declaration order.
+/// Every table, bucket and Lambda authorizer a function declares, in declaration order.
 struct Resources {
   std::vector<TableDeclaration> tables{};
   std::vector<BucketDeclaration> buckets{};
+  std::vector<AuthorizerDeclaration> authorizers{};  ///< authorizer.hpp
   [[nodiscard]] bool empty() const noexcept { return tables.empty() && buckets.empty(); }
 };
 

@@ -25,6 +25,8 @@ enum class AuthMode {
   cognito,  ///< a Cognito user pool token in Authorization: an ID token, or an access token
             ///< with one of the route's scopes when it has some (401 without)
   iam,      ///< a SigV4 signature of IAM credentials allowed to execute-api:Invoke (403 without)
+  custom,   ///< a Lambda authorizer of the application, named by RouteSettings::authorizer
+            ///< (authorizer.hpp): 401 without its identity, 403 when its policy denies
 };
 
 /// Per-method throttle, on top of the stage's.
@@ -41,6 +43,9 @@ struct RouteSettings {
   /// An API key of a usage plan as well as the credentials of `auth` (cognito or iam): API
   /// Gateway's apiKeyRequired beside the method's authorizer. auth api_key needs no flag.
   bool api_key_required = false;
+  /// The Lambda authorizer of a custom route: the name it is declared with
+  /// (Routes::authorizer, authorizer.hpp).
+  std::string authorizer{};
   int cache_ttl_seconds = 0;  ///< API Gateway method cache; 0 = not cached
   std::optional<Throttle> throttle;
 };
@@ -92,7 +97,7 @@ struct Route {
   std::vector<Middleware> middleware{};
 };
 
-/// The names used in routes.json: "none", "apiKey", "cognito", "iam".
+/// The names used in routes.json: "none", "apiKey", "cognito", "iam", "custom".
 [[nodiscard]] std::string_view to_string(AuthMode mode) noexcept;
 
 }  // namespace cppstack::http

@@ -325,6 +325,9 @@ struct RouteOptions {
   /// An API key too, besides the token or signature of `auth` (several mechanisms at once):
   /// {.auth = AuthMode::cognito, .api_key_required = true}
   bool api_key_required = false;
+  /// The Lambda authorizer of the route (declared with Routes::authorizer); sets auth custom:
+  /// {.authorizer = "bearer"}
+  std::string authorizer{};
   std::vector<int> errors{};  ///< statuses the handler throws on purpose (see errors())
   int cache_ttl_seconds = 0;
   std::optional<Throttle> throttle{};
@@ -384,6 +387,8 @@ class Routes {
     /// e.g. GET /v1/notes/{id} gives get_v1_notes_id).
     Declaration& name(std::string handler_name);
     Declaration& auth(AuthMode mode);
+    /// Protects the route with the Lambda authorizer declared by that name (auth custom).
+    Declaration& authorizer(std::string name);
     /// The OAuth scopes a cognito route requires: an access token with one of them.
     Declaration& scopes(std::initializer_list<AuthScope> required);
     /// Requires an API key of a usage plan as well as the credentials of auth().
@@ -468,6 +473,10 @@ class Routes {
   void table(ResourceName name, TableOptions options);
   /// Declares an S3 bucket the function uses: its physical name in BUCKET_<NAME>.
   void bucket(ResourceName name);
+  /// Declares a Lambda authorizer (authorizer.hpp) that routes name in `.authorizer`: run by
+  /// the same bootstrap as its own function, deployed by the CDK app, emulated by make run.
+  /// Throws std::invalid_argument when the name is taken or the declaration is refused.
+  void authorizer(ResourceName name, AuthorizerOptions options, AuthorizerHandler handler);
   /// The tables and buckets declared so far (with those of the included groups).
   [[nodiscard]] const Resources& resources() const noexcept { return resources_; }
 

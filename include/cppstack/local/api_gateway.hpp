@@ -15,6 +15,7 @@
 #include <cppstack/local/api_keys.hpp>
 #include <cppstack/local/function_pool.hpp>
 #include <cppstack/local/gateway_event.hpp>
+#include <cppstack/local/lambda_authorizers.hpp>
 #include <cppstack/local/lambda_log.hpp>
 #include <cppstack/local/route_table.hpp>
 #include <memory>
@@ -45,6 +46,10 @@ struct ApiGatewayConfig {
   bool access_log = true;
   /// Source-IP allowlist, CORS, authorizers and quota; none of them when unset.
   std::shared_ptr<const AccessControl> access_control{};
+  /// Runs the Lambda authorizers of custom routes (lambda_authorizers.hpp); a custom route
+  /// without them is answered 500 AuthorizerConfigurationException.
+  std::shared_ptr<LambdaAuthorizers> authorizers{};
+  std::string region = "us-east-1";  ///< of the method ARNs authorizers see
 };
 
 class ApiGatewayServer {

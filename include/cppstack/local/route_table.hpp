@@ -15,6 +15,7 @@
 //     match->path_parameters.at("id");          // "42"
 //   }
 
+#include <cppstack/http/authorizer.hpp>
 #include <cppstack/http/path_template.hpp>
 #include <cppstack/http/resource_matcher.hpp>
 #include <cppstack/http/route.hpp>
@@ -39,7 +40,18 @@ struct Route {
   bool requires_api_key = false;
   http::AuthMode auth = http::AuthMode::none;  ///< "auth" of routes.json
   std::vector<std::string> scopes{};           ///< "authorizationScopes" (cognito routes)
+  std::string authorizer{};                    ///< "authorizer" (custom routes)
   std::optional<Throttle> throttle{};
+};
+
+/// A Lambda authorizer of routes.json's "authorizers" (docs/route-table.md).
+struct LambdaAuthorizer {
+  std::string name{};
+  http::AuthorizerType type = http::AuthorizerType::token;
+  std::vector<std::string> identity_sources{};
+  int result_ttl_seconds = http::default_authorizer_ttl_seconds;
+  std::string identity_validation_expression{};
+  std::vector<std::string> example_identity{};  ///< for the printed curl lines only
 };
 
 struct RouteMatch {
@@ -55,7 +67,7 @@ class RouteTableError : public std::runtime_error {
 
 class RouteTable {
  public:
-  explicit RouteTable(std::vector<Route> routes);
+  explicit RouteTable(std::vector<Route> routes, std::vector<LambdaAuthorizer> authorizers = {});
 
   /// Parses routes.json text; throws RouteTableError naming the bad entry.
   [[nodiscard]] static RouteTable parse(std::string_view json);
@@ -73,9 +85,15 @@ class RouteTable {
                                                 std::string_view path) const;
 
   [[nodiscard]] const std::vector<Route>& routes() const noexcept { return routes_; }
+  [[nodiscard]] const std::vector<LambdaAuthorizer>& authorizers() const noexcept {
+    return authorizers_;
+  }
+  /// The authorizer of that name; nullptr when none is declared.
+  [[nodiscard]] const LambdaAuthorizer* authorizer(std::string_view name) const noexcept;
 
  private:
   std::vector<Route> routes_{};
+  std::vector<LambdaAuthorizer> authorizers_{};
   http::ResourceMatcher matcher_;
 };
 

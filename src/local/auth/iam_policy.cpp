@@ -141,8 +141,13 @@ IamPolicies IamPolicies::parse(std::string_view text) {
 PolicyDecision IamPolicies::evaluate(std::string_view principal, std::string_view resource) const {
   const auto found = principals_.find(principal);
   if (found == principals_.end()) return PolicyDecision::implicit_deny;
+  return evaluate_statements(found->second, resource);
+}
+
+PolicyDecision evaluate_statements(const std::vector<PolicyStatement>& statements,
+                                   std::string_view resource) {
   bool allowed = false;
-  for (const auto& statement : found->second) {
+  for (const auto& statement : statements) {
     if (!statement_applies(statement, resource)) continue;
     if (!statement.allow) return PolicyDecision::explicit_deny;
     allowed = true;

@@ -47,6 +47,11 @@ class IamPolicies {
   std::map<std::string, std::vector<PolicyStatement>, std::less<>> principals_;
 };
 
+/// The decision of `statements` for execute-api:Invoke on `resource`: an explicit Deny wins,
+/// else an Allow that matches, else an implicit deny.
+[[nodiscard]] PolicyDecision evaluate_statements(const std::vector<PolicyStatement>& statements,
+                                                 std::string_view resource);
+
 /// IAM's wildcard match: '*' any run of characters (also '/'), '?' any one; case-sensitive.
 [[nodiscard]] bool iam_wildcard_match(std::string_view pattern, std::string_view text);
 
