@@ -30,6 +30,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Prints the seconds from `git clone` to the first 200 of make run in clone $1 (ccache on or off).
+# It runs in a command substitution (a subshell, without the EXIT trap): it stops make run itself.
 first_answer() {
   local name="$1" ccache="$2" port started
   port="$(free_port)"
@@ -45,10 +46,12 @@ first_answer() {
     if ! kill -0 "$run_pid" 2>/dev/null; then
       echo "bench-first-run: make run ended before answering:" >&2
       tail -n 30 "$work/$name.log" >&2
+      stop_run
       exit 1
     fi
     if (($(date +%s%N) - started > limit_seconds * 1000000000)); then
       echo "bench-first-run: no answer within ${limit_seconds} s" >&2
+      stop_run
       exit 1
     fi
     sleep 0.2
