@@ -8,15 +8,23 @@
 #
 # The sources define cppstack::app::application_routes(). Targets made:
 #   <NAME>_routes            the sources as an object library (link it into unit tests)
-#   <BOOTSTRAP>              the static Lambda `bootstrap` (output name bootstrap)
+#   <BOOTSTRAP>              the static Lambda `bootstrap` (output name bootstrap): the one
+#                            packaged and deployed, and the one tests and benchmarks run
+#   <NAME>_dev_routes        the same sources compiled for the edit-compile loop (-Og in an
+#                            optimised build; the very <NAME>_routes in an unoptimised one)
+#   <BOOTSTRAP>-dev          bootstrap linked from them and the same -O3 libraries: what
+#                            `make run` and `make watch` serve (built only when asked for)
 #   <EXPORTER>               writes routes.json and openapi.json; fails the build, naming
-#                            the routes, when the table breaks API Gateway's rules
+#                            the routes, when the table breaks API Gateway's rules (linked
+#                            from the dev routes: the table is the same at any optimisation)
 #   <NAME>_route_table       runs it: API_DIR/routes.json and API_DIR/openapi.json
 #   <NAME>_function_zip      API_DIR/../function.zip
 #   ${CMAKE_BINARY_DIR}/functions/<NAME>   what `make run FUNCTION=<NAME>` and `make watch`
 #                            need to serve and rebuild it (shell variables)
-# After each link, API_DIR/../run/bootstrap is replaced by a complete copy in one rename, so
-# an emulator serving it never starts a half-written executable.
+# After each link of <BOOTSTRAP>-dev, API_DIR/../run/bootstrap is replaced by a complete copy
+# in one rename, so an emulator serving it never starts a half-written executable.
+# Libraries linked to <NAME>_routes after this call (target_link_libraries) are linked to
+# <NAME>_dev_routes too, at the end of the calling directory.
 function(cppstack_add_function)
   cmake_parse_arguments(ARG "EXCLUDE_FROM_ALL" "NAME;TITLE;BOOTSTRAP;EXPORTER;API_DIR" "SOURCES"
                         ${ARGN})
@@ -32,26 +40,41 @@ function(cppstack_add_function)
   # The function's own sources are what a developer edits in the inner loop: with the
   # framework's headers (Boost.JSON, Describe) precompiled, one edited file rebuilds in about
   # a second instead of several.
-  target_precompile_headers(${routes} PRIVATE
+  set(precompiled
     <cppstack/app/application.hpp> <cppstack/http/routes.hpp> <cppstack/http/responses.hpp>
     <boost/json/array.hpp> <boost/json/object.hpp> <boost/json/serialize.hpp>)
+  target_precompile_headers(${routes} PRIVATE ${precompiled})
+
+  # Optimising the instantiated templates of typed routes is over half their compile at -O3;
+  # the function's own sources are a small part of a request's CPU, and `make run` answers
+  # with the libraries still at -O3. The packaged bootstrap never links these objects.
+  if(CMAKE_BUILD_TYPE MATCHES "^(Release|RelWithDebInfo|MinSizeRel)$")
+    set(dev_routes ${ARG_NAME}_dev_routes)
+    add_library(${dev_routes} OBJECT ${exclude} ${ARG_SOURCES})
+    target_link_libraries(${dev_routes} PUBLIC cppstack_app PRIVATE cppstack_warnings)
+    target_compile_options(${dev_routes} PRIVATE -Og)
+    target_precompile_headers(${dev_routes} PRIVATE ${precompiled})
+    cmake_language(EVAL CODE
+      "cmake_language(DEFER CALL cppstack_copy_usage [[${routes}]] [[${dev_routes}]])")
+  else()
+    set(dev_routes ${routes})
+  endif()
 
   get_filename_component(output_dir ${ARG_API_DIR} DIRECTORY)
   set(run_dir ${output_dir}/run)
-  add_executable(${ARG_BOOTSTRAP} ${exclude} ${PROJECT_SOURCE_DIR}/src/app/bootstrap_main.cpp)
-  set_target_properties(${ARG_BOOTSTRAP} PROPERTIES OUTPUT_NAME bootstrap)
-  target_link_libraries(${ARG_BOOTSTRAP} PRIVATE ${routes} cppstack_runtime cppstack_warnings)
-  if(CPPSTACK_STATIC_BOOTSTRAP)
-    target_link_options(${ARG_BOOTSTRAP} PRIVATE -static -s)
-  endif()
-  add_custom_command(TARGET ${ARG_BOOTSTRAP} POST_BUILD
+  set(dev_bootstrap ${ARG_BOOTSTRAP}-dev)
+  cppstack_add_bootstrap(${ARG_BOOTSTRAP} ${routes} "${exclude}")
+  cppstack_add_bootstrap(${dev_bootstrap} ${dev_routes} EXCLUDE_FROM_ALL)
+  set_target_properties(${dev_bootstrap} PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/dev)
+  add_custom_command(TARGET ${dev_bootstrap} POST_BUILD
     COMMAND ${CMAKE_COMMAND} -E make_directory ${run_dir}
-    COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:${ARG_BOOTSTRAP}> ${run_dir}/.bootstrap.tmp
+    COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:${dev_bootstrap}> ${run_dir}/.bootstrap.tmp
     COMMAND ${CMAKE_COMMAND} -E rename ${run_dir}/.bootstrap.tmp ${run_dir}/bootstrap
     VERBATIM)
 
   add_executable(${ARG_EXPORTER} ${exclude} ${PROJECT_SOURCE_DIR}/src/app/route_export_main.cpp)
-  target_link_libraries(${ARG_EXPORTER} PRIVATE ${routes} cppstack_warnings)
+  target_link_libraries(${ARG_EXPORTER} PRIVATE ${dev_routes} cppstack_warnings)
   target_compile_definitions(${ARG_EXPORTER} PRIVATE CPPSTACK_API_TITLE="${ARG_TITLE}")
 
   add_custom_command(
@@ -75,5 +98,34 @@ function(cppstack_add_function)
   file(RELATIVE_PATH sources_dir ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
   file(WRITE ${CMAKE_BINARY_DIR}/functions/${ARG_NAME}
        "run_dir='${run_dir}'\nbootstrap='${ARG_BOOTSTRAP}'\nexporter='${ARG_EXPORTER}'\n"
-       "sources='${sources_dir}'\n")
+       "sources='${sources_dir}'\ndev_bootstrap='${dev_bootstrap}'\ndev_routes='${dev_routes}'\n")
+endfunction()
+
+# A function's static Lambda bootstrap (output name bootstrap) from one of its routes libraries.
+function(cppstack_add_bootstrap name routes_library exclude)
+  add_executable(${name} ${exclude} ${PROJECT_SOURCE_DIR}/src/app/bootstrap_main.cpp)
+  set_target_properties(${name} PROPERTIES OUTPUT_NAME bootstrap)
+  target_link_libraries(${name} PRIVATE ${routes_library} cppstack_runtime cppstack_warnings)
+  if(CPPSTACK_STATIC_BOOTSTRAP)
+    target_link_options(${name} PRIVATE -static -s)
+  endif()
+endfunction()
+
+# What was added to a function's routes library after cppstack_add_function() (its libraries,
+# definitions, include directories and options), added to its dev routes library too.
+function(cppstack_copy_usage from to)
+  get_target_property(libraries ${from} LINK_LIBRARIES)
+  if(libraries)
+    target_link_libraries(${to} PRIVATE ${libraries})
+  endif()
+  get_target_property(interface_libraries ${from} INTERFACE_LINK_LIBRARIES)
+  if(interface_libraries)
+    target_link_libraries(${to} INTERFACE ${interface_libraries})
+  endif()
+  foreach(property COMPILE_DEFINITIONS INCLUDE_DIRECTORIES COMPILE_OPTIONS)
+    get_target_property(values ${from} ${property})
+    if(values)
+      set_property(TARGET ${to} APPEND PROPERTY ${property} ${values})
+    endif()
+  endforeach()
 endfunction()

@@ -40,4 +40,8 @@ echo "## Live development: edit a file of 10 typed routes, answer with the new c
 bash scripts/bench-reload.sh "$(basename "$build_dir")" typed_routes bench/typed_routes/typed_routes.cpp
 echo
 
+echo "## Live development: make run's first answer on a fresh clone"
+bash scripts/bench-first-run.sh
+echo
+
 bash scripts/bench-aws.sh "$build_dir"

@@ -22,8 +22,8 @@ metrics="${4:-pretty}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${root}/build/${preset}"
 case "$function" in
-  api) run_dir="${build_dir}/run" targets=(bootstrap route_table) ;;
-  notes) run_dir="${build_dir}/examples/notes/run" targets=(notes-bootstrap notes_route_table) ;;
+  api) run_dir="${build_dir}/run" bootstrap=bootstrap ;;
+  notes) run_dir="${build_dir}/examples/notes/run" bootstrap=notes-bootstrap ;;
   *)
     # Any other function the build defines: cppstack_add_function() records it in functions/.
     [[ -f "${build_dir}/CMakeCache.txt" ]] || (cd "$root" && scripts/install-deps.sh && cmake --preset "$preset")
@@ -33,7 +33,6 @@ case "$function" in
     fi
     # shellcheck source=/dev/null
     source "${build_dir}/functions/${function}"
-    targets=("$bootstrap" "${function}_route_table")
     ;;
 esac
 case "$metrics" in
@@ -55,6 +54,14 @@ if ! up_to_date; then
     scripts/install-deps.sh
     cmake --preset "$preset"
   fi
+  # Serving needs the function's dev bootstrap (its own sources at -Og, the libraries as
+  # released; cppstack_add_function() records its name), its route table and the emulator:
+  # nothing else of the build, not even the packaged bootstrap.
+  if [[ -f "${build_dir}/functions/${function}" ]]; then
+    # shellcheck source=/dev/null
+    source "${build_dir}/functions/${function}"
+  fi
+  targets=("${dev_bootstrap:-$bootstrap}" "${function}_route_table")
   # A `make watch` in another terminal builds the same tree: one build at a time, or the two
   # makes write the same archives and objects at once and both fail.
   flock "${build_dir}/.build-lock" cmake --build "$build_dir" --target "${targets[@]}" cppstack-local -j "$(nproc)"

@@ -34,7 +34,18 @@ case "$function" in
     source "${build_dir}/functions/${function}"
     ;;
 esac
-fast_targets=("${function}_routes/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
+if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
+  (cd "$root" && cmake --preset "$preset")
+fi
+# What `make run` serves: the function's dev bootstrap, linked from its sources at -Og
+# (cppstack_add_function() records both names).
+if [[ -f "${build_dir}/functions/${function}" ]]; then
+  # shellcheck source=/dev/null
+  source "${build_dir}/functions/${function}"
+fi
+routes="${dev_routes:-${function}_routes}"
+bootstrap="${dev_bootstrap:-$bootstrap}"
+fast_targets=("${routes}/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
 full_targets=("$bootstrap" "${function}_route_table")
 watched=(src include examples cmake CMakeLists.txt)
 # A function whose sources are elsewhere (bench/) is watched there too.
@@ -45,9 +56,6 @@ if ! command -v inotifywait >/dev/null 2>&1; then
   exit 1
 fi
 cd "$root"
-if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
-  cmake --preset "$preset"
-fi
 makefiles=false
 grep -q '^CMAKE_GENERATOR:INTERNAL=Unix Makefiles$' "${build_dir}/CMakeCache.txt" && makefiles=true
 

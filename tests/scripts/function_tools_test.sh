@@ -41,6 +41,16 @@ grep -q -- "--bootstrap $build/examples/shop/run/bootstrap --routes $build/examp
   cat "$scratch/calls.log" >&2
   exit 1
 }
+# A build that records the function's dev bootstrap (its sources at -Og): run.sh builds that
+# one, not the packaged bootstrap.
+echo "dev_bootstrap='shop-bootstrap-dev'" >>"$build/functions/shop"
+rm "$build/examples/shop/run/bootstrap"
+bash "$scratch/scripts/run.sh" release 39998 shop off
+grep -q -- "--target shop-bootstrap-dev shop_route_table cppstack-local" "$scratch/calls.log" || {
+  echo "FAIL: run.sh did not build the shop function's dev bootstrap:" >&2
+  cat "$scratch/calls.log" >&2
+  exit 1
+}
 if bash "$scratch/scripts/run.sh" release 39998 nosuch off 2>"$scratch/unknown.err"; then
   echo "FAIL: an unknown function was accepted" >&2
   exit 1
