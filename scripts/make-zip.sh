@@ -8,6 +8,7 @@ staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT
 install -m 0755 "$binary" "$staging/bootstrap"
 touch -d '2000-01-01 00:00:00 UTC' "$staging/bootstrap"
+mkdir -p "$(dirname "$output")"
 rm -f "$output.tmp"
 (cd "$staging" && TZ=UTC zip -q -X -9 "$output.tmp" bootstrap)
 mv "$output.tmp" "$output"
