@@ -252,6 +252,22 @@ TEST(Robustness, ChunkedTrailersAreHeldToTheHeaderLimit) {
   expect_still_serving(emulator, invocations);
 }
 
+// Whether the emulator's log holds `count` START lines (invocations handed to an instance)
+// within 30 s.
+bool wait_for_starts(const Emulator& emulator, std::size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string logs = emulator.logs();
+    std::size_t found = 0;
+    for (auto at = logs.find("START RequestId"); at != std::string::npos;
+         at = logs.find("START RequestId", at + 1))
+      ++found;
+    if (found >= count) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 TEST(Robustness, ConnectionCapClosesTheOldestIdleConnectionElse503) {
   Emulator emulator(start_lambda({"--max-connections", "4", "--concurrency", "8"}));
   std::vector<std::unique_ptr<RawClient>> idle;
@@ -270,7 +286,9 @@ TEST(Robustness, ConnectionCapClosesTheOldestIdleConnectionElse503) {
     busy.back()->send("POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                       std::to_string(slow.size()) + "\r\n\r\n" + slow);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Each busy request is read and handed to an instance before the next client comes: its
+  // START line (after the one of the first part) says so, where a fixed sleep raced under load.
+  ASSERT_TRUE(wait_for_starts(emulator, 1 + 4)) << emulator.logs();
   RawClient refused(emulator.port());
   EXPECT_EQ(refused.status(), 503);
   for (auto& client : busy) EXPECT_EQ(client->status(), 200);
