@@ -269,7 +269,8 @@ bool wait_for_starts(const Emulator& emulator, std::size_t count) {
 }
 
 TEST(Robustness, ConnectionCapClosesTheOldestIdleConnectionElse503) {
-  Emulator emulator(start_lambda({"--max-connections", "4", "--concurrency", "8"}));
+  Emulator emulator(
+      start_lambda({"--max-connections", "4", "--concurrency", "8", "--timeout", "30"}));
   std::vector<std::unique_ptr<RawClient>> idle;
   for (int i = 0; i < 4; ++i) idle.push_back(std::make_unique<RawClient>(emulator.port()));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all four accepted
@@ -279,16 +280,18 @@ TEST(Robustness, ConnectionCapClosesTheOldestIdleConnectionElse503) {
   idle.clear();
 
   // Four connections each waiting for a slow invocation: none is idle, the next gets 503.
+  // Each connects once the one before has reached an instance (its START line, after the one
+  // of the first part): a connection whose request is not read yet is idle, and the cap would
+  // close it to make room for the next.
   std::vector<std::unique_ptr<RawClient>> busy;
-  const std::string slow = R"({"path":"/sleep/1500","httpMethod":"GET"})";
-  for (int i = 0; i < 4; ++i) {
+  // Long enough that the first is still running when the last has started, under any load.
+  const std::string slow = R"({"path":"/sleep/5000","httpMethod":"GET"})";
+  for (std::size_t i = 0; i < 4; ++i) {
     busy.push_back(std::make_unique<RawClient>(emulator.port()));
     busy.back()->send("POST " + invocations + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                       std::to_string(slow.size()) + "\r\n\r\n" + slow);
+    ASSERT_TRUE(wait_for_starts(emulator, 1 + i + 1)) << emulator.logs();
   }
-  // Each busy request is read and handed to an instance before the next client comes: its
-  // START line (after the one of the first part) says so, where a fixed sleep raced under load.
-  ASSERT_TRUE(wait_for_starts(emulator, 1 + 4)) << emulator.logs();
   RawClient refused(emulator.port());
   EXPECT_EQ(refused.status(), 503);
   for (auto& client : busy) EXPECT_EQ(client->status(), 200);
