@@ -26,6 +26,15 @@ struct GatheredLines {
 };
 thread_local GatheredLines gathered;
 
+// Says, before the next queued line, how many lines were dropped, and starts counting again.
+void queue_dropped_notice(std::string& pending, std::size_t& dropped_lines) {
+  if (dropped_lines == 0) return;
+  pending.append("[cppstack-local] ")
+      .append(std::to_string(dropped_lines))
+      .append(" log lines dropped: the terminal could not keep up\n");
+  dropped_lines = 0;
+}
+
 }  // namespace
 
 LambdaLog::Gather::Gather(LambdaLog& log) : log_(&log) {
@@ -88,12 +97,7 @@ void LambdaLog::line(std::string_view text) {
       return;
     }
     wake_writer = pending_.empty();
-    if (dropped_lines_ > 0) {
-      pending_.append("[cppstack-local] ")
-          .append(std::to_string(dropped_lines_))
-          .append(" log lines dropped: the terminal could not keep up\n");
-      dropped_lines_ = 0;
-    }
+    queue_dropped_notice(pending_, dropped_lines_);
     pending_.append(text).push_back('\n');
   }
   if (wake_writer) wake_.notify_one();
@@ -131,12 +135,7 @@ void LambdaLog::write_lines(std::string_view lines) {
       return;
     }
     wake_writer = pending_.empty();
-    if (dropped_lines_ > 0) {
-      pending_.append("[cppstack-local] ")
-          .append(std::to_string(dropped_lines_))
-          .append(" log lines dropped: the terminal could not keep up\n");
-      dropped_lines_ = 0;
-    }
+    queue_dropped_notice(pending_, dropped_lines_);
     pending_.append(lines);
   }
   if (wake_writer) wake_.notify_one();

@@ -1,5 +1,6 @@
 #include "lambda_authorizer.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/regex.hpp>
@@ -10,17 +11,6 @@ namespace cppstack::local::auth {
 namespace {
 
 namespace json = boost::json;
-
-bool iequals(std::string_view left, std::string_view right) {
-  if (left.size() != right.size()) return false;
-  for (std::size_t index = 0; index < left.size(); ++index) {
-    if (std::tolower(static_cast<unsigned char>(left[index])) !=
-        std::tolower(static_cast<unsigned char>(right[index]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 const json::object* object_member(const json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
@@ -33,7 +23,7 @@ const json::value* find_in(const json::object& event, std::string_view map, std:
   const auto* members = object_member(event, map);
   if (members == nullptr) return nullptr;
   for (const auto& [key, value] : *members) {
-    if (any_case ? iequals(key, name) : key == name) return &value;
+    if (any_case ? boost::beast::iequals(key, name) : key == name) return &value;
   }
   return nullptr;
 }
