@@ -10,8 +10,9 @@
 #   <NAME>_routes            the sources as an object library (link it into unit tests)
 #   <BOOTSTRAP>              the static Lambda `bootstrap` (output name bootstrap): the one
 #                            packaged and deployed, and the one tests and benchmarks run
-#   <NAME>_dev_routes        the same sources compiled for the edit-compile loop (-Og in an
-#                            optimised build; the very <NAME>_routes in an unoptimised one)
+#   <NAME>_dev_routes        the same sources compiled for the edit-compile loop in an
+#                            optimised build (by CPPSTACK_DEV_CXX at -O0, else at -Og); the
+#                            very <NAME>_routes in an unoptimised one
 #   <BOOTSTRAP>-dev          bootstrap linked from them and the same -O3 libraries: what
 #                            `make run` and `make watch` serve (built only when asked for)
 #   <EXPORTER>               writes routes.json and openapi.json; fails the build, naming
@@ -52,8 +53,16 @@ function(cppstack_add_function)
     set(dev_routes ${ARG_NAME}_dev_routes)
     add_library(${dev_routes} OBJECT ${exclude} ${ARG_SOURCES})
     target_link_libraries(${dev_routes} PUBLIC cppstack_app PRIVATE cppstack_warnings)
-    target_compile_options(${dev_routes} PRIVATE -Og)
     target_precompile_headers(${dev_routes} PRIVATE ${precompiled})
+    if(CPPSTACK_DEV_CXX)
+      # Compiled by the dev compiler (clang) at -O0: half the time of g++ at -Og.
+      set(launcher ${PROJECT_SOURCE_DIR}/cmake/dev_compiler.sh ${CPPSTACK_DEV_CXX}
+                   ${CMAKE_CXX_COMPILER} ${CMAKE_CXX_COMPILER_LAUNCHER})
+      set_target_properties(${dev_routes} PROPERTIES CXX_COMPILER_LAUNCHER "${launcher}")
+      target_compile_options(${dev_routes} PRIVATE -O0)
+    else()
+      target_compile_options(${dev_routes} PRIVATE -Og)
+    endif()
     cmake_language(EVAL CODE
       "cmake_language(DEFER CALL cppstack_copy_usage [[${routes}]] [[${dev_routes}]])")
   else()

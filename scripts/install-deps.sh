@@ -15,6 +15,7 @@ packages=(
   libssl-dev openssl
   libmbedtls-dev libc-ares-dev
   clang-format clang-tidy
+  clang-14  # the dev compiler of make run and make watch (CMakeLists.txt, CPPSTACK_DEV_CXX)
   python3 python3-venv
   curl bc nginx-light wrk hyperfine inotify-tools
   awscli python3-boto3
