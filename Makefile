@@ -78,10 +78,12 @@ test: deps package
 # and UndefinedBehaviorSanitizer's vptr check validates vtables through a pipe, so with no
 # descriptor free it reports every virtual call as an invalid vptr (a limit of the checker).
 SANITIZE_EXCLUDED := local.Robustness.OutOfDescriptorsTheEmulatorWaitsAndRecovers
+# The compile tests (label compile) run the compiler over a source that must or must not build,
+# with no instrumented code: make test runs them, the sanitizer suite would repeat them.
 test-sanitize: deps
 	$(MAKE) PRESET=debug build
-	@echo "test-sanitize: not run here (see the Makefile): $(SANITIZE_EXCLUDED)"
-	ctest --preset debug -j $(JOBS) -E '^$(SANITIZE_EXCLUDED)$$'
+	@echo "test-sanitize: not run here (see the Makefile): $(SANITIZE_EXCLUDED) and the compile tests (make test runs them)"
+	ctest --preset debug -j $(JOBS) -E '^$(SANITIZE_EXCLUDED)$$' -LE '^compile$$'
 
 # The emulator's tests with ThreadSanitizer, the emulator on 4 I/O threads.
 LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests local_authorizer_tests

@@ -54,7 +54,7 @@ if ! up_to_date; then
     scripts/install-deps.sh
     cmake --preset "$preset"
   fi
-  # Serving needs the function's dev bootstrap (its own sources at -Og, the libraries as
+  # Serving needs the function's dev bootstrap (its own sources by the dev compiler, the libraries as
   # released; cppstack_add_function() records its name), its route table and the emulator:
   # nothing else of the build, not even the packaged bootstrap.
   if [[ -f "${build_dir}/functions/${function}" ]]; then
