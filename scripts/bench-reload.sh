@@ -64,7 +64,7 @@ wait_for 'grep -q "waiting for changes" "$work/watch.log"'
 sleep 1
 
 echo "command: BENCH_RELOAD_EDITS=$edits scripts/bench-reload.sh $preset $function $handler"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); dev compiler: $(sed -n 's/^CPPSTACK_DEV_CXX:FILEPATH=//p' "build/${preset}/CMakeCache.txt")"
 results=()
 for ((edit = 1; edit <= edits; edit++)); do
   marker="Edit ${edit}-$RANDOM from "
@@ -74,9 +74,12 @@ for ((edit = 1; edit <= edits; edit++)); do
   wait_for 'curl -fsS "http://127.0.0.1:${port}/prod/v1/" 2>/dev/null | grep -q "$marker"'
   elapsed_ms=$((($(date +%s%N) - started) / 1000000))
   results+=("$elapsed_ms")
-  echo "edit $edit: answered with the new handler after ${elapsed_ms} ms"
   # The watcher must be idle again before the next edit.
   wait_for '[[ $(grep -c "waiting for changes" "$work/watch.log") -gt $edit ]]'
+  # Its whole rebuild (compile, both links, the route export), of which the answer waits for
+  # the compile and the bootstrap's link only.
+  built=$(grep -o 'built [^ ]* in [0-9]* ms' "$work/watch.log" | tail -n 1 | grep -o '[0-9]* ms')
+  echo "edit $edit: answered with the new handler after ${elapsed_ms} ms (make watch's rebuild: ${built})"
   sleep 0.5
 done
 median=$(printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
