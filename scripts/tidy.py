@@ -10,6 +10,12 @@ other folders share the cache) and the content of every file the compiler read f
 build's dependency file lists them). The next run skips a source whose key is remembered, so
 a rerun of `make lint` checks only what changed. Set TIDY_CACHE_DIR to move the cache, or to
 an empty string to check everything.
+
+A target compiled as a unity build (the emulator's library) has one command per group in the
+compile database, for a generated file that includes the group's sources. Each of those sources
+is checked on its own, with the group's command (the same flags); its cache key takes the files
+the group's compile read, less the group's other sources, so an edit re-checks only the source
+edited.
 """
 
 import concurrent.futures
@@ -27,6 +33,8 @@ NOISE = re.compile(r"^(\d+ warnings? generated|Suppressed \d+ warnings|Use -head
 # GCC's precompiled headers (the functions' sources use them) are not clang's: clang-tidy reads
 # the compile commands without them; every source includes what it uses.
 PCH_FLAGS = re.compile(r" -include [^ ]*cmake_pch\.hxx| -Winvalid-pch")
+# The lines of a CMake unity source that include the group's sources.
+UNITY_INCLUDE = re.compile(r'^#include "([^"]+)"$', re.MULTILINE)
 
 
 def cache_directory():
@@ -54,6 +62,8 @@ class ContentHashes:
 
 def dependencies(entry):
     """The files the compiler read for one entry, from its dependency (.d) file, or None."""
+    if "dependencies" in entry:
+        return entry["dependencies"]
     arguments = shlex.split(entry["command"])
     if "-o" not in arguments:
         return None
@@ -64,6 +74,40 @@ def dependencies(entry):
         return None
     names = text.replace("\\\n", " ").split(":", 1)[-1].split()
     return sorted({os.path.normpath(os.path.join(entry["directory"], name)) for name in names})
+
+
+def unity_sources(entry):
+    """The sources a CMake unity file includes, or an empty list for any other source."""
+    if "/Unity/unity_" not in entry["file"]:
+        return []
+    try:
+        text = Path(entry["directory"], entry["file"]).read_text()
+    except OSError:
+        return []
+    return [os.path.normpath(os.path.join(entry["directory"], name))
+            for name in UNITY_INCLUDE.findall(text)]
+
+
+def split_unity(entries):
+    """The compile database with each unity file's entry replaced by one per source it includes:
+    the same command for that source, and what the group read less its other sources."""
+    result = []
+    for entry in entries:
+        sources = unity_sources(entry)
+        if not sources:
+            result.append(entry)
+            continue
+        unity_file = os.path.normpath(os.path.join(entry["directory"], entry["file"]))
+        group = dependencies(entry)
+        for source in sources:
+            split = {"directory": entry["directory"], "file": source,
+                     "command": entry["command"].replace(entry["file"], source)}
+            if group is not None:
+                others = set(sources) - {source}
+                split["dependencies"] = [name for name in group
+                                         if name not in others and name != unity_file]
+            result.append(split)
+    return result
 
 
 def cache_key(entry, root, invariant, hashes):
@@ -92,7 +136,7 @@ def main():
     if not commands.is_file():
         print(f"tidy: {commands} missing; run make build first", file=sys.stderr)
         return 1
-    entries = json.loads(commands.read_text())
+    entries = split_unity(json.loads(commands.read_text()))
     for entry in entries:
         entry["command"] = PCH_FLAGS.sub("", entry["command"])
     by_file = {os.path.normpath(entry["file"]): entry for entry in entries}
@@ -118,7 +162,8 @@ def main():
             to_check.append((path, key))
 
     with tempfile.TemporaryDirectory() as database:
-        Path(database, "compile_commands.json").write_text(json.dumps(entries))
+        Path(database, "compile_commands.json").write_text(json.dumps(
+            [{key: entry[key] for key in ("directory", "file", "command")} for entry in entries]))
         failed = False
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             runs = {pool.submit(run_tidy, database, path): (path, key) for path, key in to_check}

@@ -27,9 +27,9 @@ namespace {
 constexpr std::string_view gateway_error_marker = "x-cppstack-gateway-error";
 
 HttpResponse content_length_exceeded() {
-  HttpResponse response{http::status::payload_too_large, 11};
-  response.set(http::field::content_type, "text/plain");
-  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  HttpResponse response{beast_http::status::payload_too_large, 11};
+  response.set(beast_http::field::content_type, "text/plain");
+  response.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
   response.body() =
       "HTTP content length exceeded " + std::to_string(max_gateway_request_bytes) + " bytes.";
   return response;
@@ -70,20 +70,22 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     // Which status API Gateway sends here is not documented; RFC 9112's 431, in the shape of
     // the gateway's own answers. The request's Origin is not known at this point.
     options.header_too_large = [this] {
-      HttpResponse response =
-          gateway_error(RequestIdentifiers::fresh(), http::status::request_header_fields_too_large,
-                        "Request Header Fields Too Large", {});
+      HttpResponse response = gateway_error(RequestIdentifiers::fresh(),
+                                            beast_http::status::request_header_fields_too_large,
+                                            "Request Header Fields Too Large", {});
       add_gateway_response_headers(response, {});
       return response;
     };
     // A body over 10 MB is refused by API Gateway's front end in plain text, not with one of
     // its JSON gateway responses (recorded from AWS, contracts.md section 1).
-    options.too_large = [](const http::request_header<>&) { return content_length_exceeded(); };
+    options.too_large = [](const beast_http::request_header<>&) {
+      return content_length_exceeded();
+    };
     // An answer that cannot be sent (a function's malformed response that got this far) is
     // API Gateway's 502 for a bad integration response.
     options.unanswered = [this] {
       HttpResponse response =
-          gateway_error(RequestIdentifiers::fresh(), http::status::bad_gateway,
+          gateway_error(RequestIdentifiers::fresh(), beast_http::status::bad_gateway,
                         "Internal server error", "InternalServerErrorException");
       add_gateway_response_headers(response, {});
       return response;
@@ -116,7 +118,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     std::string stage_path;
   };
 
-  HttpResponse gateway_error(const RequestIdentifiers& identifiers, http::status status,
+  HttpResponse gateway_error(const RequestIdentifiers& identifiers, beast_http::status status,
                              std::string_view message, std::string_view error_type) const {
     return gateway_answer(
         identifiers, {.status = static_cast<int>(status),
@@ -129,8 +131,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   // CORS headers of the API's gateway responses, so browsers can read them.
   HttpResponse gateway_answer(const RequestIdentifiers& identifiers,
                               const GatewayAnswer& gateway) const {
-    HttpResponse response = json_response(static_cast<http::status>(gateway.status), gateway.body);
-    response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+    HttpResponse response =
+        json_response(static_cast<beast_http::status>(gateway.status), gateway.body);
+    response.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", identifiers.request_id);
     if (!gateway.error_type.empty()) response.set("x-amzn-ErrorType", gateway.error_type);
     response.set("x-amz-apigw-id", identifiers.extended_request_id);
@@ -164,7 +167,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       log->notice(std::string(request.method_string()) + " " + std::string(request.target()) + " " +
                   std::to_string(response.result_int()) + " (" + elapsed + " ms)");
     }
-    add_gateway_response_headers(response, pending.exchange->request[http::field::origin]);
+    add_gateway_response_headers(response, pending.exchange->request[beast_http::field::origin]);
     pending.exchange->reply(std::move(response));
   }
 
@@ -211,9 +214,9 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       if (access.answer) return answer(*pending, gateway_answer(ids, *access.answer));
     }
     if (!match) {
-      return answer(*pending,
-                    gateway_error(ids, http::status::forbidden, "Missing Authentication Token",
-                                  "MissingAuthenticationTokenException"));
+      return answer(*pending, gateway_error(ids, beast_http::status::forbidden,
+                                            "Missing Authentication Token",
+                                            "MissingAuthenticationTokenException"));
     }
     auto routed =
         std::make_shared<RoutedRequest>(RoutedRequest{.routes = current_routes,
@@ -316,7 +319,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
           consistent && (config.api_keys != nullptr ||
                          (config.api_key ? presented == *config.api_key : !presented.empty()));
       if (!accepted) {
-        return answer(*pending, gateway_error(ids, http::status::forbidden, "Forbidden",
+        return answer(*pending, gateway_error(ids, beast_http::status::forbidden, "Forbidden",
                                               "ForbiddenException"));
       }
       api_key = presented;
@@ -330,7 +333,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     const auto route_bucket = route_buckets.find(match->route);
     if ((stage_bucket && !stage_bucket->try_take()) ||
         (route_bucket != route_buckets.end() && !route_bucket->second.try_take())) {
-      return answer(*pending, gateway_error(ids, http::status::too_many_requests,
+      return answer(*pending, gateway_error(ids, beast_http::status::too_many_requests,
                                             "Too Many Requests", "TooManyRequestsException"));
     }
 
@@ -346,7 +349,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     if (request.body().size() > max_sync_payload_bytes ||
         least_event_body_bytes(request.body(), body_is_binary(headers, config.settings)) >
             max_sync_payload_bytes) {
-      return answer(*pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+      return answer(*pending, traced(ids, gateway_error(ids, beast_http::status::payload_too_large,
                                                         "Request Too Long", {})));
     }
 
@@ -368,22 +371,22 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
     if (payload.size() > max_sync_payload_bytes) {
       // The event would be over Lambda's 6 MB: API Gateway answers 413 "Request Too Long"
       // (recorded from AWS, contracts.md section 1).
-      return answer(*pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+      return answer(*pending, traced(ids, gateway_error(ids, beast_http::status::payload_too_large,
                                                         "Request Too Long", {})));
     }
 
     pending->timeout = std::make_unique<asio::steady_timer>(pending->exchange->executor());
     pending->timeout->expires_after(config.integration_timeout);
-    pending->timeout->async_wait([self = shared_from_this(),
-                                  pending](boost::system::error_code error) {
-      if (error || pending->answered) return;
-      self->log->notice("Execution failed due to a timeout error (request " +
-                        pending->identifiers.request_id + ")");
-      self->answer(*pending,
-                   traced(pending->identifiers,
-                          self->gateway_error(pending->identifiers, http::status::gateway_timeout,
-                                              "Endpoint request timed out", {})));
-    });
+    pending->timeout->async_wait(
+        [self = shared_from_this(), pending](boost::system::error_code error) {
+          if (error || pending->answered) return;
+          self->log->notice("Execution failed due to a timeout error (request " +
+                            pending->identifiers.request_id + ")");
+          self->answer(*pending, traced(pending->identifiers,
+                                        self->gateway_error(pending->identifiers,
+                                                            beast_http::status::gateway_timeout,
+                                                            "Endpoint request timed out", {})));
+        });
     pool.invoke(InvokeRequest{.payload = std::move(payload), .trace_id = ids.trace_id},
                 [self = shared_from_this(), pending](InvokeResult result) {
                   pending->exchange->post([self, pending, result = std::move(result)] {
@@ -400,7 +403,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
         return answer(pending, map_response(pending, result.payload));
       case InvokeOutcome::throttled:
         return answer(pending,
-                      traced(ids, gateway_error(ids, http::status::too_many_requests,
+                      traced(ids, gateway_error(ids, beast_http::status::too_many_requests,
                                                 "Too Many Requests", "TooManyRequestsException")));
       case InvokeOutcome::function_error:
         if (result.error_kind == FunctionErrorKind::response_too_large) {
@@ -414,7 +417,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
                     result.payload);
         return answer(pending, bad_gateway(ids));
       case InvokeOutcome::payload_too_large:
-        return answer(pending, traced(ids, gateway_error(ids, http::status::payload_too_large,
+        return answer(pending, traced(ids, gateway_error(ids, beast_http::status::payload_too_large,
                                                          "Request Too Long", {})));
       case InvokeOutcome::shutting_down:
         return answer(pending, bad_gateway(ids));
@@ -422,7 +425,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
   }
 
   HttpResponse bad_gateway(const RequestIdentifiers& ids) const {
-    return traced(ids, gateway_error(ids, http::status::bad_gateway, "Internal server error",
+    return traced(ids, gateway_error(ids, beast_http::status::bad_gateway, "Internal server error",
                                      "InternalServerErrorException"));
   }
 
@@ -500,15 +503,15 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       // documented default for a bad integration response applies (docs/local.md).
       return malformed_response(ids, "statusCode " + std::to_string(status) + " with a body");
     }
-    HttpResponse response{static_cast<http::status>(status), 11};
+    HttpResponse response{static_cast<beast_http::status>(status), 11};
     const auto merged = function_response.merged_headers();
     if (auto problem = copy_function_headers(merged, response)) {
       return malformed_response(ids, *problem);
     }
-    if (response.find(http::field::content_type) == response.end()) {
+    if (response.find(beast_http::field::content_type) == response.end()) {
       // "API Gateway includes a Content-Type header for all integration responses. By default,
       // the content type is application/json." (Amazon API Gateway important notes)
-      response.set(http::field::content_type, "application/json");
+      response.set(beast_http::field::content_type, "application/json");
     }
     if (function_response.is_base64_encoded &&
         is_binary_media_type(pending.accept, config.settings.binary_media_types)) {
@@ -517,7 +520,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
         log->notice(
             "Execution failed due to configuration error: Unable to base64 decode the "
             "body");
-        return traced(ids, gateway_error(ids, http::status::internal_server_error,
+        return traced(ids, gateway_error(ids, beast_http::status::internal_server_error,
                                          "Internal server error", "InternalServerErrorException"));
       }
       response.body() = std::move(*decoded);
@@ -525,7 +528,7 @@ class ApiGatewayServer::Impl : public std::enable_shared_from_this<ApiGatewaySer
       response.body() = std::move(function_response.body);
     }
     // 204 and 304 carry no content: the body the function gave is not sent.
-    response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+    response.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
     response.set("x-amzn-RequestId", ids.request_id);
     response.set("x-amz-apigw-id", ids.extended_request_id);
     if (response.find("X-Amzn-Trace-Id") == response.end()) {

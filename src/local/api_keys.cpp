@@ -22,7 +22,7 @@ const std::regex& value_pattern() {
   return pattern;
 }
 
-[[noreturn]] void refuse(std::string_view key, const std::string& message) {
+[[noreturn]] void refuse_api_setting(std::string_view key, const std::string& message) {
   throw ApiKeySettingError(std::string(key) + ": " + message);
 }
 
@@ -51,22 +51,23 @@ std::vector<std::string> list(std::string_view key, const std::string& value) {
   for (const auto& item : split(trimmed(value), ',')) {
     items.push_back(trimmed(item));
     if (items.back().empty()) {
-      refuse(key,
-             "must be a comma-separated list without empty entries, got '" + trimmed(value) + "'");
+      refuse_api_setting(key, "must be a comma-separated list without empty entries, got '" +
+                                  trimmed(value) + "'");
     }
-    if (!seen.insert(items.back()).second) refuse(key, "lists '" + items.back() + "' twice");
+    if (!seen.insert(items.back()).second)
+      refuse_api_setting(key, "lists '" + items.back() + "' twice");
   }
   return items;
 }
 
-std::optional<std::int64_t> whole_number(std::string_view text) {
+std::optional<std::int64_t> parse_whole_number(std::string_view text) {
   std::int64_t number = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return number;
 }
 
-std::optional<double> positive_number(const std::string& text) {
+std::optional<double> parse_positive_number(const std::string& text) {
   static const std::regex decimal(R"(^\d+(\.\d+)?$)");
   if (!std::regex_match(text, decimal) || std::stod(text) <= 0) return std::nullopt;
   return std::stod(text);
@@ -81,14 +82,15 @@ std::string upper_case(std::string text) {
 // quota=LIMIT/PERIOD
 PlanQuota quota_of(const std::string& plan, const std::string& text) {
   const auto slash = text.find('/');
-  const auto limit = whole_number(std::string_view(text).substr(0, slash));
+  const auto limit = parse_whole_number(std::string_view(text).substr(0, slash));
   const std::string period = upper_case(slash == std::string::npos ? "" : text.substr(slash + 1));
   if (!limit || *limit < 1 || *limit > 2'000'000'000 ||
       (period != "DAY" && period != "WEEK" && period != "MONTH")) {
-    refuse("API_USAGE_PLANS", "plan '" + plan +
-                                  "': quota must be LIMIT/PERIOD, a whole number from 1 to "
-                                  "2000000000 and DAY, WEEK or MONTH, got '" +
-                                  text + "'");
+    refuse_api_setting("API_USAGE_PLANS",
+                       "plan '" + plan +
+                           "': quota must be LIMIT/PERIOD, a whole number from 1 to "
+                           "2000000000 and DAY, WEEK or MONTH, got '" +
+                           text + "'");
   }
   return {*limit, period};
 }
@@ -96,15 +98,16 @@ PlanQuota quota_of(const std::string& plan, const std::string& text) {
 // throttle=RATE/BURST
 Throttle throttle_of(const std::string& plan, const std::string& text) {
   const auto slash = text.find('/');
-  const auto rate = positive_number(text.substr(0, slash));
+  const auto rate = parse_positive_number(text.substr(0, slash));
   const auto burst = slash == std::string::npos
                          ? std::nullopt
-                         : whole_number(std::string_view(text).substr(slash + 1));
+                         : parse_whole_number(std::string_view(text).substr(slash + 1));
   if (!rate || !burst || *burst < 1 || *burst > 5000) {
-    refuse("API_USAGE_PLANS", "plan '" + plan +
-                                  "': throttle must be RATE/BURST, a positive number of requests "
-                                  "per second and a whole number from 1 to 5000, got '" +
-                                  text + "'");
+    refuse_api_setting("API_USAGE_PLANS",
+                       "plan '" + plan +
+                           "': throttle must be RATE/BURST, a positive number of requests "
+                           "per second and a whole number from 1 to 5000, got '" +
+                           text + "'");
   }
   return {*rate, static_cast<double>(*burst)};
 }
@@ -113,8 +116,9 @@ UsagePlanSetting plan_of(const std::string& entry) {
   const auto parts = split(entry, ':');
   UsagePlanSetting plan{.name = parts.front()};
   if (!std::regex_match(plan.name, name_pattern())) {
-    refuse("API_USAGE_PLANS",
-           "each plan name must be 1 to 64 letters, digits, '-' or '_', got '" + plan.name + "'");
+    refuse_api_setting(
+        "API_USAGE_PLANS",
+        "each plan name must be 1 to 64 letters, digits, '-' or '_', got '" + plan.name + "'");
   }
   for (std::size_t index = 1; index < parts.size(); ++index) {
     const auto& part = parts[index];
@@ -123,9 +127,10 @@ UsagePlanSetting plan_of(const std::string& entry) {
     } else if (part.rfind("throttle=", 0) == 0 && !plan.throttle) {
       plan.throttle = throttle_of(plan.name, part.substr(9));
     } else {
-      refuse("API_USAGE_PLANS", "plan '" + plan.name +
-                                    "': expected quota=LIMIT/PERIOD or throttle=RATE/BURST, got '" +
-                                    part + "'");
+      refuse_api_setting("API_USAGE_PLANS",
+                         "plan '" + plan.name +
+                             "': expected quota=LIMIT/PERIOD or throttle=RATE/BURST, got '" + part +
+                             "'");
     }
   }
   return plan;
@@ -134,15 +139,18 @@ UsagePlanSetting plan_of(const std::string& entry) {
 ApiKeySetting key_of(const std::string& entry) {
   const auto parts = split(entry, ':');
   if (parts.size() < 2 || parts.size() > 3) {
-    refuse("API_KEYS", "each entry must be NAME:PLAN or NAME:PLAN:VALUE, got '" + entry + "'");
+    refuse_api_setting("API_KEYS",
+                       "each entry must be NAME:PLAN or NAME:PLAN:VALUE, got '" + entry + "'");
   }
   ApiKeySetting key{.name = parts[0], .plan = parts[1], .value = parts.size() == 3 ? parts[2] : ""};
   if (!std::regex_match(key.name, name_pattern())) {
-    refuse("API_KEYS",
-           "each key name must be 1 to 64 letters, digits, '-' or '_', got '" + key.name + "'");
+    refuse_api_setting(
+        "API_KEYS",
+        "each key name must be 1 to 64 letters, digits, '-' or '_', got '" + key.name + "'");
   }
   if (parts.size() == 3 && !std::regex_match(key.value, value_pattern())) {
-    refuse("API_KEYS", "the value of key '" + key.name +
+    refuse_api_setting("API_KEYS",
+                       "the value of key '" + key.name +
                            "' must be 20 to 128 letters or digits (API Gateway's alphanumeric "
                            "key values)");
   }
@@ -155,18 +163,20 @@ UsagePlanSetting default_plan(const http::VariableLookup& lookup) {
   UsagePlanSetting plan{.name = std::string(default_plan_name)};
   const auto limit = lookup("API_QUOTA_LIMIT").value_or("");
   if (!limit.empty()) {
-    const auto parsed = whole_number(limit);
+    const auto parsed = parse_whole_number(limit);
     if (!parsed || *parsed < 1 || *parsed > 2'000'000'000) {
-      refuse("API_QUOTA_LIMIT", "must be a whole number from 1 to 2000000000, got '" + limit + "'");
+      refuse_api_setting("API_QUOTA_LIMIT",
+                         "must be a whole number from 1 to 2000000000, got '" + limit + "'");
     }
     const auto period = upper_case(lookup("API_QUOTA_PERIOD").value_or(""));
     if (period != "DAY" && period != "WEEK" && period != "MONTH") {
-      refuse("API_QUOTA_PERIOD", "must be one of DAY, WEEK, MONTH, got '" + period + "'");
+      refuse_api_setting("API_QUOTA_PERIOD",
+                         "must be one of DAY, WEEK, MONTH, got '" + period + "'");
     }
     plan.quota = PlanQuota{*parsed, period};
   }
-  const auto rate = positive_number(lookup("API_THROTTLE_RATE_LIMIT").value_or(""));
-  const auto burst = whole_number(lookup("API_THROTTLE_BURST_LIMIT").value_or(""));
+  const auto rate = parse_positive_number(lookup("API_THROTTLE_RATE_LIMIT").value_or(""));
+  const auto burst = parse_whole_number(lookup("API_THROTTLE_BURST_LIMIT").value_or(""));
   if (rate && burst && *burst >= 1) plan.throttle = Throttle{*rate, static_cast<double>(*burst)};
   return plan;
 }
@@ -182,14 +192,15 @@ ApiKeySettings api_key_settings_from(const http::VariableLookup& lookup) {
   if (settings.plans.empty()) {
     settings.plans.push_back(default_plan(lookup));
   } else if (!lookup("API_QUOTA_LIMIT").value_or("").empty()) {
-    refuse("API_QUOTA_LIMIT",
-           "is the quota of the default plan only: with API_USAGE_PLANS give each plan its own "
-           "quota=LIMIT/PERIOD");
+    refuse_api_setting(
+        "API_QUOTA_LIMIT",
+        "is the quota of the default plan only: with API_USAGE_PLANS give each plan its own "
+        "quota=LIMIT/PERIOD");
   }
   std::set<std::string, std::less<>> plan_names;
   for (const auto& plan : settings.plans) {
     if (!plan_names.insert(plan.name).second) {
-      refuse("API_USAGE_PLANS", "lists plan '" + plan.name + "' twice");
+      refuse_api_setting("API_USAGE_PLANS", "lists plan '" + plan.name + "' twice");
     }
   }
   for (const auto& entry : list("API_KEYS", lookup("API_KEYS").value_or(""))) {
@@ -203,14 +214,15 @@ ApiKeySettings api_key_settings_from(const http::VariableLookup& lookup) {
   std::set<std::string, std::less<>> key_values;
   for (const auto& key : settings.keys) {
     if (!key_names.insert(key.name).second)
-      refuse("API_KEYS", "lists key '" + key.name + "' twice");
+      refuse_api_setting("API_KEYS", "lists key '" + key.name + "' twice");
     if (!key.value.empty() && !key_values.insert(key.value).second) {
-      refuse("API_KEYS", "key '" + key.name + "' has the value of another key");
+      refuse_api_setting("API_KEYS", "key '" + key.name + "' has the value of another key");
     }
     if (!plan_names.contains(key.plan)) {
-      refuse("API_KEYS",
-             "plan '" + key.plan + "' of key '" + key.name + "' is not in " +
-                 (plans_text.empty() ? "the default plans (only 'default')" : "API_USAGE_PLANS"));
+      refuse_api_setting(
+          "API_KEYS",
+          "plan '" + key.plan + "' of key '" + key.name + "' is not in " +
+              (plans_text.empty() ? "the default plans (only 'default')" : "API_USAGE_PLANS"));
     }
   }
   return settings;

@@ -45,7 +45,7 @@ void default_notice(std::string_view text) {
   (void)!::write(STDERR_FILENO, line.data(), line.size());
 }
 
-HttpResponse plain_error(http::status status, std::string_view message) {
+HttpResponse plain_error(beast_http::status status, std::string_view message) {
   std::string body = R"({"message":")";
   body.append(message).append(R"("})");
   return json_response(status, std::move(body));
@@ -64,23 +64,23 @@ std::string_view trim_whitespace(std::string_view text) {
 }
 
 /// What RFC 9112 asks of a request's framing headers; nullopt when acceptable.
-std::optional<std::pair<http::status, std::string_view>> framing_problem(
-    const http::request_header<>& header) {
+std::optional<std::pair<beast_http::status, std::string_view>> framing_problem(
+    const beast_http::request_header<>& header) {
   const auto version = header.version();
   if (version != 10 && version != 11) {
-    return std::pair{http::status::http_version_not_supported, "HTTP Version Not Supported"};
+    return std::pair{beast_http::status::http_version_not_supported, "HTTP Version Not Supported"};
   }
   // RFC 9112 section 3.2: an HTTP/1.1 request without exactly one Host gets 400.
-  const auto hosts = header.count(http::field::host);
+  const auto hosts = header.count(beast_http::field::host);
   if ((version == 11 && hosts != 1) || hosts > 1) {
-    return std::pair{http::status::bad_request, "Bad Request"};
+    return std::pair{beast_http::status::bad_request, "Bad Request"};
   }
-  const auto codings = header.equal_range(http::field::transfer_encoding);
+  const auto codings = header.equal_range(beast_http::field::transfer_encoding);
   if (codings.first == codings.second) return std::nullopt;
   // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; with
   // Content-Length as well, the request is refused rather than guessed at.
-  if (version == 10 || header.count(http::field::content_length) > 0) {
-    return std::pair{http::status::bad_request, "Bad Request"};
+  if (version == 10 || header.count(beast_http::field::content_length) > 0) {
+    return std::pair{beast_http::status::bad_request, "Bad Request"};
   }
   int chunked = 0;
   bool chunked_last = false;
@@ -90,9 +90,9 @@ std::optional<std::pair<http::status, std::string_view>> framing_problem(
     while (true) {
       const auto comma = list.find(',');
       const auto element = trim_whitespace(list.substr(0, comma));
-      if (element.empty()) return std::pair{http::status::bad_request, "Bad Request"};
+      if (element.empty()) return std::pair{beast_http::status::bad_request, "Bad Request"};
       for (const char c : element) {
-        if (!is_token_char(c)) return std::pair{http::status::bad_request, "Bad Request"};
+        if (!is_token_char(c)) return std::pair{beast_http::status::bad_request, "Bad Request"};
       }
       chunked_last = beast::iequals(element, "chunked");
       if (chunked_last) {
@@ -105,29 +105,30 @@ std::optional<std::pair<http::status, std::string_view>> framing_problem(
     }
   }
   // RFC 9112 section 6.3: chunked must be the final coding, applied once.
-  if (chunked != 1 || !chunked_last) return std::pair{http::status::bad_request, "Bad Request"};
+  if (chunked != 1 || !chunked_last)
+    return std::pair{beast_http::status::bad_request, "Bad Request"};
   // RFC 9112 section 6.1: a coding the server does not understand gets 501.
-  if (unknown) return std::pair{http::status::not_implemented, "Not Implemented"};
+  if (unknown) return std::pair{beast_http::status::not_implemented, "Not Implemented"};
   return std::nullopt;
 }
 
 /// The answer to a request line Beast refused as having a bad version: 505 only for a
 /// well-formed line naming a version this server does not speak (as nginx: `HTTP/1.1` in lower
 /// case, a bare LF, a trailing space or a space in the target are malformed, 400).
-http::status bad_version_status(std::string_view received) {
+beast_http::status bad_version_status(std::string_view received) {
   const auto end = received.find("\r\n");
-  if (end == std::string_view::npos) return http::status::bad_request;
+  if (end == std::string_view::npos) return beast_http::status::bad_request;
   const std::string_view line = received.substr(0, end);
   const auto first_space = line.find(' ');
   const auto last_space = line.rfind(' ');
   if (first_space == std::string_view::npos || first_space == last_space) {
-    return http::status::bad_request;
+    return beast_http::status::bad_request;
   }
   const std::string_view version = line.substr(last_space + 1);
   const std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
   if (target.empty() || target.find(' ') != std::string_view::npos)
-    return http::status::bad_request;
-  if (!version.starts_with("HTTP/")) return http::status::bad_request;
+    return beast_http::status::bad_request;
+  if (!version.starts_with("HTTP/")) return beast_http::status::bad_request;
   const std::string_view number = version.substr(5);
   const auto dot = number.find('.');
   const auto all_digits = [](std::string_view text) {
@@ -135,9 +136,9 @@ http::status bad_version_status(std::string_view received) {
   };
   if (dot == std::string_view::npos || !all_digits(number.substr(0, dot)) ||
       !all_digits(number.substr(dot + 1))) {
-    return http::status::bad_request;
+    return beast_http::status::bad_request;
   }
-  return http::status::http_version_not_supported;
+  return beast_http::status::http_version_not_supported;
 }
 
 /// An absolute-form target (RFC 9112 section 3.2.2), which a server MUST accept, in origin
@@ -148,22 +149,22 @@ struct OriginForm {
   std::string target;
   std::string host;
 };
-std::optional<std::variant<OriginForm, http::status>> origin_form(std::string_view target) {
+std::optional<std::variant<OriginForm, beast_http::status>> origin_form(std::string_view target) {
   if (target.empty() || target.front() == '/' || target == "*") return std::nullopt;
   const auto scheme_end = target.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
   const std::string_view scheme = target.substr(0, scheme_end);
   if (!beast::iequals(scheme, "http") && !beast::iequals(scheme, "https")) {
-    return http::status::bad_request;
+    return beast_http::status::bad_request;
   }
   std::string_view rest = target.substr(scheme_end + 3);
   const auto path_start = rest.find_first_of("/?#");
   const std::string_view authority = rest.substr(0, path_start);
   if (authority.empty() || authority.find('@') != std::string_view::npos) {
-    return http::status::bad_request;
+    return beast_http::status::bad_request;
   }
   rest.remove_prefix(path_start == std::string_view::npos ? rest.size() : path_start);
-  if (!rest.empty() && rest.front() == '#') return http::status::bad_request;
+  if (!rest.empty() && rest.front() == '#') return beast_http::status::bad_request;
   OriginForm form{.target = rest.empty() || rest.front() != '/' ? "/" : "",
                   .host = std::string(authority)};
   form.target.append(rest);
@@ -212,7 +213,8 @@ void set_process_client_timeout(std::chrono::milliseconds timeout) {
 std::string wire_form(const HttpResponse& response) {
   std::string_view reason(response.reason().data(), response.reason().size());
   if (reason.empty()) {
-    const auto obsolete = http::obsolete_reason(static_cast<http::status>(response.result_int()));
+    const auto obsolete =
+        beast_http::obsolete_reason(static_cast<beast_http::status>(response.result_int()));
     reason = std::string_view(obsolete.data(), obsolete.size());
   }
   std::size_t size = 13 + reason.size() + 4 + response.body().size();
@@ -245,7 +247,7 @@ std::string wire_form(const HttpResponse& response) {
   return wire;
 }
 
-void check_header_safety(const http::fields& fields) {
+void check_header_safety(const beast_http::fields& fields) {
   for (const auto& field : fields) {
     const auto name = field.name_string();
     if (name.empty()) throw std::invalid_argument("empty header name");
@@ -270,12 +272,12 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
     if (!options.notice) options.notice = default_notice;
     if (!options.unanswered) {
       options.unanswered = [] {
-        return plain_error(http::status::internal_server_error, "Internal server error");
+        return plain_error(beast_http::status::internal_server_error, "Internal server error");
       };
     }
     if (!options.header_too_large) {
       options.header_too_large = [] {
-        return plain_error(http::status::request_header_fields_too_large,
+        return plain_error(beast_http::status::request_header_fields_too_large,
                            "Request Header Fields Too Large");
       };
     }
@@ -371,8 +373,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       server_->options.notice("answer memory limit reached (" +
                               std::to_string(server_->options.answer_memory->limit()) +
                               " bytes held for clients that have not taken them); answering 503");
-      response = plain_error(http::status::service_unavailable, "Service Unavailable");
-      response.set(http::field::retry_after, "1");
+      response = plain_error(beast_http::status::service_unavailable, "Service Unavailable");
+      response.set(beast_http::field::retry_after, "1");
       finalize(response, keep_alive);
     }
     // A client that stops reading must not hold its connection forever. Small answers are
@@ -386,7 +388,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     };
     if (response.chunked()) {
       auto message = std::make_shared<HttpResponse>(std::move(response));
-      http::async_write(
+      beast_http::async_write(
           stream_, *message,
           guard([message, sent](beast::error_code error, std::size_t) { sent(error); }));
       return;
@@ -439,11 +441,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.header_limit));
     idle_ = buffer_.size() == 0;
     arm_idle_timer();
-    http::async_read_header(stream_, buffer_, *parser_,
-                            guard([this](beast::error_code error, std::size_t) {
-                              idle_ = false;
-                              on_header(error);
-                            }));
+    beast_http::async_read_header(stream_, buffer_, *parser_,
+                                  guard([this](beast::error_code error, std::size_t) {
+                                    idle_ = false;
+                                    on_header(error);
+                                  }));
   }
 
   void arm_idle_timer() { arm_timer(server_->options.idle_timeout); }
@@ -458,31 +460,31 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   void on_header(beast::error_code error) {
-    if (error == http::error::body_limit) return reject_too_large();
-    if (error == http::error::header_limit || error == http::error::buffer_overflow) {
+    if (error == beast_http::error::body_limit) return reject_too_large();
+    if (error == beast_http::error::header_limit || error == beast_http::error::buffer_overflow) {
       return reject(server_->options.header_too_large());
     }
-    if (error == http::error::end_of_stream || error == asio::error::eof ||
+    if (error == beast_http::error::end_of_stream || error == asio::error::eof ||
         error == beast::error::timeout || error == asio::error::operation_aborted ||
         error == asio::error::connection_reset) {
       return close();
     }
-    if (error == http::error::bad_version) {
+    if (error == beast_http::error::bad_version) {
       const auto* received = static_cast<const char*>(buffer_.data().data());
       if (bad_version_status({received, buffer_.size()}) ==
-          http::status::http_version_not_supported) {
-        return reject(
-            plain_error(http::status::http_version_not_supported, "HTTP Version Not Supported"));
+          beast_http::status::http_version_not_supported) {
+        return reject(plain_error(beast_http::status::http_version_not_supported,
+                                  "HTTP Version Not Supported"));
       }
-      return reject(plain_error(http::status::bad_request, "Bad Request"));
+      return reject(plain_error(beast_http::status::bad_request, "Bad Request"));
     }
-    if (error) return reject(plain_error(http::status::bad_request, "Bad Request"));
+    if (error) return reject(plain_error(beast_http::status::bad_request, "Bad Request"));
     auto& header = parser_->get();
     if (auto problem = framing_problem(header.base())) {
       return reject(plain_error(problem->first, problem->second));
     }
     if (!to_origin_form(header.base()))
-      return reject(plain_error(http::status::bad_request, "Bad Request"));
+      return reject(plain_error(beast_http::status::bad_request, "Bad Request"));
     // Trailer fields are never merged into the header section (RFC 9110 section 6.5.1): the
     // parser adds them to the fields (next to a field of the same name), so the header section
     // of a chunked request is kept here and put back once the body is read.
@@ -491,7 +493,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     } else {
       header_section_.reset();
     }
-    if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
+    if (!parser_->is_done() && beast::iequals(header[beast_http::field::expect], "100-continue")) {
       static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
       asio::async_write(stream_, asio::buffer(continue_line.data(), continue_line.size()),
                         guard([this](beast::error_code write_error, std::size_t) {
@@ -503,7 +505,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     read_body();
   }
 
-  // The body is fed to the parser here rather than with http::async_read, for two reasons:
+  // The body is fed to the parser here rather than with beast_http::async_read, for two reasons:
   // bytes the parser has not consumed (chunk headers, trailers) are held to the header limit
   // (Beast bounds neither), and a chunked body's last bytes are never handed over fewer than
   // five at a time, which trips an assertion in Boost 1.81's parser (basic_parser.ipp:702,
@@ -520,14 +522,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       beast::error_code error;
       const auto used = parser_->put(buffer_.data(), error);
       buffer_.consume(used);
-      if (error == http::error::need_more) {
+      if (error == beast_http::error::need_more) {
         if (buffer_.size() > server_->options.header_limit) {
           return reject(server_->options.header_too_large());
         }
         return read_more();
       }
-      if (error == http::error::body_limit) return reject_too_large();
-      if (error) return reject(plain_error(http::status::bad_request, "Bad Request"));
+      if (error == beast_http::error::body_limit) return reject_too_large();
+      if (error) return reject(plain_error(beast_http::status::bad_request, "Bad Request"));
       if (!account_body()) return reject_overloaded();
     }
     on_body();
@@ -582,14 +584,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   /// Rewrites an absolute-form target to origin form (RFC 9112 section 3.2.2); false when the
   /// target is absolute-form but unusable.
-  static bool to_origin_form(http::request_header<>& header) {
+  static bool to_origin_form(beast_http::request_header<>& header) {
     const std::string_view target(header.target().data(), header.target().size());
     auto form = origin_form(target);
     if (!form) return true;
     auto* origin = std::get_if<OriginForm>(&*form);
     if (origin == nullptr) return false;
     header.target(origin->target);
-    header.set(http::field::host, origin->host);
+    header.set(beast_http::field::host, origin->host);
     return true;
   }
 
@@ -602,7 +604,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       header_section_.reset();
     }
     request_keep_alive_ = request.keep_alive();
-    head_request_ = request.method() == http::verb::head;
+    head_request_ = request.method() == beast_http::verb::head;
     awaiting_reply_ = true;
     ++exchange_number_;
     server_->handler(std::make_shared<HttpExchange>(shared_from_this(), std::move(request), remote_,
@@ -612,15 +614,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void reject_too_large() {
     reject(server_->options.too_large
                ? server_->options.too_large(parser_->get().base())
-               : plain_error(http::status::payload_too_large, "Request Too Long"));
+               : plain_error(beast_http::status::payload_too_large, "Request Too Long"));
   }
 
   void reject_overloaded() {
     server_->options.notice("request memory limit reached (" +
                             std::to_string(server_->options.memory->limit()) +
                             " bytes held by all connections); answering 503");
-    HttpResponse response = plain_error(http::status::service_unavailable, "Service Unavailable");
-    response.set(http::field::retry_after, "1");
+    HttpResponse response =
+        plain_error(beast_http::status::service_unavailable, "Service Unavailable");
+    response.set(beast_http::field::retry_after, "1");
     reject(std::move(response));
   }
 
@@ -632,11 +635,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     response.prepare_payload();
     auto message = std::make_shared<HttpResponse>(std::move(response));
     stream_.expires_after(std::chrono::seconds(5));
-    http::async_write(stream_, *message,
-                      guard([this, message](beast::error_code error, std::size_t) {
-                        if (error) return close();
-                        linger();
-                      }));
+    beast_http::async_write(stream_, *message,
+                            guard([this, message](beast::error_code error, std::size_t) {
+                              if (error) return close();
+                              linger();
+                            }));
   }
 
   // Half-close, then read and discard what the client is still sending: closing with unread
@@ -666,13 +669,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   std::shared_ptr<HttpServer::State> server_;
   tcp::endpoint remote_;
   std::uint16_t local_port_ = 0;
   std::vector<char> drain_buffer_;
   std::size_t held_bytes_ = 0;
-  std::optional<http::request_header<>> header_section_;  ///< of a chunked request
+  std::optional<beast_http::request_header<>> header_section_;  ///< of a chunked request
   std::size_t held_answer_bytes_ = 0;
   std::uint64_t exchange_number_ = 0;
   std::atomic<bool> idle_{false};
@@ -849,9 +852,9 @@ void HttpServer::close_connections() {
   for (const auto& session : open) session->end();
 }
 
-HttpResponse json_response(http::status status, std::string body, unsigned version) {
+HttpResponse json_response(beast_http::status status, std::string body, unsigned version) {
   HttpResponse response{status, version};
-  response.set(http::field::content_type, "application/json");
+  response.set(beast_http::field::content_type, "application/json");
   response.body() = std::move(body);
   return response;
 }

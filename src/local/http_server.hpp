@@ -17,7 +17,7 @@
 //   exchange dropped without a reply is answered the same way.
 //
 //   HttpServer server(io, {ip::make_address("127.0.0.1"), 0}, {}, [](auto exchange) {
-//     exchange->reply(json_response(http::status::ok, R"({"ok":true})"));
+//     exchange->reply(json_response(beast_http::status::ok, R"({"ok":true})"));
 //   });
 //   server.start();
 
@@ -36,9 +36,9 @@
 
 namespace cppstack::local {
 
-namespace http = boost::beast::http;
-using HttpRequest = http::request<http::string_body>;
-using HttpResponse = http::response<http::string_body>;
+namespace beast_http = boost::beast::http;
+using HttpRequest = beast_http::request<beast_http::string_body>;
+using HttpResponse = beast_http::response<beast_http::string_body>;
 
 class HttpSession;
 
@@ -137,7 +137,7 @@ struct HttpServerOptions {
   /// connection slot forever.
   std::chrono::milliseconds write_timeout = process_client_timeout();
   /// The answer to a request whose body is over body_limit (called on the session's strand).
-  std::function<HttpResponse(const http::request_header<>&)> too_large{};
+  std::function<HttpResponse(const beast_http::request_header<>&)> too_large{};
   /// The answer to a request whose request line and headers are over header_limit (default:
   /// 431 Request Header Fields Too Large).
   std::function<HttpResponse()> header_too_large{};
@@ -176,7 +176,7 @@ class HttpServer {
 };
 
 /// A response with a JSON body, Content-Type application/json and the request's keep-alive.
-[[nodiscard]] HttpResponse json_response(http::status status, std::string body,
+[[nodiscard]] HttpResponse json_response(beast_http::status status, std::string body,
                                          unsigned version = 11);
 
 /// The bytes of a response with a known length (not chunked) on the wire, in one piece: what
@@ -185,6 +185,6 @@ class HttpServer {
 
 /// Throws std::invalid_argument when a header name is empty or not an RFC 9110 token, or a
 /// value holds CR, LF or NUL: such a header would split the response on the wire.
-void check_header_safety(const http::fields& fields);
+void check_header_safety(const beast_http::fields& fields);
 
 }  // namespace cppstack::local

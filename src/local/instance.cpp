@@ -66,12 +66,14 @@ std::string error_json(std::string_view message, std::string_view type) {
   return boost::json::serialize(error);
 }
 
-HttpResponse runtime_error_response(http::status status, std::string_view message,
+HttpResponse runtime_error_response(beast_http::status status, std::string_view message,
                                     std::string_view type) {
   return json_response(status, error_json(message, type));
 }
 
-HttpResponse accepted() { return json_response(http::status::accepted, R"({"status":"OK"})"); }
+HttpResponse accepted() {
+  return json_response(beast_http::status::accepted, R"({"status":"OK"})");
+}
 
 std::string today_utc() {
   char date[16];
@@ -135,10 +137,10 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
     options.answer_memory = nullptr;
     options.session_executor = asio::any_io_executor(pool_.strand);
     options.notice = [log = pool_.log](std::string_view text) { log->notice(text); };
-    options.too_large = [weak = weak_from_this()](const http::request_header<>& header) {
+    options.too_large = [weak = weak_from_this()](const beast_http::request_header<>& header) {
       if (auto self = weak.lock()) self->response_too_large(header);
       // AWS's runtime interface emulator: RenderRequestEntityTooLarge (rapi/rendering).
-      return runtime_error_response(http::status::payload_too_large,
+      return runtime_error_response(beast_http::status::payload_too_large,
                                     "Exceeded maximum allowed payload size (" +
                                         std::to_string(max_runtime_response_bytes) + " bytes).",
                                     "RequestEntityTooLarge");
@@ -149,7 +151,7 @@ bool Instance::start(const std::shared_ptr<Invocation>& first) {
           auto self = weak.lock();
           if (!self) {
             return exchange->reply(runtime_error_response(
-                http::status::forbidden, "instance stopped", "InvalidStateTransition"));
+                beast_http::status::forbidden, "instance stopped", "InvalidStateTransition"));
           }
           try {
             self->on_runtime_request(exchange);
@@ -257,14 +259,14 @@ void Instance::on_runtime_request(const std::shared_ptr<HttpExchange>& exchange)
   target = target.substr(0, target.find('?'));
   if (target.rfind(runtime_prefix, 0) != 0) {
     return exchange->reply(
-        runtime_error_response(http::status::not_found, "Not Found", "InvalidRequest"));
+        runtime_error_response(beast_http::status::not_found, "Not Found", "InvalidRequest"));
   }
   target.remove_prefix(runtime_prefix.size());
   const auto method = request.method();
-  if (target == "invocation/next" && method == http::verb::get) return on_next(exchange);
-  if (target == "init/error" && method == http::verb::post) return on_init_error(exchange);
+  if (target == "invocation/next" && method == beast_http::verb::get) return on_next(exchange);
+  if (target == "init/error" && method == beast_http::verb::post) return on_init_error(exchange);
   constexpr std::string_view invocation_prefix = "invocation/";
-  if (target.rfind(invocation_prefix, 0) == 0 && method == http::verb::post) {
+  if (target.rfind(invocation_prefix, 0) == 0 && method == beast_http::verb::post) {
     target.remove_prefix(invocation_prefix.size());
     const auto slash = target.find('/');
     if (slash != std::string_view::npos) {
@@ -274,7 +276,8 @@ void Instance::on_runtime_request(const std::shared_ptr<HttpExchange>& exchange)
       if (action == "error") return on_error(exchange, id);
     }
   }
-  exchange->reply(runtime_error_response(http::status::not_found, "Not Found", "InvalidRequest"));
+  exchange->reply(
+      runtime_error_response(beast_http::status::not_found, "Not Found", "InvalidRequest"));
 }
 
 void Instance::on_next(const std::shared_ptr<HttpExchange>& exchange) {
@@ -292,7 +295,7 @@ void Instance::on_next(const std::shared_ptr<HttpExchange>& exchange) {
   }
   if (current_ && delivered_) {
     return exchange->reply(runtime_error_response(
-        http::status::forbidden,
+        beast_http::status::forbidden,
         "State transition from Running to Ready failed for runtime. Error: State transition "
         "is not allowed",
         "InvalidStateTransition"));
@@ -317,8 +320,8 @@ void Instance::deliver(const std::shared_ptr<HttpExchange>& exchange) {
   delivered_ = true;
   invocation.delivered_at = Clock::now();
   const auto deadline = std::chrono::system_clock::now() + pool_.config.timeout;
-  HttpResponse response{http::status::ok, 11};
-  response.set(http::field::content_type, "application/json");
+  HttpResponse response{beast_http::status::ok, 11};
+  response.set(beast_http::field::content_type, "application/json");
   response.set("Lambda-Runtime-Aws-Request-Id", invocation.request_id);
   response.set("Lambda-Runtime-Deadline-Ms", std::to_string(epoch_ms(deadline)));
   // The ARN as the caller named it: with its qualifier when it gave one (recorded from AWS:
@@ -362,8 +365,8 @@ bool Instance::is_current(std::string_view id) const {
 // including any before the first /next, with 400 InvalidRequestID
 // (internal/lambda/rapi/middleware/middleware.go, AwsRequestIDValidator).
 void Instance::reject_unknown_id(const std::shared_ptr<HttpExchange>& exchange) {
-  exchange->reply(
-      runtime_error_response(http::status::bad_request, "Invalid request ID", "InvalidRequestID"));
+  exchange->reply(runtime_error_response(beast_http::status::bad_request, "Invalid request ID",
+                                         "InvalidRequestID"));
 }
 
 void Instance::on_response(const std::shared_ptr<HttpExchange>& exchange, std::string_view id) {
@@ -402,7 +405,7 @@ void Instance::on_error(const std::shared_ptr<HttpExchange>& exchange, std::stri
 
 void Instance::on_init_error(const std::shared_ptr<HttpExchange>& exchange) {
   if (initialized_) {
-    return exchange->reply(runtime_error_response(http::status::forbidden,
+    return exchange->reply(runtime_error_response(beast_http::status::forbidden,
                                                   "Init error reported after initialization",
                                                   "InvalidStateTransition"));
   }
@@ -417,7 +420,7 @@ void Instance::on_init_error(const std::shared_ptr<HttpExchange>& exchange) {
   stop(std::chrono::milliseconds(500));
 }
 
-void Instance::response_too_large(const http::request_header<>& header) {
+void Instance::response_too_large(const beast_http::request_header<>& header) {
   std::string_view target(header.target().data(), header.target().size());
   if (!current_ || !delivered_) return;
   if (target.find("/invocation/" + current_->request_id + "/") == std::string_view::npos) return;

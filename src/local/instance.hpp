@@ -62,7 +62,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void on_error(const std::shared_ptr<HttpExchange>& exchange, std::string_view id);
   void accept_after_the_answer(const std::shared_ptr<HttpExchange>& exchange);
   void on_init_error(const std::shared_ptr<HttpExchange>& exchange);
-  void response_too_large(const http::request_header<>& header);
+  void response_too_large(const beast_http::request_header<>& header);
   void time_out(double seconds);
   void finish(InvokeOutcome outcome, FunctionErrorKind kind, std::string payload,
               std::string_view status = {});

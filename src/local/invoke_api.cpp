@@ -19,63 +19,63 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-HttpResponse lambda_error(http::status status, std::string_view error_type,
+HttpResponse lambda_error(beast_http::status status, std::string_view error_type,
                           const boost::json::object& body) {
   HttpResponse response = json_response(status, boost::json::serialize(body));
   response.set("x-amzn-ErrorType", error_type);
   response.set("x-amzn-RequestId", random_uuid());
   // Also answers sent without reply(), such as the body-limit answer of the HTTP server.
-  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  response.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
   return response;
 }
 
 // Every answer of an AWS endpoint carries Date (RFC 9110 IMF-fixdate).
 void reply(const std::shared_ptr<HttpExchange>& exchange, HttpResponse response) {
-  response.set(http::field::date, http_date(std::chrono::system_clock::now()));
+  response.set(beast_http::field::date, http_date(std::chrono::system_clock::now()));
   exchange->reply(std::move(response));
 }
 
 // The message may quote what the caller sent (a function name, an invocation type); the
 // answer stays JSON, so bytes that are not UTF-8 are repaired.
-HttpResponse user_error(http::status status, std::string_view error_type,
+HttpResponse user_error(beast_http::status status, std::string_view error_type,
                         std::string_view message) {
   return lambda_error(status, error_type,
                       {{"Type", "User"}, {"message", observability::to_valid_utf8(message)}});
 }
 
-// Counts the Event invocations accepted and not yet finished, and their payload bytes.
-class EventQueueBudget {
- public:
-  bool try_reserve(std::size_t bytes) {
-    const std::lock_guard lock(mutex_);
-    if (count_ >= max_queued_events || bytes_ + bytes > max_queued_event_bytes) return false;
-    ++count_;
-    bytes_ += bytes;
-    return true;
-  }
-  void release(std::size_t bytes) {
-    const std::lock_guard lock(mutex_);
-    --count_;
-    bytes_ -= bytes;
-  }
-
- private:
-  std::mutex mutex_;
-  std::size_t count_ = 0;
-  std::size_t bytes_ = 0;
-};
-
 }  // namespace
 
 class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServer::Impl> {
+  // Counts the Event invocations accepted and not yet finished, and their payload bytes.
+  class EventQueueBudget {
+   public:
+    bool try_reserve(std::size_t bytes) {
+      const std::lock_guard lock(mutex_);
+      if (count_ >= max_queued_events || bytes_ + bytes > max_queued_event_bytes) return false;
+      ++count_;
+      bytes_ += bytes;
+      return true;
+    }
+    void release(std::size_t bytes) {
+      const std::lock_guard lock(mutex_);
+      --count_;
+      bytes_ -= bytes;
+    }
+
+   private:
+    std::mutex mutex_;
+    std::size_t count_ = 0;
+    std::size_t bytes_ = 0;
+  };
+
  public:
   Impl(asio::io_context& io, const InvokeApiConfig& config, FunctionPool& function_pool,
        std::shared_ptr<LambdaLog> lambda_log)
       : pool(function_pool), log(std::move(lambda_log)) {
     HttpServerOptions options;
     options.body_limit = max_sync_payload_bytes;
-    options.too_large = [](const http::request_header<>&) {
-      return user_error(http::status::payload_too_large, "RequestEntityTooLargeException",
+    options.too_large = [](const beast_http::request_header<>&) {
+      return user_error(beast_http::status::payload_too_large, "RequestEntityTooLargeException",
                         "Request must be smaller than " + std::to_string(max_sync_payload_bytes) +
                             " bytes for the InvokeFunction operation");
     };
@@ -106,10 +106,10 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     target = target.substr(0, question);
     constexpr std::string_view prefix = "/2015-03-31/functions/";
     constexpr std::string_view suffix = "/invocations";
-    if (request.method() != http::verb::post || target.rfind(prefix, 0) != 0 ||
+    if (request.method() != beast_http::verb::post || target.rfind(prefix, 0) != 0 ||
         target.size() <= prefix.size() + suffix.size() ||
         target.substr(target.size() - suffix.size()) != suffix) {
-      return reply(exchange, user_error(http::status::not_found, "UnknownOperationException",
+      return reply(exchange, user_error(beast_http::status::not_found, "UnknownOperationException",
                                         "Unknown operation"));
     }
     const std::string name =
@@ -121,21 +121,21 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     const auto& config = pool.config();
     auto named = parse_function_reference(name, qualifier, config.region, config.account_id);
     if (const auto* error = std::get_if<FunctionReferenceError>(&named)) {
-      return reply(exchange, user_error(static_cast<http::status>(error->status), error->error_type,
-                                        error->message));
+      return reply(exchange, user_error(static_cast<beast_http::status>(error->status),
+                                        error->error_type, error->message));
     }
     // Only this function's $LATEST exists.
     const auto& reference = std::get<FunctionReference>(named);
     if (reference.name != config.function_name || reference.account != config.account_id ||
         reference.qualifier != "$LATEST") {
-      return reply(exchange, user_error(http::status::not_found, "ResourceNotFoundException",
+      return reply(exchange, user_error(beast_http::status::not_found, "ResourceNotFoundException",
                                         "Function not found: " + reference.arn()));
     }
 
     std::string invocation_type(request["X-Amz-Invocation-Type"]);
     if (invocation_type.empty()) invocation_type = "RequestResponse";
     if (invocation_type == "DryRun") {
-      HttpResponse response{http::status::no_content, 11};
+      HttpResponse response{beast_http::status::no_content, 11};
       response.set("x-amzn-RequestId", random_uuid());
       return reply(exchange, std::move(response));
     }
@@ -143,7 +143,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
       return reply(
           exchange,
           user_error(
-              http::status::bad_request, "InvalidParameterValueException",
+              beast_http::status::bad_request, "InvalidParameterValueException",
               "1 validation error detected: Value '" + invocation_type +
                   "' at 'invocationType' failed to satisfy constraint: Member must satisfy enum "
                   "value set: [Event, RequestResponse, DryRun]"));
@@ -151,7 +151,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (auto problem = payload_json_problem(request.body())) {
       return reply(
           exchange,
-          user_error(http::status::bad_request, "InvalidRequestContentException",
+          user_error(beast_http::status::bad_request, "InvalidRequestContentException",
                      "Could not parse request body into json: Could not parse payload into json: " +
                          *problem));
     }
@@ -161,14 +161,14 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
       invoke.client_context = decode_client_context(context);
       if (!invoke.client_context) {
         return reply(exchange,
-                     user_error(http::status::bad_request, "InvalidRequestContentException",
+                     user_error(beast_http::status::bad_request, "InvalidRequestContentException",
                                 invalid_client_context_message));
       }
     }
     const std::string_view log_type = request["X-Amz-Log-Type"];
     if (!log_type.empty() && log_type != "None" && log_type != "Tail") {
       return reply(exchange,
-                   user_error(http::status::bad_request, "InvalidParameterValueException",
+                   user_error(beast_http::status::bad_request, "InvalidParameterValueException",
                               "1 validation error detected: Value '" + std::string(log_type) +
                                   "' at 'logType' failed to satisfy constraint: Member "
                                   "must satisfy enum value set: [Tail, None]"));
@@ -188,7 +188,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     if (bytes > max_async_payload_bytes) {
       return reply(
           exchange,
-          user_error(http::status::payload_too_large, "RequestEntityTooLargeException",
+          user_error(beast_http::status::payload_too_large, "RequestEntityTooLargeException",
                      "Request must be smaller than " + std::to_string(max_async_payload_bytes) +
                          " bytes for the InvokeFunction operation"));
     }
@@ -196,7 +196,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
       // Lambda's own queue is elastic; this one is bounded so memory is. Beyond it, the
       // throttling answer the Invoke API documents (429 TooManyRequestsException).
       return reply(exchange,
-                   lambda_error(http::status::too_many_requests, "TooManyRequestsException",
+                   lambda_error(beast_http::status::too_many_requests, "TooManyRequestsException",
                                 {{"Reason", "CallerRateLimitExceeded"},
                                  {"Type", "User"},
                                  {"message", "Rate Exceeded. The local Event queue holds " +
@@ -205,7 +205,7 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
     }
     invoke.wait_for_capacity = true;
     const std::string request_id = random_uuid();
-    HttpResponse response{http::status::accepted, 11};
+    HttpResponse response{beast_http::status::accepted, 11};
     response.set("x-amzn-RequestId", request_id);
     reply(exchange, std::move(response));
     pool.invoke(std::move(invoke), [log = log, queue = event_queue, request_id,
@@ -224,22 +224,22 @@ class InvokeApiServer::Impl : public std::enable_shared_from_this<InvokeApiServe
   static HttpResponse to_response(InvokeResult result, bool tail) {
     switch (result.outcome) {
       case InvokeOutcome::throttled:
-        return lambda_error(http::status::too_many_requests, "TooManyRequestsException",
+        return lambda_error(beast_http::status::too_many_requests, "TooManyRequestsException",
                             {{"Reason", "ReservedFunctionConcurrentInvocationLimitExceeded"},
                              {"Type", "User"},
                              {"message", "Rate Exceeded."}});
       case InvokeOutcome::payload_too_large:
-        return user_error(http::status::payload_too_large, "RequestEntityTooLargeException",
+        return user_error(beast_http::status::payload_too_large, "RequestEntityTooLargeException",
                           "Request must be smaller than " + std::to_string(max_sync_payload_bytes) +
                               " bytes for the InvokeFunction operation");
       case InvokeOutcome::shutting_down:
-        return lambda_error(http::status::service_unavailable, "ServiceException",
+        return lambda_error(beast_http::status::service_unavailable, "ServiceException",
                             {{"Type", "Service"}, {"message", "The emulator is shutting down"}});
       case InvokeOutcome::success:
       case InvokeOutcome::function_error:
         break;
     }
-    HttpResponse response = json_response(http::status::ok, std::move(result.payload));
+    HttpResponse response = json_response(beast_http::status::ok, std::move(result.payload));
     response.set("x-amzn-RequestId", result.request_id);
     response.set("X-Amz-Executed-Version", "$LATEST");
     if (result.outcome == InvokeOutcome::function_error) {

@@ -23,10 +23,10 @@ HttpResponse prepared(HttpResponse response) {
 
 TEST(HttpWire, TheBytesAreBeastsSerializersForEveryKindOfAnswer) {
   std::vector<HttpResponse> answers;
-  answers.push_back(prepared(json_response(http::status::ok, R"({"status":"pass"})")));
+  answers.push_back(prepared(json_response(beast_http::status::ok, R"({"status":"pass"})")));
 
-  HttpResponse gateway = json_response(http::status::forbidden, R"({"message":"Forbidden"})");
-  gateway.set(http::field::date, "Mon, 07 Dec 2026 04:03:19 GMT");
+  HttpResponse gateway = json_response(beast_http::status::forbidden, R"({"message":"Forbidden"})");
+  gateway.set(beast_http::field::date, "Mon, 07 Dec 2026 04:03:19 GMT");
   gateway.set("x-amzn-RequestId", "4c354cb1-a30f-4a79-be97-51ce29817d0a");
   gateway.insert("Set-Cookie", "a=1");
   gateway.insert("Set-Cookie", "b=2");
@@ -34,28 +34,28 @@ TEST(HttpWire, TheBytesAreBeastsSerializersForEveryKindOfAnswer) {
   gateway.keep_alive(false);
   answers.push_back(prepared(std::move(gateway)));
 
-  HttpResponse custom_reason{http::status::not_found, 11};
+  HttpResponse custom_reason{beast_http::status::not_found, 11};
   custom_reason.reason("Nothing Here");
   custom_reason.body() = "no";
   answers.push_back(prepared(std::move(custom_reason)));
 
-  HttpResponse unknown_status{static_cast<http::status>(299), 11};  // no standard reason
+  HttpResponse unknown_status{static_cast<beast_http::status>(299), 11};  // no standard reason
   unknown_status.body() = "{}";
   answers.push_back(prepared(std::move(unknown_status)));
 
-  HttpResponse http10 = json_response(http::status::accepted, R"({"status":"OK"})", 10);
+  HttpResponse http10 = json_response(beast_http::status::accepted, R"({"status":"OK"})", 10);
   http10.keep_alive(true);
   answers.push_back(prepared(std::move(http10)));
 
-  answers.push_back(prepared(HttpResponse{http::status::no_content, 11}));
+  answers.push_back(prepared(HttpResponse{beast_http::status::no_content, 11}));
 
-  HttpResponse head = json_response(http::status::ok, std::string(5000, 'x'));
+  HttpResponse head = json_response(beast_http::status::ok, std::string(5000, 'x'));
   head.prepare_payload();
   head.body().clear();
   head.content_length(5000);  // a HEAD answer announces the body it does not carry
   answers.push_back(std::move(head));
 
-  answers.push_back(prepared(json_response(http::status::ok, std::string(1 << 20, 'b'))));
+  answers.push_back(prepared(json_response(beast_http::status::ok, std::string(1 << 20, 'b'))));
 
   for (const auto& answer : answers) {
     SCOPED_TRACE(answer.result_int());

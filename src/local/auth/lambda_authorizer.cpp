@@ -79,8 +79,8 @@ std::string number_text(const json::value& value) {
 }
 
 // Action and Resource: a string or an array of strings.
-std::optional<std::vector<std::string>> strings_of(const json::object& statement,
-                                                   std::string_view key) {
+std::optional<std::vector<std::string>> returned_strings_of(const json::object& statement,
+                                                            std::string_view key) {
   const auto* value = statement.if_contains(key);
   if (value == nullptr) return std::nullopt;
   std::vector<std::string> result;
@@ -96,7 +96,7 @@ std::optional<std::vector<std::string>> strings_of(const json::object& statement
   return result;
 }
 
-std::variant<PolicyStatement, std::string> statement_of(const json::value& value) {
+std::variant<PolicyStatement, std::string> returned_statement_of(const json::value& value) {
   if (!value.is_object()) return std::string("a policy statement is not an object");
   const auto& statement = value.get_object();
   const auto* effect = statement.if_contains("Effect");
@@ -104,8 +104,8 @@ std::variant<PolicyStatement, std::string> statement_of(const json::value& value
       (effect->get_string() != "Allow" && effect->get_string() != "Deny")) {
     return std::string("a policy statement's Effect is not Allow or Deny");
   }
-  auto actions = strings_of(statement, "Action");
-  auto resources = strings_of(statement, "Resource");
+  auto actions = returned_strings_of(statement, "Action");
+  auto resources = returned_strings_of(statement, "Resource");
   if (!actions || !resources) {
     return std::string("a policy statement's Action or Resource is not a string or strings");
   }
@@ -158,7 +158,7 @@ std::variant<AuthorizerGrant, std::string> parse_authorizer_output(std::string_v
   const auto* statements = policy->if_contains("Statement");
   if (statements == nullptr) return std::string("the policyDocument has no Statement");
   const auto add = [&grant](const json::value& item) -> std::optional<std::string> {
-    auto statement = statement_of(item);
+    auto statement = returned_statement_of(item);
     if (auto* problem = std::get_if<std::string>(&statement)) return *problem;
     grant.statements.push_back(std::move(std::get<PolicyStatement>(statement)));
     return std::nullopt;

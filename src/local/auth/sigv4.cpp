@@ -293,8 +293,8 @@ std::string unique_id_for(std::string_view prefix, std::string_view name) {
   return id;
 }
 
-IamIdentity identity_of(std::string_view access_key, const IamCredential& credential,
-                        std::string_view account_id) {
+IamIdentity iam_identity_of(std::string_view access_key, const IamCredential& credential,
+                            std::string_view account_id) {
   const std::string account(account_id);
   if (credential.role.empty()) {
     const std::string user_id = unique_id_for("AIDA", credential.user);
@@ -574,7 +574,7 @@ SigV4Verdict SigV4Verifier::verify(const SignedRequest& request,
                                                             payload_hash, QueryForm::as_sent)));
   }
   if (!valid || date != amz_date.substr(0, 8)) return reject_mismatch(canonical, string_to_sign);
-  return {identity_of(access_key, credential->second, settings_.account_id), std::nullopt};
+  return {iam_identity_of(access_key, credential->second, settings_.account_id), std::nullopt};
 }
 
 }  // namespace cppstack::local::auth
