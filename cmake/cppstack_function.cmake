@@ -20,6 +20,9 @@
 #                            from the dev routes: the table is the same at any optimisation)
 #   <NAME>_route_table       runs it: API_DIR/routes.json and API_DIR/openapi.json
 #   <NAME>_function_zip      API_DIR/../function.zip
+#   <NAME>_serve             what `make run` builds, as one goal: <BOOTSTRAP>-dev, the route
+#                            table and the emulator (make builds the goals of one command line
+#                            one after the other: CMake's top-level Makefile is .NOTPARALLEL)
 #   ${CMAKE_BINARY_DIR}/functions/<NAME>   what `make run FUNCTION=<NAME>` and `make watch`
 #                            need to serve and rebuild it (shell variables)
 # After each link of <BOOTSTRAP>-dev, API_DIR/../run/bootstrap is replaced by a complete copy
@@ -104,10 +107,17 @@ function(cppstack_add_function)
     COMMENT "Packaging ${ARG_NAME} function.zip")
   add_custom_target(${ARG_NAME}_function_zip ${in_all} DEPENDS ${output_dir}/function.zip)
 
+  add_custom_target(${ARG_NAME}_serve)
+  add_dependencies(${ARG_NAME}_serve ${dev_bootstrap} ${ARG_NAME}_route_table)
+  if(NOT CPPSTACK_FUNCTION_ONLY)
+    add_dependencies(${ARG_NAME}_serve cppstack-local)
+  endif()
+
   file(RELATIVE_PATH sources_dir ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
   file(WRITE ${CMAKE_BINARY_DIR}/functions/${ARG_NAME}
        "run_dir='${run_dir}'\nbootstrap='${ARG_BOOTSTRAP}'\nexporter='${ARG_EXPORTER}'\n"
-       "sources='${sources_dir}'\ndev_bootstrap='${dev_bootstrap}'\ndev_routes='${dev_routes}'\n")
+       "sources='${sources_dir}'\ndev_bootstrap='${dev_bootstrap}'\ndev_routes='${dev_routes}'\n"
+       "serve_target='${ARG_NAME}_serve'\n")
 endfunction()
 
 # A function's static Lambda bootstrap (output name bootstrap) from one of its routes libraries.

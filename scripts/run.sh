@@ -61,10 +61,17 @@ if ! up_to_date; then
     # shellcheck source=/dev/null
     source "${build_dir}/functions/${function}"
   fi
-  targets=("${dev_bootstrap:-$bootstrap}" "${function}_route_table")
+  # One goal that depends on the three (<name>_serve): make builds the goals of one command
+  # line one after the other, so with three goals the emulator never compiled beside the
+  # function's libraries.
+  if [[ -n "${serve_target:-}" ]]; then
+    targets=("$serve_target")
+  else
+    targets=("${dev_bootstrap:-$bootstrap}" "${function}_route_table" cppstack-local)
+  fi
   # A `make watch` in another terminal builds the same tree: one build at a time, or the two
   # makes write the same archives and objects at once and both fail.
-  flock "${build_dir}/.build-lock" cmake --build "$build_dir" --target "${targets[@]}" cppstack-local -j "$(nproc)"
+  flock "${build_dir}/.build-lock" cmake --build "$build_dir" --target "${targets[@]}" -j "$(nproc)"
   touch "${run_dir}/.built"
 fi
 # Every auth mode of the route table works with nothing to set up (docs/auth.md): a local

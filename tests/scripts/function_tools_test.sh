@@ -41,13 +41,24 @@ grep -q -- "--bootstrap $build/examples/shop/run/bootstrap --routes $build/examp
   cat "$scratch/calls.log" >&2
   exit 1
 }
-# A build that records the function's dev bootstrap (its sources at -Og): run.sh builds that
+# A build that records the function's dev bootstrap (its sources by the dev compiler): run.sh builds that
 # one, not the packaged bootstrap.
 echo "dev_bootstrap='shop-bootstrap-dev'" >>"$build/functions/shop"
 rm "$build/examples/shop/run/bootstrap"
 bash "$scratch/scripts/run.sh" release 39998 shop off
 grep -q -- "--target shop-bootstrap-dev shop_route_table cppstack-local" "$scratch/calls.log" || {
   echo "FAIL: run.sh did not build the shop function's dev bootstrap:" >&2
+  cat "$scratch/calls.log" >&2
+  exit 1
+}
+# A build that records the function's serve target (cmake/cppstack_function.cmake): run.sh
+# builds it as the one goal, so make can build the function and the emulator side by side.
+echo "serve_target='shop_serve'" >>"$build/functions/shop"
+rm "$build/examples/shop/run/bootstrap"
+: >"$scratch/calls.log"
+bash "$scratch/scripts/run.sh" release 39998 shop off
+grep -q -- "--build $build --target shop_serve -j" "$scratch/calls.log" || {
+  echo "FAIL: run.sh did not build the shop function's serve target as one goal:" >&2
   cat "$scratch/calls.log" >&2
   exit 1
 }
