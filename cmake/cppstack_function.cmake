@@ -59,7 +59,8 @@ function(cppstack_add_function)
     target_precompile_headers(${dev_routes} PRIVATE ${precompiled})
     if(CPPSTACK_DEV_CXX)
       # Compiled by the dev compiler (clang) at -O0: half the time of g++ at -Og.
-      set(launcher ${PROJECT_SOURCE_DIR}/cmake/dev_compiler.sh ${CPPSTACK_DEV_CXX}
+      # Run by bash: a source tree from a zip (CodePipeline's artifact) has no executable bits.
+      set(launcher bash ${PROJECT_SOURCE_DIR}/cmake/dev_compiler.sh ${CPPSTACK_DEV_CXX}
                    ${CMAKE_CXX_COMPILER} ${CMAKE_CXX_COMPILER_LAUNCHER})
       set_target_properties(${dev_routes} PROPERTIES CXX_COMPILER_LAUNCHER "${launcher}")
       target_compile_options(${dev_routes} PRIVATE -O0)
