@@ -64,7 +64,8 @@ wait_for 'grep -q "waiting for changes" "$work/watch.log"'
 sleep 1
 
 echo "command: BENCH_RELOAD_EDITS=$edits scripts/bench-reload.sh $preset $function $handler"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); dev compiler: $(sed -n 's/^CPPSTACK_DEV_CXX:FILEPATH=//p' "build/${preset}/CMakeCache.txt")"
+dev_compiler=$(sed -n 's/^CPPSTACK_DEV_CXX:FILEPATH=//p' "build/${preset}/CMakeCache.txt")
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); dev compiler: ${dev_compiler:-the build's, at -Og}"
 results=()
 for ((edit = 1; edit <= edits; edit++)); do
   marker="Edit ${edit}-$RANDOM from "
