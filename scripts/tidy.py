@@ -33,6 +33,8 @@ NOISE = re.compile(r"^(\d+ warnings? generated|Suppressed \d+ warnings|Use -head
 # GCC's precompiled headers (the functions' sources use them) are not clang's: clang-tidy reads
 # the compile commands without them; every source includes what it uses.
 PCH_FLAGS = re.compile(r" -include [^ ]*cmake_pch\.hxx| -Winvalid-pch")
+# g++'s options for unity units (cmake/unity_build.cmake), which clang does not know.
+GCC_UNITY_FLAGS = re.compile(r" -Wno-subobject-linkage| --param=inline-unit-growth=\d+")
 # The lines of a CMake unity source that include the group's sources.
 UNITY_INCLUDE = re.compile(r'^#include "([^"]+)"$', re.MULTILINE)
 
@@ -138,7 +140,7 @@ def main():
         return 1
     entries = split_unity(json.loads(commands.read_text()))
     for entry in entries:
-        entry["command"] = PCH_FLAGS.sub("", entry["command"])
+        entry["command"] = GCC_UNITY_FLAGS.sub("", PCH_FLAGS.sub("", entry["command"]))
     by_file = {os.path.normpath(entry["file"]): entry for entry in entries}
 
     sources = subprocess.run(["git", "ls-files", "src/*.cpp"], cwd=root, check=True,

@@ -9,7 +9,7 @@
 namespace cppstack::http {
 namespace {
 
-namespace json = boost::json;
+namespace boost_json = boost::json;
 
 constexpr std::string_view handler_prefix = "authorizer.";
 
@@ -24,16 +24,16 @@ bool iequals(std::string_view left, std::string_view right) {
   return true;
 }
 
-json::object string_map_json(const events::StringMap& map) {
-  json::object object;
+boost_json::object string_map_json(const events::StringMap& map) {
+  boost_json::object object;
   for (const auto& [key, value] : map) object[key] = value;
   return object;
 }
 
-json::object multi_value_json(const events::MultiValueMap& map) {
-  json::object object;
+boost_json::object multi_value_json(const events::MultiValueMap& map) {
+  boost_json::object object;
   for (const auto& [key, values] : map) {
-    json::array array;
+    boost_json::array array;
     for (const auto& value : values) array.emplace_back(value);
     object[key] = std::move(array);
   }
@@ -41,7 +41,7 @@ json::object multi_value_json(const events::MultiValueMap& map) {
 }
 
 // API Gateway sends null for an empty map; both read as empty.
-events::StringMap string_map_of(const json::object& event, std::string_view key) {
+events::StringMap string_map_of(const boost_json::object& event, std::string_view key) {
   events::StringMap map;
   const auto* value = event.if_contains(key);
   if (value == nullptr || value->is_null()) return map;
@@ -53,7 +53,7 @@ events::StringMap string_map_of(const json::object& event, std::string_view key)
   return map;
 }
 
-events::MultiValueMap multi_value_of(const json::object& event, std::string_view key) {
+events::MultiValueMap multi_value_of(const boost_json::object& event, std::string_view key) {
   events::MultiValueMap map;
   const auto* value = event.if_contains(key);
   if (value == nullptr || value->is_null()) return map;
@@ -69,15 +69,15 @@ events::MultiValueMap multi_value_of(const json::object& event, std::string_view
   return map;
 }
 
-std::string string_of(const json::object& event, std::string_view key) {
+std::string string_of(const boost_json::object& event, std::string_view key) {
   const auto* value = event.if_contains(key);
   if (value == nullptr || value->is_null()) return {};
   if (!value->is_string()) throw std::invalid_argument(std::string(key) + " is not a string");
   return std::string(value->as_string());
 }
 
-json::value context_value_json(const ContextValue& value) {
-  return std::visit([](const auto& item) { return json::value(item); }, value.value());
+boost_json::value context_value_json(const ContextValue& value) {
+  return std::visit([](const auto& item) { return boost_json::value(item); }, value.value());
 }
 
 [[noreturn]] void refuse(const AuthorizerDeclaration& declaration, const std::string& rule) {
@@ -192,7 +192,7 @@ std::optional<std::string> AuthorizerEvent::query(std::string_view name) const {
 
 AuthorizerEvent parse_authorizer_event(std::string_view text) {
   boost::system::error_code error;
-  const json::value document = json::parse(text, error);
+  const boost_json::value document = boost_json::parse(text, error);
   if (error || !document.is_object()) {
     throw std::invalid_argument("the authorizer event is not a JSON object");
   }
@@ -225,8 +225,8 @@ AuthorizerEvent parse_authorizer_event(std::string_view text) {
   return event;
 }
 
-json::object to_json(const AuthorizerEvent& event) {
-  json::object object{{"type", to_string(event.type)}};
+boost_json::object to_json(const AuthorizerEvent& event) {
+  boost_json::object object{{"type", to_string(event.type)}};
   if (event.type == AuthorizerType::token) {
     object["authorizationToken"] = event.authorization_token;
     object["methodArn"] = event.method_arn;
@@ -247,21 +247,21 @@ json::object to_json(const AuthorizerEvent& event) {
   return object;
 }
 
-json::object to_json(const AuthorizerResult& result) {
-  json::array statements;
+boost_json::object to_json(const AuthorizerResult& result) {
+  boost_json::array statements;
   for (const auto& statement : result.statements) {
-    json::array resources;
+    boost_json::array resources;
     for (const auto& resource : statement.resources) resources.emplace_back(resource);
     statements.push_back(
-        json::object{{"Action", "execute-api:Invoke"},
-                     {"Effect", statement.effect == Effect::allow ? "Allow" : "Deny"},
-                     {"Resource", std::move(resources)}});
+        boost_json::object{{"Action", "execute-api:Invoke"},
+                           {"Effect", statement.effect == Effect::allow ? "Allow" : "Deny"},
+                           {"Resource", std::move(resources)}});
   }
-  json::object object{
+  boost_json::object object{
       {"principalId", result.principal_id},
-      {"policyDocument", json::object{{"Version", "2012-10-17"}, {"Statement", statements}}}};
+      {"policyDocument", boost_json::object{{"Version", "2012-10-17"}, {"Statement", statements}}}};
   if (!result.context.empty()) {
-    json::object context;
+    boost_json::object context;
     for (const auto& [key, value] : result.context) context[key] = context_value_json(value);
     object["context"] = std::move(context);
   }
@@ -325,7 +325,7 @@ std::optional<std::string> authorizer_named_by(std::string_view handler) {
 std::string run_authorizer(const AuthorizerHandler& handler, std::string_view event_json) {
   const AuthorizerEvent event = parse_authorizer_event(event_json);
   try {
-    return json::serialize(to_json(handler(event)));
+    return boost_json::serialize(to_json(handler(event)));
   } catch (const Unauthorized&) {
     // API Gateway answers 401 only for an error whose message is exactly this word.
     throw std::runtime_error("Unauthorized");
