@@ -49,7 +49,7 @@ services/node_modules/.package-lock.json: services/package-lock.json
 	cd services && npm ci --no-audit --no-fund --loglevel=error
 
 build:
-	@if [ ! -f $(BUILD_DIR)/CMakeCache.txt ]; then cmake --preset $(PRESET); fi
+	@bash scripts/configure.sh $(PRESET)
 	cmake --build --preset $(PRESET) -j $(JOBS)
 
 package: $(PACKAGE_BUILD)
@@ -59,7 +59,7 @@ package: $(PACKAGE_BUILD)
 # and the notes example's, which links the AWS client (DynamoDB, S3, mbedTLS).
 build-arm64:
 	bash scripts/install-deps.sh arm64-cross
-	@if [ ! -f build/release-arm64/CMakeCache.txt ]; then cmake --preset release-arm64; fi
+	@bash scripts/configure.sh release-arm64
 	cmake --build --preset release-arm64 -j $(JOBS) --target function_zip route_table notes_function_zip notes_route_table aws_sigv4_tool
 
 # The arm64 package built here, served by cppstack-local through qemu-user-static; synth accepts it
@@ -88,7 +88,7 @@ test-sanitize: deps
 # The emulator's tests with ThreadSanitizer, the emulator on 4 I/O threads.
 LOCAL_TEST_TARGETS := local_unit_tests local_integration_tests local_runtime_library_tests local_bootstrap_tests local_authorizer_tests
 test-tsan: deps-system
-	@if [ ! -f build/tsan/CMakeCache.txt ]; then cmake --preset tsan; fi
+	@bash scripts/configure.sh tsan
 	cmake --build build/tsan -j $(JOBS) --target $(LOCAL_TEST_TARGETS)
 	ctest --preset tsan -j $(JOBS)
 
@@ -97,7 +97,7 @@ test-tsan: deps-system
 FUZZ_SECONDS ?= 300
 fuzz: deps-system
 	bash scripts/install-deps.sh fuzz
-	@if [ ! -f build/fuzz/CMakeCache.txt ]; then cmake --preset fuzz; fi
+	@bash scripts/configure.sh fuzz
 	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
 	fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
 

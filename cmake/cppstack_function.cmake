@@ -21,8 +21,7 @@
 #   <NAME>_route_table       runs it: API_DIR/routes.json and API_DIR/openapi.json
 #   <NAME>_function_zip      API_DIR/../function.zip
 #   <NAME>_serve             what `make run` builds, as one goal: <BOOTSTRAP>-dev, the route
-#                            table and the emulator (make builds the goals of one command line
-#                            one after the other: CMake's top-level Makefile is .NOTPARALLEL)
+#                            table and the emulator
 #   ${CMAKE_BINARY_DIR}/functions/<NAME>   what `make run FUNCTION=<NAME>` and `make watch`
 #                            need to serve and rebuild it (shell variables)
 # After each link of <BOOTSTRAP>-dev, API_DIR/../run/bootstrap is replaced by a complete copy

@@ -40,7 +40,7 @@ launcher="$root/scripts/compile-times.sh;--record;$work/record.txt"
 
 echo "command: scripts/compile-times.sh ${targets[*]}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-CCACHE_DISABLE=1 cmake -S "$root" -B "$work/build" -DCMAKE_BUILD_TYPE=Release \
+CCACHE_DISABLE=1 cmake -S "$root" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   "-DCMAKE_C_COMPILER_LAUNCHER=$launcher" "-DCMAKE_CXX_COMPILER_LAUNCHER=$launcher" >/dev/null
 started=$SECONDS
 cmake --build "$work/build" -j "$(nproc)" --target "${targets[@]}" >"$work/build.log" 2>&1 || {
@@ -56,7 +56,7 @@ sort -rn "$work/record.txt" | head -n "${COMPILE_TIMES_TOP:-20}" |
 echo
 echo "| target | translation units | CPU s |"
 echo "|---|---|---|"
-awk '{ target = $3; sub(/^CMakeFiles\//, "", target); sub(/\.dir\/.*/, "", target);
+awk '{ target = $3; sub(/^.*CMakeFiles\//, "", target); sub(/\.dir\/.*/, "", target);
        seconds[target] += $1; units[target]++; total += $1 }
      END { for (t in seconds) printf "| %s | %d | %.1f |\n", t, units[t], seconds[t];
            printf "| all | %d | %.1f |\n", NR, total }' "$work/record.txt" | sort -t'|' -k4 -rn

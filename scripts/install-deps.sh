@@ -9,7 +9,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake make git zip unzip ca-certificates ccache
+  build-essential cmake ninja-build make git zip unzip ca-certificates ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libcli11-dev
   libssl-dev openssl
@@ -22,7 +22,7 @@ packages=(
 )
 
 if [[ "${1:-}" == arm64-cross ]]; then
-  packages=(g++-aarch64-linux-gnu qemu-user-static)
+  packages=(cmake ninja-build g++-aarch64-linux-gnu qemu-user-static)
   # The AWS client links mbedTLS statically: its arm64 archives come from Debian's arm64
   # packages through multiarch (libmbedtls-dev is Multi-Arch: same, so it installs beside the
   # amd64 one, headers shared, archives in /usr/lib/aarch64-linux-gnu).

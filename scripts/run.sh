@@ -26,7 +26,8 @@ case "$function" in
   notes) run_dir="${build_dir}/examples/notes/run" bootstrap=notes-bootstrap ;;
   *)
     # Any other function the build defines: cppstack_add_function() records it in functions/.
-    [[ -f "${build_dir}/CMakeCache.txt" ]] || (cd "$root" && scripts/install-deps.sh && cmake --preset "$preset")
+    [[ -f "${build_dir}/CMakeCache.txt" ]] || (cd "$root" && bash scripts/install-deps.sh)
+    bash "${root}/scripts/configure.sh" "$preset"
     if [[ ! -f "${build_dir}/functions/${function}" ]]; then
       echo "run: the build defines no function '$function'; it defines: $(ls "${build_dir}/functions" | tr '\n' ' ')" >&2
       exit 2
@@ -50,10 +51,8 @@ up_to_date() {
 }
 
 if ! up_to_date; then
-  if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
-    scripts/install-deps.sh
-    cmake --preset "$preset"
-  fi
+  [[ -f "${build_dir}/CMakeCache.txt" ]] || bash scripts/install-deps.sh
+  bash scripts/configure.sh "$preset"
   # Serving needs the function's dev bootstrap (its own sources by the dev compiler, the libraries as
   # released; cppstack_add_function() records its name), its route table and the emulator:
   # nothing else of the build, not even the packaged bootstrap.
@@ -61,9 +60,8 @@ if ! up_to_date; then
     # shellcheck source=/dev/null
     source "${build_dir}/functions/${function}"
   fi
-  # One goal that depends on the three (<name>_serve): make builds the goals of one command
-  # line one after the other, so with three goals the emulator never compiled beside the
-  # function's libraries.
+  # One goal that depends on the three (<name>_serve); a build folder configured before serve
+  # targets existed names the three.
   if [[ -n "${serve_target:-}" ]]; then
     targets=("$serve_target")
   else

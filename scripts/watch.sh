@@ -7,10 +7,10 @@
 #   WATCH_FUNCTION=notes scripts/watch.sh      # the notes example (make watch FUNCTION=notes)
 #   WATCH_FUNCTION=bookmarks scripts/watch.sh  # any function the build defines
 #
-# Event-driven (inotifywait from inotify-tools, installed by scripts/install-deps.sh). An edit
-# to the function's own sources (src/app/*.cpp, examples/notes/*.cpp) rebuilds only that
-# file, relinks bootstrap and re-exports the route table; any other change runs the full
-# dependency-checked build of the same targets. Ctrl-C stops it.
+# Event-driven (inotifywait from inotify-tools, installed by scripts/install-deps.sh). Every
+# change runs the dependency-checked build of the dev bootstrap and the route table: an edit to
+# the function's own sources (src/app/*.cpp, examples/notes/*.cpp) recompiles only that file,
+# relinks the bootstrap and re-exports the route table. Ctrl-C stops it.
 set -euo pipefail
 
 preset="${1:-release}"
@@ -18,14 +18,14 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${root}/build/${preset}"
 function="${WATCH_FUNCTION:-api}"
 case "$function" in
-  api) sources=src/app exporter=route-export bootstrap=bootstrap run_dir="${build_dir}/run" ;;
+  api) sources=src/app bootstrap=bootstrap run_dir="${build_dir}/run" ;;
   notes)
-    sources=examples/notes exporter=notes-route-export bootstrap=notes-bootstrap
+    sources=examples/notes bootstrap=notes-bootstrap
     run_dir="${build_dir}/examples/notes/run"
     ;;
   *)
     # Any other function the build defines: cppstack_add_function() records it in functions/.
-    [[ -f "${build_dir}/CMakeCache.txt" ]] || (cd "$root" && cmake --preset "$preset")
+    bash "${root}/scripts/configure.sh" "$preset"
     if [[ ! -f "${build_dir}/functions/${function}" ]]; then
       echo "watch: the build defines no function '$function'; it defines: $(ls "${build_dir}/functions" | tr '\n' ' ')" >&2
       exit 2
@@ -34,19 +34,15 @@ case "$function" in
     source "${build_dir}/functions/${function}"
     ;;
 esac
-if [[ ! -f "${build_dir}/CMakeCache.txt" ]]; then
-  (cd "$root" && cmake --preset "$preset")
-fi
-# What `make run` serves: the function's dev bootstrap, linked from its sources at -Og
+bash "${root}/scripts/configure.sh" "$preset"
+# What `make run` serves: the function's dev bootstrap, its own sources from the dev compiler
 # (cppstack_add_function() records both names).
 if [[ -f "${build_dir}/functions/${function}" ]]; then
   # shellcheck source=/dev/null
   source "${build_dir}/functions/${function}"
 fi
-routes="${dev_routes:-${function}_routes}"
 bootstrap="${dev_bootstrap:-$bootstrap}"
-fast_targets=("${routes}/fast" "${bootstrap}/fast" "${exporter}/fast" "${function}_route_table/fast")
-full_targets=("$bootstrap" "${function}_route_table")
+targets=("$bootstrap" "${function}_route_table")
 watched=(src include examples cmake CMakeLists.txt)
 # A function whose sources are elsewhere (bench/) is watched there too.
 [[ " ${watched[*]} " == *" ${sources%%/*} "* ]] || watched+=("$sources")
@@ -56,26 +52,18 @@ if ! command -v inotifywait >/dev/null 2>&1; then
   exit 1
 fi
 cd "$root"
-makefiles=false
-grep -q '^CMAKE_GENERATOR:INTERNAL=Unix Makefiles$' "${build_dir}/CMakeCache.txt" && makefiles=true
 
+# Ninja checks the whole dependency graph in a few milliseconds, so an edit to the function's
+# own sources rebuilds only its objects, its links and the export without a shortcut.
 build() {
-  local only_function_sources="$1" started
+  local started
   started=$(date +%s%N)
   local status=0 lock
   # One build of the tree at a time: `make run` in another terminal builds the same targets
   # when it starts on a changed tree.
   exec {lock}>"${build_dir}/.build-lock"
   flock "$lock"
-  if [[ "$only_function_sources" == true && "$makefiles" == true ]]; then
-    # One target after the other without make's walk over every dependency: the libraries
-    # have not changed, so only the function's objects, its links and the export run.
-    for target in "${fast_targets[@]}"; do
-      make -s -C "$build_dir" "$target" >/dev/null || { status=$?; break; }
-    done
-  else
-    cmake --build "$build_dir" --target "${full_targets[@]}" -j "$(nproc)" >/dev/null || status=$?
-  fi
+  cmake --build "$build_dir" --target "${targets[@]}" -j "$(nproc)" >/dev/null || status=$?
   exec {lock}>&-
   local elapsed_ms=$((($(date +%s%N) - started) / 1000000))
   if ((status == 0)); then
@@ -93,18 +81,14 @@ is_source() {
   esac
 }
 
-build false
+build
 # -m: one line per event, forever; moved_to and close_write cover editors that save in place
 # and those that write a temporary file and rename it.
 inotifywait -m -r -q -e close_write -e moved_to -e delete --format '%w%f' "${watched[@]}" |
   while read -r path; do
     is_source "$path" || continue
-    only_function_sources=true
-    [[ "$path" == "${sources}/"*.cpp ]] || only_function_sources=false
     # An editor's save is often several events: take the burst, then build once.
-    while read -r -t 0.1 more; do
-      if is_source "$more" && [[ "$more" != "${sources}/"*.cpp ]]; then only_function_sources=false; fi
-    done
+    while read -r -t 0.1 _; do :; done
     echo "watch: ${path} changed; rebuilding"
-    build "$only_function_sources"
+    build
   done

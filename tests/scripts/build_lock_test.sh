@@ -17,9 +17,11 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$scratch"/{scripts,src/app,include,examples,cmake,bin} "$scratch/build/release/src/local"
-cp "$source_dir/scripts/run.sh" "$source_dir/scripts/watch.sh" "$scratch/scripts/"
-touch "$scratch/CMakeLists.txt" "$scratch/CMakePresets.json" "$scratch/src/app/handlers.cpp"
-echo 'CMAKE_GENERATOR:INTERNAL=Unix Makefiles' >"$scratch/build/release/CMakeCache.txt"
+cp "$source_dir/scripts/run.sh" "$source_dir/scripts/watch.sh" "$source_dir/scripts/configure.sh" \
+  "$scratch/scripts/"
+cp "$source_dir/CMakePresets.json" "$scratch/"
+touch "$scratch/CMakeLists.txt" "$scratch/src/app/handlers.cpp"
+echo 'CMAKE_GENERATOR:INTERNAL=Ninja' >"$scratch/build/release/CMakeCache.txt"
 log="$scratch/builds.log"
 cat >"$scratch/bin/cmake" <<SHIM
 #!/usr/bin/env bash

@@ -12,9 +12,10 @@ trap 'rm -rf "$scratch"' EXIT
 
 build="$scratch/build/release"
 mkdir -p "$scratch"/{scripts,bin} "$build/functions" "$build/src/local" "$build/examples/shop/run"
-cp "$source_dir/scripts/run.sh" "$source_dir/scripts/serve-local.sh" "$scratch/scripts/"
-cp "$source_dir/Makefile" "$scratch/"
-echo 'CMAKE_GENERATOR:INTERNAL=Unix Makefiles' >"$build/CMakeCache.txt"
+cp "$source_dir/scripts/run.sh" "$source_dir/scripts/serve-local.sh" "$source_dir/scripts/configure.sh" \
+  "$scratch/scripts/"
+cp "$source_dir/Makefile" "$source_dir/CMakePresets.json" "$scratch/"
+echo 'CMAKE_GENERATOR:INTERNAL=Ninja' >"$build/CMakeCache.txt"
 printf "run_dir='%s'\nbootstrap='shop-bootstrap'\nexporter='shop-route-export'\nsources='examples/shop'\n" \
   "$build/examples/shop/run" >"$build/functions/shop"
 : >"$build/functions/api"
@@ -62,6 +63,30 @@ grep -q -- "--build $build --target shop_serve -j" "$scratch/calls.log" || {
   cat "$scratch/calls.log" >&2
   exit 1
 }
+# A build folder configured as the presets are is not configured again.
+if grep -q -- "--preset" "$scratch/calls.log"; then
+  echo "FAIL: run.sh configured a build folder already configured with the preset's generator:" >&2
+  cat "$scratch/calls.log" >&2
+  exit 1
+fi
+# A build folder configured with another generator (Unix Makefiles, before the presets named
+# Ninja) is configured afresh from the preset, its old cache removed: CMake refuses to switch.
+echo 'CMAKE_GENERATOR:INTERNAL=Unix Makefiles' >"$build/CMakeCache.txt"
+mkdir -p "$build/CMakeFiles/stale"
+rm "$build/examples/shop/run/bootstrap"
+: >"$scratch/calls.log"
+bash "$scratch/scripts/run.sh" release 39998 shop off >"$scratch/migrate.out"
+grep -qx -- "cmake --preset release" "$scratch/calls.log" && [[ ! -e "$build/CMakeCache.txt" && ! -e "$build/CMakeFiles/stale" ]] || {
+  echo "FAIL: run.sh did not configure a Unix Makefiles build folder afresh with Ninja:" >&2
+  cat "$scratch/calls.log" "$scratch/migrate.out" >&2
+  exit 1
+}
+grep -q "configured with Unix Makefiles; configuring it again with Ninja" "$scratch/migrate.out" || {
+  echo "FAIL: the new configuration was not announced:" >&2
+  cat "$scratch/migrate.out" >&2
+  exit 1
+}
+echo 'CMAKE_GENERATOR:INTERNAL=Ninja' >"$build/CMakeCache.txt"
 if bash "$scratch/scripts/run.sh" release 39998 nosuch off 2>"$scratch/unknown.err"; then
   echo "FAIL: an unknown function was accepted" >&2
   exit 1
@@ -85,4 +110,4 @@ for file in tracked.cpp untracked.cpp; do
     exit 1
   }
 done
-echo "PASS: run.sh serves any defined function and make format formats new files"
+echo "PASS: run.sh serves any defined function, configures a build folder of another generator afresh, and make format formats new files"
