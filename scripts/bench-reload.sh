@@ -65,7 +65,8 @@ sleep 1
 
 echo "command: BENCH_RELOAD_EDITS=$edits scripts/bench-reload.sh $preset $function $handler"
 dev_compiler=$(sed -n 's/^CPPSTACK_DEV_CXX:FILEPATH=//p' "build/${preset}/CMakeCache.txt")
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); dev compiler: ${dev_compiler:-the build's, at -Og}"
+[[ -n "$dev_compiler" ]] || dev_compiler="the build's compiler, at -Og"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); dev compiler: ${dev_compiler}"
 results=()
 for ((edit = 1; edit <= edits; edit++)); do
   marker="Edit ${edit}-$RANDOM from "
