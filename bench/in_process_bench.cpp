@@ -10,7 +10,7 @@
 namespace {
 
 std::string metadata_event() {
-  std::ifstream file(CPPSTACK_BENCH_EVENTS "/metadata.json");
+  std::ifstream file(std::string(CPPSTACK_BENCH_EVENTS) + "/metadata.json");
   std::stringstream text;
   text << file.rdbuf();
   return text.str();

@@ -159,7 +159,7 @@ TEST(ProjectBootstrap, OneWarmInstanceServesAKeepAliveClient) {
 TEST(ProjectBootstrap, InvokeApiAndInvokeCommandRunTheSampleEvents) {
   Emulator emulator(
       {"start-lambda", "--bootstrap", PROJECT_BOOTSTRAP, "--function-name", "local-check"});
-  const auto event = run_command({"/bin/cat", EVENTS_DIR "/get-health.json"}).out;
+  const auto event = run_command({"/bin/cat", std::string(EVENTS_DIR) + "/get-health.json"}).out;
   const auto response =
       request(emulator.port(), verb::post, "/2015-03-31/functions/local-check/invocations", event);
   ASSERT_EQ(response.result_int(), 200);
@@ -167,7 +167,7 @@ TEST(ProjectBootstrap, InvokeApiAndInvokeCommandRunTheSampleEvents) {
   EXPECT_EQ(parse_json(response.body()).at("statusCode"), 200);
 
   const auto invoked = run_command({CPPSTACK_LOCAL_EXE, "invoke", "--bootstrap", PROJECT_BOOTSTRAP,
-                                    "-e", EVENTS_DIR "/get-metadata.json"});
+                                    "-e", std::string(EVENTS_DIR) + "/get-metadata.json"});
   ASSERT_EQ(invoked.exit_code, 0) << invoked.err;
   EXPECT_EQ(parse_json(invoked.out).at("statusCode"), 200);
   EXPECT_TRUE(std::regex_search(invoked.err, std::regex(R"(REPORT RequestId: [0-9a-f-]{36}\t)")))

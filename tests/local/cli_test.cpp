@@ -46,8 +46,8 @@ TEST(GenerateEvent, UsesTheRouteTable) {
 }
 
 TEST(Invoke, RunsTheSampleEventAndPrintsTheResponse) {
-  const auto result =
-      local({"invoke", "--bootstrap", FIXTURE_FUNCTION, "-e", EVENTS_DIR "/get-health.json"});
+  const auto result = local({"invoke", "--bootstrap", FIXTURE_FUNCTION, "-e",
+                             std::string(EVENTS_DIR) + "/get-health.json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto response = parse_json(result.out).as_object();
   EXPECT_EQ(response.at("statusCode"), 200);

@@ -252,7 +252,7 @@ std::string StartLambda::invocations() const {
 }
 
 std::string versioned_function(const std::string& version) {
-  std::ifstream input(FUNCTIONS_DIR "/tutorial_function.sh");
+  std::ifstream input(std::string(FUNCTIONS_DIR) + "/tutorial_function.sh");
   std::stringstream text;
   text << input.rdbuf();
   std::string script = text.str();

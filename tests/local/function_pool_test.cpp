@@ -42,7 +42,7 @@ PoolRun run_pool(FunctionConfig config, const std::vector<std::string>& payloads
 }
 
 TEST(FunctionPool, RunsABashAndCurlCustomRuntime) {
-  const auto run = run_pool({.bootstrap = FUNCTIONS_DIR "/tutorial_function.sh"},
+  const auto run = run_pool({.bootstrap = std::string(FUNCTIONS_DIR) + "/tutorial_function.sh"},
                             {R"({"n":1})", R"({"n":2})", R"({"httpMethod":"GET","path":"/x"})"});
   ASSERT_EQ(run.results.size(), 3U) << run.log;
   EXPECT_EQ(run.results[0].outcome, InvokeOutcome::success);
@@ -55,7 +55,8 @@ TEST(FunctionPool, RunsABashAndCurlCustomRuntime) {
 }
 
 TEST(FunctionPool, InitErrorIsReportedWithTheRuntimesError) {
-  const auto run = run_pool({.bootstrap = FUNCTIONS_DIR "/init_error_function.sh"}, {"{}", "{}"});
+  const auto run =
+      run_pool({.bootstrap = std::string(FUNCTIONS_DIR) + "/init_error_function.sh"}, {"{}", "{}"});
   ASSERT_EQ(run.results.size(), 2U);
   for (const auto& result : run.results) {
     EXPECT_EQ(result.outcome, InvokeOutcome::function_error);
