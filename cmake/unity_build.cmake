@@ -1,5 +1,5 @@
-# Unity builds: a library's sources compiled as one translation unit (or as the groups the
-# caller names). The project's libraries spend most of their compile parsing the same Boost
+# Unity builds: a library's sources compiled as one translation unit (the emulator, in
+# src/local, names two groups of its own instead). The project's libraries spend most of their compile parsing the same Boost
 # headers and optimising the same template instantiations in every source; a unity unit does it
 # once (docs/performance.md, "Compile time"). CPPSTACK_UNITY_BUILD=OFF compiles one unit per
 # source, which is what clang-tidy checks in either case (scripts/tidy.py splits unity units).
