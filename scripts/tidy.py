@@ -7,7 +7,7 @@ Findings are errors (.clang-tidy sets WarningsAsErrors). A source whose clang-ti
 clean is remembered under a key made of everything the result depends on: clang-tidy's
 version, .clang-tidy, the compile command (with the checkout's path taken out, so clones in
 other folders share the cache) and the content of every file the compiler read for it (the
-build's dependency file lists them). The next run skips a source whose key is remembered, so
+build's dependency file or Ninja's deps log lists them). The next run skips a source whose key is remembered, so
 a rerun of `make lint` checks only what changed. Set TIDY_CACHE_DIR to move the cache, or to
 an empty string to check everything.
 
@@ -62,18 +62,41 @@ class ContentHashes:
         return self.known[path]
 
 
-def dependencies(entry):
-    """The files the compiler read for one entry, from its dependency (.d) file, or None."""
+def ninja_dependencies(build_dir):
+    """What the compiler read for each object of a Ninja build, {object: [files]}, from Ninja's
+    deps log: Ninja reads each compile's dependency (.d) file into it and deletes the file.
+    Only records Ninja reports VALID (the object not changed since) are taken."""
+    if not (build_dir / "build.ninja").is_file():
+        return {}
+    listing = subprocess.run(["ninja", "-C", str(build_dir), "-t", "deps"], check=False,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+    recorded, files = {}, None
+    for line in listing.splitlines():
+        if not line.strip():
+            files = None
+        elif not line[0].isspace():
+            output, _, status = line.partition(": #deps")
+            files = [] if "(VALID)" in status else None
+            if files is not None:
+                recorded[os.path.normpath(os.path.join(build_dir, output))] = files
+        elif files is not None:
+            files.append(os.path.normpath(os.path.join(build_dir, line.strip())))
+    return recorded
+
+
+def dependencies(entry, recorded):
+    """The files the compiler read for one entry, from its dependency (.d) file or Ninja's deps
+    log (RECORDED, from ninja_dependencies), or None."""
     if "dependencies" in entry:
         return entry["dependencies"]
     arguments = shlex.split(entry["command"])
     if "-o" not in arguments:
         return None
-    depfile = Path(entry["directory"]) / (arguments[arguments.index("-o") + 1] + ".d")
+    output = os.path.normpath(os.path.join(entry["directory"], arguments[arguments.index("-o") + 1]))
     try:
-        text = depfile.read_text()
+        text = Path(output + ".d").read_text()
     except OSError:
-        return None
+        return sorted(set(recorded[output])) if output in recorded else None
     names = text.replace("\\\n", " ").split(":", 1)[-1].split()
     return sorted({os.path.normpath(os.path.join(entry["directory"], name)) for name in names})
 
@@ -90,7 +113,7 @@ def unity_sources(entry):
             for name in UNITY_INCLUDE.findall(text)]
 
 
-def split_unity(entries):
+def split_unity(entries, recorded):
     """The compile database with each unity file's entry replaced by one per source it includes:
     the same command for that source, and what the group read less its other sources."""
     result = []
@@ -100,7 +123,7 @@ def split_unity(entries):
             result.append(entry)
             continue
         unity_file = os.path.normpath(os.path.join(entry["directory"], entry["file"]))
-        group = dependencies(entry)
+        group = dependencies(entry, recorded)
         for source in sources:
             split = {"directory": entry["directory"], "file": source,
                      "command": entry["command"].replace(entry["file"], source)}
@@ -112,8 +135,8 @@ def split_unity(entries):
     return result
 
 
-def cache_key(entry, root, invariant, hashes):
-    files = dependencies(entry)
+def cache_key(entry, root, invariant, hashes, recorded):
+    files = dependencies(entry, recorded)
     if files is None:
         return None
     digest = hashlib.sha256(invariant)
@@ -138,10 +161,16 @@ def main():
     if not commands.is_file():
         print(f"tidy: {commands} missing; run make build first", file=sys.stderr)
         return 1
-    entries = split_unity(json.loads(commands.read_text()))
+    recorded = ninja_dependencies(build_dir)
+    entries = split_unity(json.loads(commands.read_text()), recorded)
     for entry in entries:
         entry["command"] = GCC_UNITY_FLAGS.sub("", PCH_FLAGS.sub("", entry["command"]))
-    by_file = {os.path.normpath(entry["file"]): entry for entry in entries}
+    # A source compiled by several targets (bootstrap_main.cpp) is keyed on a compile that ran.
+    by_file = {}
+    for entry in entries:
+        path = os.path.normpath(entry["file"])
+        if path not in by_file or dependencies(by_file[path], recorded) is None:
+            by_file[path] = entry
 
     sources = subprocess.run(["git", "ls-files", "src/*.cpp"], cwd=root, check=True,
                              stdout=subprocess.PIPE, text=True).stdout.split()
@@ -157,7 +186,8 @@ def main():
     for source in sources:
         path = os.path.join(root, source)
         entry = by_file.get(path)
-        key = cache_key(entry, root, invariant, hashes) if entry and cache is not None else None
+        key = (cache_key(entry, root, invariant, hashes, recorded)
+               if entry and cache is not None else None)
         if key is not None and (cache / key).exists():
             skipped += 1
         else:
