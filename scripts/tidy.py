@@ -7,8 +7,8 @@ Findings are errors (.clang-tidy sets WarningsAsErrors). A source whose clang-ti
 clean is remembered under a key made of everything the result depends on: clang-tidy's
 version, .clang-tidy, the compile command (with the checkout's path taken out, so clones in
 other folders share the cache) and the content of every file the compiler read for it (the
-build's dependency file or Ninja's deps log lists them). The next run skips a source whose key is remembered, so
-a rerun of `make lint` checks only what changed. Set TIDY_CACHE_DIR to move the cache, or to
+build's dependency file or Ninja's deps log lists them). The next run skips a source whose key
+is remembered, so a rerun of `make lint` checks only what changed. Set TIDY_CACHE_DIR to move the cache, or to
 an empty string to check everything.
 
 A target compiled as a unity build (the emulator's library) has one command per group in the
